@@ -1,0 +1,269 @@
+//! Every clap definition of the command line: the global flags, the subcommands and their
+//! arguments. Doc comments here are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Write, lint, compile, test, version and ship agent skills to the organizations of an ERP
+#[derive(Debug, Parser)]
+#[command(name = "agentb", version, about, long_about = None, propagate_version = true)]
+#[command(arg_required_else_help = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags accepted by every subcommand.
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// Run as if agentb was started in DIR
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    pub directory: Option<PathBuf>,
+
+    /// Use this config file instead of searching for `.agentbuilder.toml`
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Output format of the command's report
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+
+    /// When to use colors
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Print only errors and data
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Log more to stderr (-v info, -vv debug, -vvv trace)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Never prompt (implied when stdin is not a terminal or `CI` is set)
+    #[arg(long, global = true)]
+    pub no_input: bool,
+
+    /// Answer yes to confirmations (never approves T3 tool calls)
+    #[arg(short, long, global = true)]
+    pub yes: bool,
+}
+
+/// Report formats; each command accepts the ones that make sense for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Text for people, with colors on a terminal
+    Human,
+    /// One machine-readable JSON document
+    Json,
+    /// SARIF 2.1.0, for code scanning (lint)
+    Sarif,
+    /// GitHub Actions workflow commands (lint)
+    Github,
+}
+
+/// When to color output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Color when writing to a terminal and `NO_COLOR` is not set
+    Auto,
+    /// Always color
+    Always,
+    /// Never color
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check skills, personas, test files and the config
+    Lint(LintArgs),
+    /// Lint, then compile skills into deployable artifacts
+    Compile(CompileArgs),
+    /// Explain a lint rule, or list all rules
+    Explain(ExplainArgs),
+    /// Create `.agentbuilder.toml`, `skills/` and `personas/` in a directory
+    Init(InitArgs),
+    /// Scaffold a new skill or persona that passes lint
+    #[command(subcommand)]
+    New(NewCommand),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+    /// Write the man pages and completion scripts into a directory
+    #[command(hide = true)]
+    GenerateDocs(GenerateDocsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Files or directories to check (default: the project's skills, personas and config)
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Apply the fixes that cannot change meaning, and report them
+    #[arg(long)]
+    pub fix: bool,
+
+    /// Treat these rules (codes, names, or `warnings`) as errors
+    #[arg(long, value_name = "RULE")]
+    pub deny: Vec<String>,
+
+    /// Silence these rules (codes or names)
+    #[arg(long, value_name = "RULE")]
+    pub allow: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompileArgs {
+    /// Skills to compile (default: all)
+    #[arg(value_name = "SKILL")]
+    pub skills: Vec<String>,
+
+    /// Directory for the artifacts [default: .agentbuilder/cache/compiled]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Write nothing; exit 1 if any artifact would change
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A rule code (`AB012`) or name (`unknown-key`); omit to list every rule
+    #[arg(value_name = "RULE")]
+    pub rule: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to initialize [default: the current directory]
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NewCommand {
+    /// Scaffold `skills/<ID>.md`
+    Skill(NewSkillArgs),
+    /// Scaffold `personas/<ID>.md`
+    Persona(NewPersonaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NewSkillArgs {
+    /// The skill id (lowercase letters, digits and single hyphens)
+    pub id: String,
+    /// Category, e.g. `briefs`
+    #[arg(long)]
+    pub category: Option<String>,
+    /// One-sentence description
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Trigger events (snake_case), repeatable
+    #[arg(long = "trigger", value_name = "EVENT")]
+    pub triggers: Vec<String>,
+    /// Inputs as `name:type` or `name:type!` for required, repeatable
+    #[arg(long = "input", value_name = "NAME:TYPE")]
+    pub inputs: Vec<String>,
+    /// Outputs as `name:type`, repeatable
+    #[arg(long = "output", value_name = "NAME:TYPE")]
+    pub outputs: Vec<String>,
+    /// Permissions as `resource:action`, repeatable
+    #[arg(long = "permission", value_name = "RESOURCE:ACTION")]
+    pub permissions: Vec<String>,
+    /// Overwrite an existing file
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NewPersonaArgs {
+    /// The persona id
+    pub id: String,
+    /// Display name
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Skills the persona may use, repeatable
+    #[arg(long = "allow-skill", value_name = "SKILL")]
+    pub allowed_skills: Vec<String>,
+    /// Overwrite an existing file
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ErpCommand {
+    /// Serve the local store over HTTP: the reference ERP
+    Serve(ErpServeArgs),
+    /// Manage the orgs of a local instance
+    #[command(subcommand)]
+    Org(ErpOrgCommand),
+    /// Check that an instance is reachable and the key is accepted
+    Ping(ErpPingArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ErpServeArgs {
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1:8787", value_name = "ADDR")]
+    pub addr: String,
+    /// SQLite database [default: .agentbuilder/local/erp.sqlite]
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    /// Serve without a key (loopback addresses only)
+    #[arg(long)]
+    pub insecure_dev: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ErpOrgCommand {
+    /// Add an org to a local instance
+    Add(ErpOrgAddArgs),
+    /// List the orgs of an instance
+    List(ErpInstanceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ErpOrgAddArgs {
+    /// The org id (slug)
+    pub org: String,
+    /// Display name [default: the id]
+    #[arg(long)]
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub instance: ErpInstanceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ErpInstanceArgs {
+    /// Instance name from the config [default: `erp.default`]
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ErpPingArgs {
+    #[command(flatten)]
+    pub instance: ErpInstanceArgs,
+    /// Org to authenticate as [default: the instance's first org]
+    #[arg(long)]
+    pub org: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateDocsArgs {
+    /// Repository root to write `completions/` and `man/` into
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub out: PathBuf,
+}

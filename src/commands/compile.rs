@@ -1,0 +1,105 @@
+//! `agentb compile`: lint, then write one artifact per skill.
+
+use crate::cli::{CompileArgs, Format};
+use crate::commands::Ctx;
+use crate::compile::{self, Outcome};
+use crate::error::{ExitStatus, UserError};
+use crate::lint::{self, Level, Levels};
+use crate::skill::parse::ParseContext;
+use crate::skill::project;
+
+pub fn run(ctx: &Ctx, args: &CompileArgs) -> anyhow::Result<ExitStatus> {
+    let project = ctx.project()?;
+    let format = ctx.format(&[Format::Human, Format::Json])?;
+    let config = &project.config.lint;
+    let levels = Levels::new(&config.allow, &config.deny, &config.warn)?;
+    let mut ws = project::load(project)?;
+    let mut diagnostics = std::mem::take(&mut ws.diagnostics);
+
+    let selected: Vec<&crate::skill::Skill> = if args.skills.is_empty() {
+        ws.skills.iter().collect()
+    } else {
+        let mut selected = Vec::new();
+        for id in &args.skills {
+            let skill = ws.skill(id).ok_or_else(|| unknown_skill(id, &ws))?;
+            selected.push(skill);
+        }
+        selected
+    };
+
+    // Lint first: errors in the selected skills, their dependencies, or project-wide files stop it.
+    levels.apply(&mut diagnostics);
+    lint::sort(&mut diagnostics);
+    if diagnostics.iter().any(|d| d.level == Level::Error) {
+        super::lint::print_report(
+            ctx,
+            if format == Format::Json {
+                Format::Json
+            } else {
+                Format::Human
+            },
+            &diagnostics,
+            &ws,
+        );
+        ctx.printer
+            .hint("fix the errors above; `agentb lint` shows them again");
+        return Ok(ExitStatus::Failure);
+    }
+    if !diagnostics.is_empty() && format == Format::Human {
+        super::lint::print_report(ctx, Format::Human, &diagnostics, &ws);
+    }
+
+    let parse_ctx = ParseContext::new(&project.config);
+    let artifacts = compile::artifacts(&ws, &parse_ctx, &selected);
+    let out = args.out.as_ref().map_or_else(
+        || project.cache_dir().join("compiled"),
+        |o| ctx.settings.cwd.join(o),
+    );
+    let results = compile::write(&out, &artifacts, args.check)?;
+
+    let changed: Vec<_> = results
+        .iter()
+        .filter(|r| r.outcome != Outcome::Fresh)
+        .collect();
+    if format == Format::Json {
+        ctx.printer
+            .json(&serde_json::json!({ "check": args.check, "artifacts": results }));
+    } else {
+        for r in &results {
+            let shown = project.display_path(&r.path).display().to_string();
+            match (r.outcome, args.check) {
+                (Outcome::Fresh, _) => {}
+                (Outcome::Created, false) => ctx
+                    .printer
+                    .status("Compiled", format!("{} v{} → {shown}", r.id, r.version)),
+                (Outcome::Updated, false) => ctx
+                    .printer
+                    .status("Recompiled", format!("{} v{} → {shown}", r.id, r.version)),
+                (_, true) => ctx.printer.status(
+                    "Stale",
+                    format!("{} v{} ({shown} would change)", r.id, r.version),
+                ),
+            }
+        }
+        let fresh = results.len() - changed.len();
+        ctx.printer.status(
+            "Finished",
+            format!(
+                "{} skills ({} changed, {fresh} up to date)",
+                results.len(),
+                changed.len()
+            ),
+        );
+    }
+    Ok(crate::status_from_problems(
+        args.check && !changed.is_empty(),
+    ))
+}
+
+fn unknown_skill(id: &str, ws: &project::Workspace) -> UserError {
+    let err = UserError::usage(format!("no skill `{id}` in this project"));
+    match crate::text::did_you_mean(id, ws.skills.iter().map(|s| s.id.value.as_str())) {
+        Some(m) => err.with_hint(format!("did you mean `{m}`?")),
+        None => err.with_hint("list the skills with `agentb lint` or look in the skills folder"),
+    }
+}

@@ -1,0 +1,97 @@
+//! `agentb completions SHELL`, and the hidden `generate-docs` that writes `completions/` and
+//! `man/` (checked in; a test fails when they are stale).
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use clap::CommandFactory as _;
+use clap_complete::Shell;
+
+use crate::cli::{Cli, CompletionsArgs, GenerateDocsArgs};
+use crate::commands::Ctx;
+use crate::error::ExitStatus;
+
+pub fn run(ctx: &Ctx, args: &CompletionsArgs) -> anyhow::Result<ExitStatus> {
+    ctx.printer
+        .out(String::from_utf8_lossy(&completion(args.shell)));
+    Ok(ExitStatus::Success)
+}
+
+/// Returns the completion script of a shell.
+pub fn completion(shell: Shell) -> Vec<u8> {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "agentb", &mut out);
+    out
+}
+
+/// The shells and their file names in `completions/`.
+pub const SHELLS: [(Shell, &str); 5] = [
+    (Shell::Bash, "agentb.bash"),
+    (Shell::Zsh, "_agentb"),
+    (Shell::Fish, "agentb.fish"),
+    (Shell::Elvish, "agentb.elv"),
+    (Shell::PowerShell, "_agentb.ps1"),
+];
+
+/// Returns every man page as (file name, contents): one per command and subcommand.
+pub fn man_pages() -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let mut cmd = Cli::command();
+    cmd.build();
+    let mut pages = Vec::new();
+    collect_pages(&cmd, "agentb", &mut pages)?;
+    Ok(pages)
+}
+
+fn collect_pages(
+    cmd: &clap::Command,
+    name: &str,
+    pages: &mut Vec<(String, Vec<u8>)>,
+) -> anyhow::Result<()> {
+    if cmd.is_hide_set() {
+        return Ok(());
+    }
+    let mut out = Vec::new();
+    clap_mangen::Man::new(cmd.clone().name(name.to_owned())).render(&mut out)?;
+    pages.push((format!("{name}.1"), out));
+    for sub in cmd.get_subcommands() {
+        if sub.get_name() == "help" {
+            continue;
+        }
+        collect_pages(sub, &format!("{name}-{}", sub.get_name()), pages)?;
+    }
+    Ok(())
+}
+
+pub fn generate_docs(ctx: &Ctx, args: &GenerateDocsArgs) -> anyhow::Result<ExitStatus> {
+    let root = ctx.settings.cwd.join(&args.out);
+    write_all(&root)?;
+    ctx.printer.status(
+        "Generated",
+        format!("completions/ and man/ in `{}`", root.display()),
+    );
+    Ok(ExitStatus::Success)
+}
+
+/// Writes `completions/` and `man/` under `root`, replacing stale man pages.
+pub fn write_all(root: &Path) -> anyhow::Result<()> {
+    let completions = root.join("completions");
+    let man = root.join("man");
+    std::fs::create_dir_all(&completions)
+        .with_context(|| format!("failed to create `{}`", completions.display()))?;
+    for (shell, file) in SHELLS {
+        std::fs::write(completions.join(file), completion(shell))?;
+    }
+    if man.exists() {
+        for entry in std::fs::read_dir(&man)? {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "1") {
+                std::fs::remove_file(path)?;
+            }
+        }
+    }
+    std::fs::create_dir_all(&man)?;
+    for (file, bytes) in man_pages()? {
+        std::fs::write(man.join(file), bytes)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! One file per subcommand, each with `run(ctx, args)`; [`dispatch`] is the one `match`.
+//! Commands are thin: they read their arguments, call the domain modules, and print.
+
+mod compile;
+mod completions;
+mod explain;
+mod init;
+mod lint;
+mod new;
+
+use std::cell::OnceCell;
+
+use crate::cli::{Command, Format};
+use crate::error::{ExitStatus, UserError};
+use crate::printer::Printer;
+use crate::settings::{Project, Settings};
+
+/// What every command gets: the settings, the printer, and the project, loaded on first use
+/// (so `agentb explain` works in a folder whose config is broken).
+pub struct Ctx {
+    pub settings: Settings,
+    pub printer: Printer,
+    project: OnceCell<Project>,
+}
+
+impl Ctx {
+    /// Returns a context for the resolved settings.
+    pub fn new(settings: Settings) -> Self {
+        let printer = Printer::new(&settings);
+        Self {
+            settings,
+            printer,
+            project: OnceCell::new(),
+        }
+    }
+
+    /// Returns the project, loading its config on first use.
+    pub fn project(&self) -> anyhow::Result<&Project> {
+        if let Some(project) = self.project.get() {
+            return Ok(project);
+        }
+        let project = self.settings.load_project()?;
+        Ok(self.project.get_or_init(|| project))
+    }
+
+    /// Returns the report format, checking that the command supports it.
+    pub fn format(&self, supported: &[Format]) -> anyhow::Result<Format> {
+        let format = self.settings.format.unwrap_or(Format::Human);
+        if supported.contains(&format) {
+            Ok(format)
+        } else {
+            let names: Vec<String> = supported
+                .iter()
+                .map(|f| format!("`{}`", format_name(*f)))
+                .collect();
+            Err(UserError::usage(format!(
+                "this command does not support `--format {}`",
+                format_name(format)
+            ))
+            .with_hint(format!("use one of {}", names.join(", ")))
+            .into())
+        }
+    }
+}
+
+/// Returns the command-line name of a format.
+pub fn format_name(format: Format) -> &'static str {
+    match format {
+        Format::Human => "human",
+        Format::Json => "json",
+        Format::Sarif => "sarif",
+        Format::Github => "github",
+    }
+}
+
+/// Runs one subcommand.
+pub fn dispatch(settings: Settings, command: Command) -> anyhow::Result<ExitStatus> {
+    let ctx = Ctx::new(settings);
+    match command {
+        Command::Lint(args) => lint::run(&ctx, &args),
+        Command::Compile(args) => compile::run(&ctx, &args),
+        Command::Explain(args) => explain::run(&ctx, &args),
+        Command::Init(args) => init::run(&ctx, &args),
+        Command::New(args) => new::run(&ctx, &args),
+        Command::Completions(args) => completions::run(&ctx, &args),
+        Command::GenerateDocs(args) => completions::generate_docs(&ctx, &args),
+    }
+}

@@ -1,0 +1,497 @@
+//! The project configuration, `.agentbuilder.toml`: its types, its defaults (the same as
+//! `.agentbuilder.toml.example`), and loading with precise errors (file, line, column and a
+//! "did you mean" hint for unknown keys).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::text::{LineIndex, did_you_mean};
+
+/// The name of the config file that discovery looks for.
+pub const CONFIG_FILE: &str = ".agentbuilder.toml";
+
+/// The whole config file. Every section is optional.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub project: ProjectConfig,
+    pub claude: ClaudeConfig,
+    pub erp: ErpConfig,
+    pub limits: LimitsConfig,
+    /// Tool name → tier override.
+    pub tiers: BTreeMap<String, Tier>,
+    pub proposals: ProposalsConfig,
+    pub hooks: HooksConfig,
+    pub deploy: DeployConfig,
+    pub lint: LintConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProjectConfig {
+    /// Folder of skill files, relative to the project root.
+    pub skills: PathBuf,
+    /// Folder of persona files, relative to the project root.
+    pub personas: PathBuf,
+}
+
+impl Default for ProjectConfig {
+    fn default() -> Self {
+        Self {
+            skills: PathBuf::from("skills"),
+            personas: PathBuf::from("personas"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClaudeConfig {
+    pub model: String,
+    /// Name of the environment variable that holds the API key (never the key itself).
+    pub api_key_env: String,
+    pub base_url: String,
+    pub max_tokens: u32,
+    pub timeout_secs: u64,
+    pub max_retries: u32,
+    /// Model → USD per million tokens.
+    pub pricing: BTreeMap<String, Pricing>,
+}
+
+impl Default for ClaudeConfig {
+    fn default() -> Self {
+        let mut pricing = BTreeMap::new();
+        pricing.insert(
+            "claude-sonnet-4-5".to_owned(),
+            Pricing {
+                input: 3.0,
+                output: 15.0,
+                cache_write: 3.75,
+                cache_read: 0.30,
+            },
+        );
+        Self {
+            model: "claude-sonnet-4-5".to_owned(),
+            api_key_env: "ANTHROPIC_API_KEY".to_owned(),
+            base_url: "https://api.anthropic.com".to_owned(),
+            max_tokens: 4096,
+            timeout_secs: 120,
+            max_retries: 4,
+            pricing,
+        }
+    }
+}
+
+/// USD per million tokens.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Pricing {
+    pub input: f64,
+    pub output: f64,
+    #[serde(default)]
+    pub cache_write: f64,
+    #[serde(default)]
+    pub cache_read: f64,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ErpConfig {
+    /// The instance used when `--instance` is not given.
+    pub default: String,
+    pub instances: BTreeMap<String, InstanceConfig>,
+    /// Extra ERP entity type names skills may use as input/output types (e.g. `Campaign`).
+    pub entities: Vec<String>,
+}
+
+impl Default for ErpConfig {
+    fn default() -> Self {
+        let mut instances = BTreeMap::new();
+        instances.insert("local".to_owned(), InstanceConfig::local_default());
+        Self {
+            default: "local".to_owned(),
+            instances,
+            entities: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceConfig {
+    /// `local` for the embedded store, else the base URL of the ERP.
+    pub url: String,
+    /// Name of the environment variable holding the service key.
+    #[serde(default)]
+    pub key_env: Option<String>,
+    /// The orgs of the instance; when omitted they are listed from the instance.
+    #[serde(default)]
+    pub orgs: Option<Vec<String>>,
+    /// Request timeout in seconds.
+    #[serde(default = "default_erp_timeout")]
+    pub timeout_secs: u64,
+    /// Retries after a connect error, 429 or 5xx.
+    #[serde(default = "default_erp_retries")]
+    pub max_retries: u32,
+}
+
+fn default_erp_timeout() -> u64 {
+    30
+}
+
+fn default_erp_retries() -> u32 {
+    3
+}
+
+impl InstanceConfig {
+    /// Returns the embedded instance of the defaults, with the orgs acme, beta, corp and demo.
+    pub fn local_default() -> Self {
+        Self {
+            url: "local".to_owned(),
+            key_env: None,
+            orgs: Some(["acme", "beta", "corp", "demo"].map(str::to_owned).to_vec()),
+            timeout_secs: default_erp_timeout(),
+            max_retries: default_erp_retries(),
+        }
+    }
+
+    /// Returns whether this instance is the embedded SQLite store.
+    pub fn is_local(&self) -> bool {
+        self.url == "local"
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    pub max_turns: u32,
+    pub max_wall_secs: u64,
+    pub max_cost_usd: f64,
+    pub max_output_tokens: u64,
+    pub tier_calls: TierCalls,
+    /// Tool name → per-tool limits.
+    pub tools: BTreeMap<String, ToolLimit>,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            max_turns: 20,
+            max_wall_secs: 300,
+            max_cost_usd: 1.0,
+            max_output_tokens: 50_000,
+            tier_calls: TierCalls::default(),
+            tools: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TierCalls {
+    pub t1: u32,
+    pub t2: u32,
+    pub t3: u32,
+}
+
+impl Default for TierCalls {
+    fn default() -> Self {
+        Self {
+            t1: 30,
+            t2: 5,
+            t3: 2,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ToolLimit {
+    pub per_turn: Option<u32>,
+    pub per_run: Option<u32>,
+}
+
+/// A trust tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    /// Executes at once.
+    T1,
+    /// Soft confirmation.
+    T2,
+    /// Explicit approval.
+    T3,
+}
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Tier::T1 => "t1",
+            Tier::T2 => "t2",
+            Tier::T3 => "t3",
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProposalsConfig {
+    /// How long a T2 proposal stays open, e.g. `24h`.
+    pub t2_window: String,
+    /// Tool name → window override.
+    pub windows: BTreeMap<String, String>,
+}
+
+impl Default for ProposalsConfig {
+    fn default() -> Self {
+        Self {
+            t2_window: "24h".to_owned(),
+            windows: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct HooksConfig {
+    pub pre_tool_use: Vec<HookConfig>,
+    pub post_tool_use: Vec<HookConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HookConfig {
+    /// Regex on the tool name.
+    #[serde(default = "match_all")]
+    pub matcher: String,
+    /// Shell command run with the hook JSON on stdin.
+    pub command: String,
+    #[serde(default = "default_hook_timeout")]
+    pub timeout_secs: u64,
+}
+
+fn match_all() -> String {
+    ".*".to_owned()
+}
+
+fn default_hook_timeout() -> u64 {
+    30
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeployConfig {
+    pub concurrency: usize,
+    pub canary_max_failure_rate: f64,
+}
+
+impl Default for DeployConfig {
+    fn default() -> Self {
+        Self {
+            concurrency: 16,
+            canary_max_failure_rate: 0.05,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LintConfig {
+    /// Rules (codes or names, or `warnings`) raised to errors.
+    pub deny: Vec<String>,
+    /// Rules silenced.
+    pub allow: Vec<String>,
+    /// Rules lowered to warnings.
+    pub warn: Vec<String>,
+    /// The token budget of one compiled system prompt (rule AB034).
+    pub max_prompt_tokens: usize,
+}
+
+impl Default for LintConfig {
+    fn default() -> Self {
+        Self {
+            deny: Vec::new(),
+            allow: Vec::new(),
+            warn: Vec::new(),
+            max_prompt_tokens: 8000,
+        }
+    }
+}
+
+/// A config file that could not be loaded; names the file, line and column.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("failed to read config `{path}`")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {message}")]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+        hint: Option<String>,
+    },
+}
+
+impl ConfigError {
+    /// Returns the "did you mean" hint, if there is one.
+    pub fn hint(&self) -> Option<&str> {
+        match self {
+            ConfigError::Invalid { hint, .. } => hint.as_deref(),
+            ConfigError::Read { .. } => None,
+        }
+    }
+}
+
+impl Config {
+    /// Reads and parses a config file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses config text; `path` is only used in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let (line, column) = e.span().map_or((1, 1), |span| {
+                LineIndex::new(text).line_col(text, span.start)
+            });
+            let message = e.message().trim().to_owned();
+            let hint = unknown_field_hint(&message);
+            ConfigError::Invalid {
+                path: path.to_owned(),
+                line,
+                column,
+                message,
+                hint,
+            }
+        })?;
+        config.validate(text, path)?;
+        Ok(config)
+    }
+
+    fn validate(&self, text: &str, path: &Path) -> Result<(), ConfigError> {
+        let err = |key: &str, message: String, hint: Option<String>| {
+            let at = text.find(key).unwrap_or(0);
+            let (line, column) = LineIndex::new(text).line_col(text, at);
+            ConfigError::Invalid {
+                path: path.to_owned(),
+                line,
+                column,
+                message,
+                hint,
+            }
+        };
+        if !self.erp.instances.contains_key(&self.erp.default) {
+            let names: Vec<&str> = self.erp.instances.keys().map(String::as_str).collect();
+            return Err(err(
+                "default",
+                format!(
+                    "`erp.default` names the instance `{}`, which is not defined",
+                    self.erp.default
+                ),
+                Some(format!(
+                    "define `[erp.instances.{}]`, or use one of: {}",
+                    self.erp.default,
+                    names.join(", ")
+                )),
+            ));
+        }
+        if let Err(e) = crate::duration::parse(&self.proposals.t2_window) {
+            return Err(err(
+                "t2_window",
+                format!("`proposals.t2_window`: {e}"),
+                None,
+            ));
+        }
+        for (tool, window) in &self.proposals.windows {
+            if let Err(e) = crate::duration::parse(window) {
+                return Err(err(tool, format!("`proposals.windows.{tool}`: {e}"), None));
+            }
+        }
+        for hook in self
+            .hooks
+            .pre_tool_use
+            .iter()
+            .chain(&self.hooks.post_tool_use)
+        {
+            if let Err(e) = regex::Regex::new(&hook.matcher) {
+                return Err(err(
+                    &hook.matcher,
+                    format!("invalid hook matcher `{}`: {e}", hook.matcher),
+                    None,
+                ));
+            }
+        }
+        if self.deploy.concurrency == 0 {
+            return Err(err(
+                "concurrency",
+                "`deploy.concurrency` must be at least 1".to_owned(),
+                None,
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.deploy.canary_max_failure_rate) {
+            return Err(err(
+                "canary_max_failure_rate",
+                "`deploy.canary_max_failure_rate` must be between 0 and 1".to_owned(),
+                None,
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Builds a "did you mean" hint from serde's "unknown field `x`, expected one of `a`, `b`".
+fn unknown_field_hint(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (field, rest) = rest.split_once('`')?;
+    let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    did_you_mean(field, expected.iter().copied()).map(|m| format!("did you mean `{m}`?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_config_is_the_defaults() {
+        let c = Config::parse("", Path::new("x.toml")).unwrap();
+        assert_eq!(c, Config::default());
+        assert_eq!(c.erp.instances["local"].orgs.as_ref().unwrap().len(), 4);
+    }
+
+    #[test]
+    fn example_config_parses() {
+        let text = include_str!("../.agentbuilder.toml.example");
+        Config::parse(text, Path::new(".agentbuilder.toml.example")).unwrap();
+    }
+
+    #[test]
+    fn unknown_key_names_line_column_and_suggests() {
+        let err = Config::parse("[project]\nskils = \"x\"\n", Path::new("c.toml")).unwrap_err();
+        let ConfigError::Invalid {
+            line, column, hint, ..
+        } = &err
+        else {
+            panic!("{err:?}")
+        };
+        assert_eq!((*line, *column), (2, 1));
+        assert_eq!(hint.as_deref(), Some("did you mean `skills`?"));
+    }
+
+    #[test]
+    fn undefined_default_instance_is_an_error() {
+        let err = Config::parse("[erp]\ndefault = \"prod\"\n", Path::new("c.toml")).unwrap_err();
+        assert!(err.to_string().contains("`prod`"), "{err}");
+    }
+}

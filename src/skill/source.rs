@@ -1,0 +1,219 @@
+//! Reading a skill or persona file safely: size cap before reading, binary and UTF-8 checks,
+//! BOM stripping, and the split into YAML frontmatter and Markdown body (CRLF tolerant).
+
+use std::io::Read as _;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// Files above this size are refused before they are read.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// A source file as text. Offsets used in diagnostics are byte offsets into `text`, which has
+/// any UTF-8 byte order mark removed.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as given (absolute or relative to the working directory).
+    pub path: PathBuf,
+    pub text: String,
+    /// Whether the file started with a UTF-8 BOM (removed from `text`).
+    pub had_bom: bool,
+}
+
+/// Why a file could not be turned into text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadProblem {
+    /// The file could not be read at all.
+    Io(String),
+    /// The file is larger than [`MAX_FILE_BYTES`].
+    TooLarge(u64),
+    /// The file contains NUL bytes: binary data.
+    Binary,
+    /// The file is not UTF-8; the first bad byte is at this 1-based line and column.
+    InvalidUtf8 {
+        line: usize,
+        column: usize,
+        offset: usize,
+    },
+}
+
+/// Reads a file, refusing it before reading when it is too large.
+pub fn read(path: &Path) -> Result<SourceFile, ReadProblem> {
+    let file = std::fs::File::open(path).map_err(|e| ReadProblem::Io(e.to_string()))?;
+    let len = file
+        .metadata()
+        .map_err(|e| ReadProblem::Io(e.to_string()))?
+        .len();
+    if len > MAX_FILE_BYTES {
+        return Err(ReadProblem::TooLarge(len));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    // `take` bounds memory even when the file grows while it is read.
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadProblem::Io(e.to_string()))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ReadProblem::TooLarge(bytes.len() as u64));
+    }
+    from_bytes(path, bytes)
+}
+
+/// Turns raw bytes into a source file.
+pub fn from_bytes(path: &Path, mut bytes: Vec<u8>) -> Result<SourceFile, ReadProblem> {
+    if bytes.contains(&0) {
+        return Err(ReadProblem::Binary);
+    }
+    let had_bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    if had_bom {
+        bytes.drain(..3);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile {
+            path: path.to_owned(),
+            text,
+            had_bom,
+        }),
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let valid = &e.as_bytes()[..offset];
+            let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+            let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+            let column = String::from_utf8_lossy(&valid[line_start..])
+                .chars()
+                .count()
+                + 1;
+            Err(ReadProblem::InvalidUtf8 {
+                line,
+                column,
+                offset: offset + usize::from(had_bom) * 3,
+            })
+        }
+    }
+}
+
+/// The parts of a file with frontmatter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parts {
+    /// The YAML between the fences (byte range into the text).
+    pub yaml: Range<usize>,
+    /// The Markdown after the closing fence.
+    pub body: Range<usize>,
+    /// The opening fence line, for diagnostics about the frontmatter as a whole.
+    pub open_fence: Range<usize>,
+}
+
+/// Why frontmatter could not be split off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SplitProblem {
+    /// The text is empty or only white space.
+    Empty,
+    /// The first line is not `---`.
+    Missing,
+    /// No closing `---` line; the range is the opening fence.
+    Unterminated(Range<usize>),
+}
+
+/// Splits `---` YAML `---` Markdown. Fence lines may end in `\r\n` and trailing spaces.
+pub fn split(text: &str) -> Result<Parts, SplitProblem> {
+    if text.trim().is_empty() {
+        return Err(SplitProblem::Empty);
+    }
+    let mut lines = LineSpans::new(text);
+    let first = lines.next().ok_or(SplitProblem::Empty)?;
+    if !is_fence(&text[first.clone()]) {
+        return Err(SplitProblem::Missing);
+    }
+    let yaml_start = first.end;
+    for line in lines {
+        let content = &text[line.clone()];
+        if is_fence(content) || content.trim_end() == "..." {
+            return Ok(Parts {
+                yaml: yaml_start..line.start,
+                body: line.end..text.len(),
+                open_fence: trim_eol(text, first),
+            });
+        }
+    }
+    Err(SplitProblem::Unterminated(trim_eol(text, first)))
+}
+
+fn is_fence(line: &str) -> bool {
+    line.trim_end() == "---"
+}
+
+fn trim_eol(text: &str, range: Range<usize>) -> Range<usize> {
+    let len = text[range.clone()].trim_end().len();
+    range.start..range.start + len
+}
+
+/// Iterates over line ranges, each including its line terminator.
+struct LineSpans<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> LineSpans<'a> {
+    fn new(text: &'a str) -> Self {
+        Self { text, pos: 0 }
+    }
+}
+
+impl Iterator for LineSpans<'_> {
+    type Item = Range<usize>;
+
+    fn next(&mut self) -> Option<Range<usize>> {
+        if self.pos >= self.text.len() {
+            return None;
+        }
+        let start = self.pos;
+        let end = self.text[start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| start + i + 1);
+        self.pos = end;
+        Some(start..end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_lf_and_crlf() {
+        let text = "---\nid: a\n---\n# Body\n";
+        let parts = split(text).unwrap();
+        assert_eq!(&text[parts.yaml.clone()], "id: a\n");
+        assert_eq!(&text[parts.body.clone()], "# Body\n");
+        let crlf = "---\r\nid: a\r\n---\r\nbody";
+        let parts = split(crlf).unwrap();
+        assert_eq!(&crlf[parts.yaml], "id: a\r\n");
+        assert_eq!(&crlf[parts.body], "body");
+    }
+
+    #[test]
+    fn reports_missing_and_unterminated() {
+        assert_eq!(split(""), Err(SplitProblem::Empty));
+        assert_eq!(split("  \n"), Err(SplitProblem::Empty));
+        assert_eq!(split("# no frontmatter\n"), Err(SplitProblem::Missing));
+        assert_eq!(split("---\nid: a\n"), Err(SplitProblem::Unterminated(0..3)));
+    }
+
+    #[test]
+    fn strips_bom_and_locates_bad_utf8() {
+        let f = from_bytes(Path::new("a.md"), b"\xEF\xBB\xBF---\n".to_vec()).unwrap();
+        assert!(f.had_bom);
+        assert_eq!(f.text, "---\n");
+        let err = from_bytes(Path::new("a.md"), b"---\nid: \xFF\n".to_vec()).unwrap_err();
+        assert_eq!(
+            err,
+            ReadProblem::InvalidUtf8 {
+                line: 2,
+                column: 5,
+                offset: 8
+            }
+        );
+        assert_eq!(
+            from_bytes(Path::new("a.md"), vec![1, 0, 2]).unwrap_err(),
+            ReadProblem::Binary
+        );
+    }
+}

@@ -1,0 +1,7 @@
+//! Integration tests: the real binary in hermetic temporary projects, one module per command.
+
+mod support;
+
+mod cli;
+mod compile;
+mod lint;
