@@ -9,11 +9,7 @@ use agentb::config::Config;
 use agentb::settings::Project;
 
 fn example_project() -> Project {
-    Project::new(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")),
-        None,
-        Config::default(),
-    )
+    Project::new(PathBuf::from(env!("CARGO_MANIFEST_DIR")), None, Config::default())
 }
 
 fn lint_example(c: &mut Criterion) {

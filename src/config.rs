@@ -40,10 +40,7 @@ pub struct ProjectConfig {
 
 impl Default for ProjectConfig {
     fn default() -> Self {
-        Self {
-            skills: PathBuf::from("skills"),
-            personas: PathBuf::from("personas"),
-        }
+        Self { skills: PathBuf::from("skills"), personas: PathBuf::from("personas") }
     }
 }
 
@@ -66,12 +63,7 @@ impl Default for ClaudeConfig {
         let mut pricing = BTreeMap::new();
         pricing.insert(
             "claude-sonnet-4-5".to_owned(),
-            Pricing {
-                input: 3.0,
-                output: 15.0,
-                cache_write: 3.75,
-                cache_read: 0.30,
-            },
+            Pricing { input: 3.0, output: 15.0, cache_write: 3.75, cache_read: 0.30 },
         );
         Self {
             model: "claude-sonnet-4-5".to_owned(),
@@ -111,11 +103,7 @@ impl Default for ErpConfig {
     fn default() -> Self {
         let mut instances = BTreeMap::new();
         instances.insert("local".to_owned(), InstanceConfig::local_default());
-        Self {
-            default: "local".to_owned(),
-            instances,
-            entities: Vec::new(),
-        }
+        Self { default: "local".to_owned(), instances, entities: Vec::new() }
     }
 }
 
@@ -199,11 +187,7 @@ pub struct TierCalls {
 
 impl Default for TierCalls {
     fn default() -> Self {
-        Self {
-            t1: 30,
-            t2: 5,
-            t3: 2,
-        }
+        Self { t1: 30, t2: 5, t3: 2 }
     }
 }
 
@@ -247,10 +231,7 @@ pub struct ProposalsConfig {
 
 impl Default for ProposalsConfig {
     fn default() -> Self {
-        Self {
-            t2_window: "24h".to_owned(),
-            windows: BTreeMap::new(),
-        }
+        Self { t2_window: "24h".to_owned(), windows: BTreeMap::new() }
     }
 }
 
@@ -290,10 +271,7 @@ pub struct DeployConfig {
 
 impl Default for DeployConfig {
     fn default() -> Self {
-        Self {
-            concurrency: 16,
-            canary_max_failure_rate: 0.05,
-        }
+        Self { concurrency: 16, canary_max_failure_rate: 0.05 }
     }
 }
 
@@ -312,12 +290,7 @@ pub struct LintConfig {
 
 impl Default for LintConfig {
     fn default() -> Self {
-        Self {
-            deny: Vec::new(),
-            allow: Vec::new(),
-            warn: Vec::new(),
-            max_prompt_tokens: 8000,
-        }
+        Self { deny: Vec::new(), allow: Vec::new(), warn: Vec::new(), max_prompt_tokens: 8000 }
     }
 }
 
@@ -331,13 +304,7 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     #[error("{path}:{line}:{column}: {message}")]
-    Invalid {
-        path: PathBuf,
-        line: usize,
-        column: usize,
-        message: String,
-        hint: Option<String>,
-    },
+    Invalid { path: PathBuf, line: usize, column: usize, message: String, hint: Option<String> },
 }
 
 impl ConfigError {
@@ -353,28 +320,18 @@ impl ConfigError {
 impl Config {
     /// Reads and parses a config file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
         Self::parse(&text, path)
     }
 
     /// Parses config text; `path` is only used in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
         let config: Config = toml::from_str(text).map_err(|e| {
-            let (line, column) = e.span().map_or((1, 1), |span| {
-                LineIndex::new(text).line_col(text, span.start)
-            });
+            let (line, column) = e.span().map_or((1, 1), |span| LineIndex::new(text).line_col(text, span.start));
             let message = e.message().trim().to_owned();
             let hint = unknown_field_hint(&message);
-            ConfigError::Invalid {
-                path: path.to_owned(),
-                line,
-                column,
-                message,
-                hint,
-            }
+            ConfigError::Invalid { path: path.to_owned(), line, column, message, hint }
         })?;
         config.validate(text, path)?;
         Ok(config)
@@ -384,61 +341,31 @@ impl Config {
         let err = |key: &str, message: String, hint: Option<String>| {
             let at = text.find(key).unwrap_or(0);
             let (line, column) = LineIndex::new(text).line_col(text, at);
-            ConfigError::Invalid {
-                path: path.to_owned(),
-                line,
-                column,
-                message,
-                hint,
-            }
+            ConfigError::Invalid { path: path.to_owned(), line, column, message, hint }
         };
         if !self.erp.instances.contains_key(&self.erp.default) {
             let names: Vec<&str> = self.erp.instances.keys().map(String::as_str).collect();
             return Err(err(
                 "default",
-                format!(
-                    "`erp.default` names the instance `{}`, which is not defined",
-                    self.erp.default
-                ),
-                Some(format!(
-                    "define `[erp.instances.{}]`, or use one of: {}",
-                    self.erp.default,
-                    names.join(", ")
-                )),
+                format!("`erp.default` names the instance `{}`, which is not defined", self.erp.default),
+                Some(format!("define `[erp.instances.{}]`, or use one of: {}", self.erp.default, names.join(", "))),
             ));
         }
         if let Err(e) = crate::duration::parse(&self.proposals.t2_window) {
-            return Err(err(
-                "t2_window",
-                format!("`proposals.t2_window`: {e}"),
-                None,
-            ));
+            return Err(err("t2_window", format!("`proposals.t2_window`: {e}"), None));
         }
         for (tool, window) in &self.proposals.windows {
             if let Err(e) = crate::duration::parse(window) {
                 return Err(err(tool, format!("`proposals.windows.{tool}`: {e}"), None));
             }
         }
-        for hook in self
-            .hooks
-            .pre_tool_use
-            .iter()
-            .chain(&self.hooks.post_tool_use)
-        {
+        for hook in self.hooks.pre_tool_use.iter().chain(&self.hooks.post_tool_use) {
             if let Err(e) = regex::Regex::new(&hook.matcher) {
-                return Err(err(
-                    &hook.matcher,
-                    format!("invalid hook matcher `{}`: {e}", hook.matcher),
-                    None,
-                ));
+                return Err(err(&hook.matcher, format!("invalid hook matcher `{}`: {e}", hook.matcher), None));
             }
         }
         if self.deploy.concurrency == 0 {
-            return Err(err(
-                "concurrency",
-                "`deploy.concurrency` must be at least 1".to_owned(),
-                None,
-            ));
+            return Err(err("concurrency", "`deploy.concurrency` must be at least 1".to_owned(), None));
         }
         if !(0.0..=1.0).contains(&self.deploy.canary_max_failure_rate) {
             return Err(err(
@@ -479,12 +406,7 @@ mod tests {
     #[test]
     fn unknown_key_names_line_column_and_suggests() {
         let err = Config::parse("[project]\nskils = \"x\"\n", Path::new("c.toml")).unwrap_err();
-        let ConfigError::Invalid {
-            line, column, hint, ..
-        } = &err
-        else {
-            panic!("{err:?}")
-        };
+        let ConfigError::Invalid { line, column, hint, .. } = &err else { panic!("{err:?}") };
         assert_eq!((*line, *column), (2, 1));
         assert_eq!(hint.as_deref(), Some("did you mean `skills`?"));
     }

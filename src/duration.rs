@@ -23,21 +23,16 @@ pub fn parse(text: &str) -> Result<Duration, String> {
             'd' => 86_400,
             'w' => 604_800,
             _ => {
-                return Err(format!(
-                    "invalid duration `{text}`; expected e.g. `24h`, `7d` or `30m`"
-                ));
+                return Err(format!("invalid duration `{text}`; expected e.g. `24h`, `7d` or `30m`"));
             }
         };
-        let n: u64 = number
-            .parse()
-            .map_err(|_| format!("invalid duration `{text}`; a number must come before `{c}`"))?;
+        let n: u64 =
+            number.parse().map_err(|_| format!("invalid duration `{text}`; a number must come before `{c}`"))?;
         total = total.saturating_add(n.saturating_mul(unit));
         number.clear();
     }
     if !number.is_empty() {
-        return Err(format!(
-            "invalid duration `{text}`; add a unit (s, m, h, d or w)"
-        ));
+        return Err(format!("invalid duration `{text}`; add a unit (s, m, h, d or w)"));
     }
     Ok(Duration::from_secs(total))
 }

@@ -54,20 +54,12 @@ pub struct UserError {
 impl UserError {
     /// Returns a usage, config or input error (exit 2).
     pub fn usage(message: impl Into<String>) -> Self {
-        Self {
-            status: ExitStatus::Usage,
-            message: message.into(),
-            hint: None,
-        }
+        Self { status: ExitStatus::Usage, message: message.into(), hint: None }
     }
 
     /// Returns an error of a failed remote call (exit 3).
     pub fn remote(message: impl Into<String>) -> Self {
-        Self {
-            status: ExitStatus::Remote,
-            message: message.into(),
-            hint: None,
-        }
+        Self { status: ExitStatus::Remote, message: message.into(), hint: None }
     }
 
     /// Returns the error with a `hint:` line.
@@ -145,10 +137,7 @@ mod tests {
         let err = err.context("while doing z");
         assert_eq!(status_of(&err), ExitStatus::Usage);
         let text = render(&err, false);
-        assert!(
-            text.starts_with("error: while doing z\n  caused by: bad `x`\n"),
-            "{text}"
-        );
+        assert!(text.starts_with("error: while doing z\n  caused by: bad `x`\n"), "{text}");
         assert!(text.ends_with("hint: try `y`\n"), "{text}");
     }
 

@@ -79,9 +79,5 @@ fn install_panic_hook() {
 
 /// Returns the exit status for a command that succeeded or found problems.
 pub fn status_from_problems(found: bool) -> ExitStatus {
-    if found {
-        ExitStatus::Failure
-    } else {
-        ExitStatus::Success
-    }
+    if found { ExitStatus::Failure } else { ExitStatus::Success }
 }

@@ -46,8 +46,7 @@ impl Printer {
 
     /// Writes a JSON document to stdout, pretty-printed, with a final newline.
     pub fn json(&self, value: &impl serde::Serialize) {
-        let text = serde_json::to_string_pretty(value)
-            .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+        let text = serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
         self.line(text);
     }
 

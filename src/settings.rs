@@ -32,26 +32,17 @@ impl Env {
 
     /// Returns an environment with exactly these variables (for tests).
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        Self {
-            vars: pairs
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect(),
-        }
+        Self { vars: pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect() }
     }
 
     /// Returns the value of a variable, if set and non-empty.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.vars
-            .get(name)
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
+        self.vars.get(name).map(String::as_str).filter(|v| !v.is_empty())
     }
 
     /// Returns whether a variable is set to anything other than empty, `0` or `false`.
     pub fn flag(&self, name: &str) -> bool {
-        self.get(name)
-            .is_some_and(|v| v != "0" && !v.eq_ignore_ascii_case("false"))
+        self.get(name).is_some_and(|v| v != "0" && !v.eq_ignore_ascii_case("false"))
     }
 }
 
@@ -94,11 +85,7 @@ impl Settings {
             Some(dir) => {
                 let dir = base.join(dir);
                 if !dir.is_dir() {
-                    return Err(UserError::usage(format!(
-                        "`-C {}`: no such directory",
-                        dir.display()
-                    ))
-                    .into());
+                    return Err(UserError::usage(format!("`-C {}`: no such directory", dir.display())).into());
                 }
                 dir
             }
@@ -136,22 +123,13 @@ impl Settings {
         let (root, config_path) = match &self.config_file {
             Some(file) => {
                 if !file.is_file() {
-                    return Err(UserError::usage(format!(
-                        "config file `{}` does not exist",
-                        file.display()
-                    ))
-                    .into());
+                    return Err(UserError::usage(format!("config file `{}` does not exist", file.display())).into());
                 }
-                let root = file
-                    .parent()
-                    .map_or_else(|| self.cwd.clone(), Path::to_path_buf);
+                let root = file.parent().map_or_else(|| self.cwd.clone(), Path::to_path_buf);
                 (root, Some(file.clone()))
             }
             None => match discover(&self.cwd) {
-                Some(found) => (
-                    found.parent().map(Path::to_path_buf).unwrap_or_default(),
-                    Some(found),
-                ),
+                Some(found) => (found.parent().map(Path::to_path_buf).unwrap_or_default(), Some(found)),
                 None => (discover_root_without_config(&self.cwd), None),
             },
         };
@@ -172,10 +150,9 @@ impl Settings {
         }
         if let Some(default) = self.env.get("AGENTB_ERP_DEFAULT") {
             if !config.erp.instances.contains_key(default) {
-                return Err(UserError::usage(format!(
-                    "`AGENTB_ERP_DEFAULT` names the unknown instance `{default}`"
-                ))
-                .into());
+                return Err(
+                    UserError::usage(format!("`AGENTB_ERP_DEFAULT` names the unknown instance `{default}`")).into()
+                );
             }
             default.clone_into(&mut config.erp.default);
         }
@@ -185,10 +162,7 @@ impl Settings {
 
 /// Walks up from `start` to the first directory holding `.agentbuilder.toml`.
 fn discover(start: &Path) -> Option<PathBuf> {
-    start
-        .ancestors()
-        .map(|dir| dir.join(CONFIG_FILE))
-        .find(|p| p.is_file())
+    start.ancestors().map(|dir| dir.join(CONFIG_FILE)).find(|p| p.is_file())
 }
 
 /// Without a config file, the project root is the nearest directory with an `.agentbuilder/`
@@ -211,11 +185,7 @@ pub struct Project {
 impl Project {
     /// Returns a project rooted at `root`.
     pub fn new(root: PathBuf, config_path: Option<PathBuf>, config: Config) -> Self {
-        Self {
-            root,
-            config_path,
-            config,
-        }
+        Self { root, config_path, config }
     }
 
     /// Returns the skills folder.

@@ -26,10 +26,7 @@ impl LineIndex {
 
     /// Returns the byte offset where 0-based `line` starts.
     pub fn line_start(&self, line: usize) -> usize {
-        self.starts
-            .get(line)
-            .copied()
-            .unwrap_or_else(|| *self.starts.last().unwrap_or(&0))
+        self.starts.get(line).copied().unwrap_or_else(|| *self.starts.last().unwrap_or(&0))
     }
 
     /// Returns the number of lines.
@@ -47,26 +44,17 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line = self.line_of(offset);
         let start = self.line_start(line);
-        let column = text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
+        let column = text.get(start..offset).map_or(offset - start, |s| s.chars().count());
         (line + 1, column + 1)
     }
 }
 
 fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b'\n')
-        .map(|(i, _)| i + 1)
+    bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1)
 }
 
 /// Returns the candidate closest to `given`, if one is close enough to be a likely typo.
-pub fn did_you_mean<'a>(
-    given: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn did_you_mean<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let given_lower = given.to_lowercase();
     candidates
         .into_iter()
@@ -83,8 +71,7 @@ pub fn is_snake_case(s: &str) -> bool {
         && s.starts_with(|c: char| c.is_ascii_lowercase())
         && !s.ends_with('_')
         && !s.contains("__")
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// Converts `CamelCase`, `kebab-case` or `Mixed Words` to snake_case.
@@ -128,10 +115,7 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        assert_eq!(
-            did_you_mean("verison", ["version", "status"]),
-            Some("version")
-        );
+        assert_eq!(did_you_mean("verison", ["version", "status"]), Some("version"));
         assert_eq!(did_you_mean("zzz", ["version", "status"]), None);
     }
 
@@ -140,10 +124,7 @@ mod tests {
         assert!(is_snake_case("client_request_received"));
         assert!(!is_snake_case("ClientRequest"));
         assert!(!is_snake_case("a__b"));
-        assert_eq!(
-            to_snake_case("ClientRequestReceived"),
-            "client_request_received"
-        );
+        assert_eq!(to_snake_case("ClientRequestReceived"), "client_request_received");
         assert_eq!(to_snake_case("client-request"), "client_request");
     }
 }

@@ -33,16 +33,11 @@ pub fn run(ctx: &Ctx, args: &CompileArgs) -> anyhow::Result<ExitStatus> {
     if diagnostics.iter().any(|d| d.level == Level::Error) {
         super::lint::print_report(
             ctx,
-            if format == Format::Json {
-                Format::Json
-            } else {
-                Format::Human
-            },
+            if format == Format::Json { Format::Json } else { Format::Human },
             &diagnostics,
             &ws,
         );
-        ctx.printer
-            .hint("fix the errors above; `agentb lint` shows them again");
+        ctx.printer.hint("fix the errors above; `agentb lint` shows them again");
         return Ok(ExitStatus::Failure);
     }
     if !diagnostics.is_empty() && format == Format::Human {
@@ -51,49 +46,31 @@ pub fn run(ctx: &Ctx, args: &CompileArgs) -> anyhow::Result<ExitStatus> {
 
     let parse_ctx = ParseContext::new(&project.config);
     let artifacts = compile::artifacts(&ws, &parse_ctx, &selected);
-    let out = args.out.as_ref().map_or_else(
-        || project.cache_dir().join("compiled"),
-        |o| ctx.settings.cwd.join(o),
-    );
+    let out = args.out.as_ref().map_or_else(|| project.cache_dir().join("compiled"), |o| ctx.settings.cwd.join(o));
     let results = compile::write(&out, &artifacts, args.check)?;
 
-    let changed: Vec<_> = results
-        .iter()
-        .filter(|r| r.outcome != Outcome::Fresh)
-        .collect();
+    let changed: Vec<_> = results.iter().filter(|r| r.outcome != Outcome::Fresh).collect();
     if format == Format::Json {
-        ctx.printer
-            .json(&serde_json::json!({ "check": args.check, "artifacts": results }));
+        ctx.printer.json(&serde_json::json!({ "check": args.check, "artifacts": results }));
     } else {
         for r in &results {
             let shown = project.display_path(&r.path).display().to_string();
             match (r.outcome, args.check) {
                 (Outcome::Fresh, _) => {}
-                (Outcome::Created, false) => ctx
-                    .printer
-                    .status("Compiled", format!("{} v{} → {shown}", r.id, r.version)),
-                (Outcome::Updated, false) => ctx
-                    .printer
-                    .status("Recompiled", format!("{} v{} → {shown}", r.id, r.version)),
-                (_, true) => ctx.printer.status(
-                    "Stale",
-                    format!("{} v{} ({shown} would change)", r.id, r.version),
-                ),
+                (Outcome::Created, false) => {
+                    ctx.printer.status("Compiled", format!("{} v{} → {shown}", r.id, r.version))
+                }
+                (Outcome::Updated, false) => {
+                    ctx.printer.status("Recompiled", format!("{} v{} → {shown}", r.id, r.version))
+                }
+                (_, true) => ctx.printer.status("Stale", format!("{} v{} ({shown} would change)", r.id, r.version)),
             }
         }
         let fresh = results.len() - changed.len();
-        ctx.printer.status(
-            "Finished",
-            format!(
-                "{} skills ({} changed, {fresh} up to date)",
-                results.len(),
-                changed.len()
-            ),
-        );
+        ctx.printer
+            .status("Finished", format!("{} skills ({} changed, {fresh} up to date)", results.len(), changed.len()));
     }
-    Ok(crate::status_from_problems(
-        args.check && !changed.is_empty(),
-    ))
+    Ok(crate::status_from_problems(args.check && !changed.is_empty()))
 }
 
 fn unknown_skill(id: &str, ws: &project::Workspace) -> UserError {

@@ -12,8 +12,7 @@ use crate::commands::Ctx;
 use crate::error::ExitStatus;
 
 pub fn run(ctx: &Ctx, args: &CompletionsArgs) -> anyhow::Result<ExitStatus> {
-    ctx.printer
-        .out(String::from_utf8_lossy(&completion(args.shell)));
+    ctx.printer.out(String::from_utf8_lossy(&completion(args.shell)));
     Ok(ExitStatus::Success)
 }
 
@@ -42,11 +41,7 @@ pub fn man_pages() -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     Ok(pages)
 }
 
-fn collect_pages(
-    cmd: &clap::Command,
-    name: &str,
-    pages: &mut Vec<(String, Vec<u8>)>,
-) -> anyhow::Result<()> {
+fn collect_pages(cmd: &clap::Command, name: &str, pages: &mut Vec<(String, Vec<u8>)>) -> anyhow::Result<()> {
     if cmd.is_hide_set() {
         return Ok(());
     }
@@ -65,10 +60,7 @@ fn collect_pages(
 pub fn generate_docs(ctx: &Ctx, args: &GenerateDocsArgs) -> anyhow::Result<ExitStatus> {
     let root = ctx.settings.cwd.join(&args.out);
     write_all(&root)?;
-    ctx.printer.status(
-        "Generated",
-        format!("completions/ and man/ in `{}`", root.display()),
-    );
+    ctx.printer.status("Generated", format!("completions/ and man/ in `{}`", root.display()));
     Ok(ExitStatus::Success)
 }
 
@@ -76,8 +68,7 @@ pub fn generate_docs(ctx: &Ctx, args: &GenerateDocsArgs) -> anyhow::Result<ExitS
 pub fn write_all(root: &Path) -> anyhow::Result<()> {
     let completions = root.join("completions");
     let man = root.join("man");
-    std::fs::create_dir_all(&completions)
-        .with_context(|| format!("failed to create `{}`", completions.display()))?;
+    std::fs::create_dir_all(&completions).with_context(|| format!("failed to create `{}`", completions.display()))?;
     for (shell, file) in SHELLS {
         std::fs::write(completions.join(file), completion(shell))?;
     }

@@ -9,11 +9,7 @@ pub fn run(ctx: &Ctx, args: &ExplainArgs) -> anyhow::Result<ExitStatus> {
     let format = ctx.format(&[Format::Human, Format::Json])?;
     let p = &ctx.printer;
     let level_name = |l: Level| {
-        if l == Level::Error {
-            "error"
-        } else {
-            "warning"
-        }
+        if l == Level::Error { "error" } else { "warning" }
     };
     match &args.rule {
         None => {
@@ -22,23 +18,16 @@ pub fn run(ctx: &Ctx, args: &ExplainArgs) -> anyhow::Result<ExitStatus> {
                 p.json(&list);
             } else {
                 for r in rules::ALL {
-                    p.line(format_args!(
-                        "{}  {:<28} {:<8} {}",
-                        r.code,
-                        r.name,
-                        level_name(r.level),
-                        r.summary
-                    ));
+                    p.line(format_args!("{}  {:<28} {:<8} {}", r.code, r.name, level_name(r.level), r.summary));
                 }
             }
         }
         Some(key) => {
             let rule = rules::find(key).ok_or_else(|| {
-                let hint = crate::text::did_you_mean(key, rules::ALL.iter().map(|r| r.name))
-                    .map_or_else(
-                        || "run `agentb explain` to list the rules".to_owned(),
-                        |m| format!("did you mean `{m}`?"),
-                    );
+                let hint = crate::text::did_you_mean(key, rules::ALL.iter().map(|r| r.name)).map_or_else(
+                    || "run `agentb explain` to list the rules".to_owned(),
+                    |m| format!("did you mean `{m}`?"),
+                );
                 UserError::usage(format!("unknown lint rule `{key}`")).with_hint(hint)
             })?;
             if format == Format::Json {

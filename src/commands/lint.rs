@@ -69,11 +69,7 @@ fn summary(ctx: &Ctx, diagnostics: &[Diagnostic], files: usize) {
     if errors == 0 && warnings == 0 {
         p.status("Checked", format!("{}: no problems", plural(files, "file")));
     } else if errors == 0 {
-        p.warn(format!(
-            "{} in {}",
-            plural(warnings, "warning"),
-            plural(files, "file")
-        ));
+        p.warn(format!("{} in {}", plural(warnings, "warning"), plural(files, "file")));
     } else {
         let style = p.stderr_style().red().bold();
         p.err_line(format!(
@@ -108,9 +104,7 @@ fn path_filter(ctx: &Ctx, paths: &[PathBuf]) -> anyhow::Result<PathFilter> {
     let mut resolved = Vec::new();
     for path in paths {
         let abs = ctx.settings.cwd.join(path);
-        let abs = abs
-            .canonicalize()
-            .map_err(|_| UserError::usage(format!("`{}` does not exist", path.display())))?;
+        let abs = abs.canonicalize().map_err(|_| UserError::usage(format!("`{}` does not exist", path.display())))?;
         resolved.push(abs);
     }
     // Workspace paths are not canonical; compare against the canonical project root too.
@@ -118,10 +112,7 @@ fn path_filter(ctx: &Ctx, paths: &[PathBuf]) -> anyhow::Result<PathFilter> {
     if let Ok(root) = project.root.canonicalize() {
         resolved = resolved
             .into_iter()
-            .map(|p| {
-                p.strip_prefix(&root)
-                    .map_or_else(|_| p.clone(), |rel| project.root.join(rel))
-            })
+            .map(|p| p.strip_prefix(&root).map_or_else(|_| p.clone(), |rel| project.root.join(rel)))
             .collect();
     }
     Ok(PathFilter { paths: resolved })
@@ -129,13 +120,8 @@ fn path_filter(ctx: &Ctx, paths: &[PathBuf]) -> anyhow::Result<PathFilter> {
 
 /// Applies every available fix to the files in scope; returns how many files changed.
 fn apply_fixes(ctx: &Ctx, ws: &Workspace, filter: &PathFilter) -> anyhow::Result<usize> {
-    let mut by_file: std::collections::BTreeMap<&Path, Vec<&Diagnostic>> =
-        std::collections::BTreeMap::new();
-    for d in ws
-        .diagnostics
-        .iter()
-        .filter(|d| d.fix.is_some() && filter.matches(ws, &d.file))
-    {
+    let mut by_file: std::collections::BTreeMap<&Path, Vec<&Diagnostic>> = std::collections::BTreeMap::new();
+    for d in ws.diagnostics.iter().filter(|d| d.fix.is_some() && filter.matches(ws, &d.file)) {
         by_file.entry(&d.file).or_default().push(d);
     }
     let mut changed = 0;
@@ -159,8 +145,7 @@ fn apply_fixes(ctx: &Ctx, ws: &Workspace, filter: &PathFilter) -> anyhow::Result
         crate::compile::write_atomic(abs, &bytes)?;
         changed += 1;
         for description in applied {
-            ctx.printer
-                .status("Fixed", format!("{}: {description}", display.display()));
+            ctx.printer.status("Fixed", format!("{}: {description}", display.display()));
         }
     }
     Ok(changed)

@@ -27,11 +27,7 @@ impl Ctx {
     /// Returns a context for the resolved settings.
     pub fn new(settings: Settings) -> Self {
         let printer = Printer::new(&settings);
-        Self {
-            settings,
-            printer,
-            project: OnceCell::new(),
-        }
+        Self { settings, printer, project: OnceCell::new() }
     }
 
     /// Returns the project, loading its config on first use.
@@ -49,16 +45,10 @@ impl Ctx {
         if supported.contains(&format) {
             Ok(format)
         } else {
-            let names: Vec<String> = supported
-                .iter()
-                .map(|f| format!("`{}`", format_name(*f)))
-                .collect();
-            Err(UserError::usage(format!(
-                "this command does not support `--format {}`",
-                format_name(format)
-            ))
-            .with_hint(format!("use one of {}", names.join(", ")))
-            .into())
+            let names: Vec<String> = supported.iter().map(|f| format!("`{}`", format_name(*f))).collect();
+            Err(UserError::usage(format!("this command does not support `--format {}`", format_name(format)))
+                .with_hint(format!("use one of {}", names.join(", ")))
+                .into())
         }
     }
 }

@@ -19,12 +19,10 @@ fn check_id(id: &str) -> Result<(), UserError> {
     if is_valid_id(id) {
         Ok(())
     } else {
-        Err(
-            UserError::usage(format!("invalid id `{id}`")).with_hint(format!(
-                "use lowercase letters, digits and single hyphens, e.g. `{}`",
-                crate::skill::model::normalize_id(id)
-            )),
-        )
+        Err(UserError::usage(format!("invalid id `{id}`")).with_hint(format!(
+            "use lowercase letters, digits and single hyphens, e.g. `{}`",
+            crate::skill::model::normalize_id(id)
+        )))
     }
 }
 
@@ -32,27 +30,15 @@ fn ask(ctx: &Ctx, prompt: &str, default: &str) -> anyhow::Result<String> {
     if !ctx.settings.interactive {
         return Ok(default.to_owned());
     }
-    Ok(dialoguer::Input::<String>::new()
-        .with_prompt(prompt)
-        .default(default.to_owned())
-        .interact_text()?)
+    Ok(dialoguer::Input::<String>::new().with_prompt(prompt).default(default.to_owned()).interact_text()?)
 }
 
-fn ask_list(
-    ctx: &Ctx,
-    prompt: &str,
-    given: &[String],
-    default: &str,
-) -> anyhow::Result<Vec<String>> {
+fn ask_list(ctx: &Ctx, prompt: &str, given: &[String], default: &str) -> anyhow::Result<Vec<String>> {
     if !given.is_empty() {
         return Ok(given.to_vec());
     }
     let answer = ask(ctx, prompt, default)?;
-    Ok(answer
-        .split(',')
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-        .collect())
+    Ok(answer.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
 }
 
 /// A parsed `name:type` or `name:type!` flag.
@@ -69,18 +55,12 @@ fn parse_field(spec: &str, entities: &[&str]) -> Result<FieldSpec, UserError> {
     })?;
     let (ty, required) = ty.strip_suffix('!').map_or((ty, false), |t| (t, true));
     if !crate::text::is_snake_case(name) {
-        return Err(UserError::usage(format!(
-            "field name `{name}` is not snake_case"
-        )));
+        return Err(UserError::usage(format!("field name `{name}` is not snake_case")));
     }
     if FieldType::parse(ty, entities).is_none() {
         return Err(UserError::usage(format!("unknown type `{ty}` in `{spec}`")).with_hint("use string, number, integer, boolean, object, array, date, datetime or an ERP entity type, optionally with `[]`"));
     }
-    Ok(FieldSpec {
-        name: name.to_owned(),
-        ty: ty.to_owned(),
-        required,
-    })
+    Ok(FieldSpec { name: name.to_owned(), ty: ty.to_owned(), required })
 }
 
 fn skill(ctx: &Ctx, args: &NewSkillArgs) -> anyhow::Result<ExitStatus> {
@@ -88,12 +68,9 @@ fn skill(ctx: &Ctx, args: &NewSkillArgs) -> anyhow::Result<ExitStatus> {
     let project = ctx.project()?;
     let path = project.skills_dir().join(format!("{}.md", args.id));
     if path.exists() && !args.force {
-        return Err(UserError::usage(format!(
-            "`{}` already exists",
-            project.display_path(&path).display()
-        ))
-        .with_hint("pass `--force` to overwrite it")
-        .into());
+        return Err(UserError::usage(format!("`{}` already exists", project.display_path(&path).display()))
+            .with_hint("pass `--force` to overwrite it")
+            .into());
     }
     let parse_ctx = crate::skill::parse::ParseContext::new(&project.config);
     let entities: Vec<&str> = parse_ctx.entities.iter().map(String::as_str).collect();
@@ -102,9 +79,7 @@ fn skill(ctx: &Ctx, args: &NewSkillArgs) -> anyhow::Result<ExitStatus> {
         .split('-')
         .map(|w| {
             let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_uppercase().chain(c).collect::<String>())
-                .unwrap_or_default()
+            c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
         })
         .collect::<Vec<_>>()
         .join(" ");
@@ -117,57 +92,29 @@ fn skill(ctx: &Ctx, args: &NewSkillArgs) -> anyhow::Result<ExitStatus> {
         Some(d) => d.clone(),
         None => ask(ctx, "One-sentence description", &format!("{title}."))?,
     };
-    let triggers = ask_list(
-        ctx,
-        "Trigger events (comma-separated)",
-        &args.triggers,
-        "manual_invoke",
-    )?;
+    let triggers = ask_list(ctx, "Trigger events (comma-separated)", &args.triggers, "manual_invoke")?;
     for t in &triggers {
         if !crate::text::is_snake_case(t) {
-            return Err(
-                UserError::usage(format!("trigger event `{t}` is not snake_case"))
-                    .with_hint(format!("e.g. `{}`", crate::text::to_snake_case(t)))
-                    .into(),
-            );
+            return Err(UserError::usage(format!("trigger event `{t}` is not snake_case"))
+                .with_hint(format!("e.g. `{}`", crate::text::to_snake_case(t)))
+                .into());
         }
     }
-    let inputs = ask_list(
-        ctx,
-        "Inputs as name:type (`!` = required, comma-separated)",
-        &args.inputs,
-        "request:string!",
-    )?;
-    let outputs = ask_list(
-        ctx,
-        "Outputs as name:type (comma-separated)",
-        &args.outputs,
-        "summary:string",
-    )?;
-    let permissions = ask_list(
-        ctx,
-        "Permissions as resource:action (comma-separated, may be empty)",
-        &args.permissions,
-        "",
-    )?;
-    let inputs = inputs
-        .iter()
-        .map(|s| parse_field(s, &entities))
-        .collect::<Result<Vec<_>, _>>()?;
-    let outputs = outputs
-        .iter()
-        .map(|s| parse_field(s, &entities))
-        .collect::<Result<Vec<_>, _>>()?;
+    let inputs =
+        ask_list(ctx, "Inputs as name:type (`!` = required, comma-separated)", &args.inputs, "request:string!")?;
+    let outputs = ask_list(ctx, "Outputs as name:type (comma-separated)", &args.outputs, "summary:string")?;
+    let permissions =
+        ask_list(ctx, "Permissions as resource:action (comma-separated, may be empty)", &args.permissions, "")?;
+    let inputs = inputs.iter().map(|s| parse_field(s, &entities)).collect::<Result<Vec<_>, _>>()?;
+    let outputs = outputs.iter().map(|s| parse_field(s, &entities)).collect::<Result<Vec<_>, _>>()?;
     for p in &permissions {
-        let ok = p.split_once(':').is_some_and(|(r, a)| {
-            crate::text::is_snake_case(r) && crate::tools::Action::parse(a).is_some()
-        });
+        let ok = p
+            .split_once(':')
+            .is_some_and(|(r, a)| crate::text::is_snake_case(r) && crate::tools::Action::parse(a).is_some());
         if !ok {
-            return Err(
-                UserError::usage(format!("permission `{p}` is not `resource:action`"))
-                    .with_hint("e.g. `brief:create`, `client:read`")
-                    .into(),
-            );
+            return Err(UserError::usage(format!("permission `{p}` is not `resource:action`"))
+                .with_hint("e.g. `brief:create`, `client:read`")
+                .into());
         }
     }
 
@@ -209,12 +156,8 @@ fn skill(ctx: &Ctx, args: &NewSkillArgs) -> anyhow::Result<ExitStatus> {
     );
     std::fs::create_dir_all(project.skills_dir())?;
     std::fs::write(&path, s)?;
-    ctx.printer
-        .status("Created", project.display_path(&path).display());
-    ctx.printer.hint(format!(
-        "edit it, then `agentb lint {}`",
-        project.display_path(&path).display()
-    ));
+    ctx.printer.status("Created", project.display_path(&path).display());
+    ctx.printer.hint(format!("edit it, then `agentb lint {}`", project.display_path(&path).display()));
     Ok(ExitStatus::Success)
 }
 
@@ -223,43 +166,28 @@ fn persona(ctx: &Ctx, args: &NewPersonaArgs) -> anyhow::Result<ExitStatus> {
     let project = ctx.project()?;
     let path = project.personas_dir().join(format!("{}.md", args.id));
     if path.exists() && !args.force {
-        return Err(UserError::usage(format!(
-            "`{}` already exists",
-            project.display_path(&path).display()
-        ))
-        .with_hint("pass `--force` to overwrite it")
-        .into());
+        return Err(UserError::usage(format!("`{}` already exists", project.display_path(&path).display()))
+            .with_hint("pass `--force` to overwrite it")
+            .into());
     }
     let default_name = args.id.replace('-', " ");
     let name = match &args.name {
         Some(n) => n.clone(),
         None => ask(ctx, "Display name", &default_name)?,
     };
-    let allowed = ask_list(
-        ctx,
-        "Allowed skills (comma-separated ids)",
-        &args.allowed_skills,
-        "",
-    )?;
+    let allowed = ask_list(ctx, "Allowed skills (comma-separated ids)", &args.allowed_skills, "")?;
     let ws = crate::skill::project::load(project)?;
     for id in &allowed {
         if ws.skill(id).is_none() {
             let err = UserError::usage(format!("no skill `{id}` in this project"));
-            let err = match crate::text::did_you_mean(
-                id,
-                ws.skills.iter().map(|s| s.id.value.as_str()),
-            ) {
+            let err = match crate::text::did_you_mean(id, ws.skills.iter().map(|s| s.id.value.as_str())) {
                 Some(m) => err.with_hint(format!("did you mean `{m}`?")),
                 None => err,
             };
             return Err(err.into());
         }
     }
-    let mut s = format!(
-        "---\nid: {}\ntype: persona\nname: {}\n",
-        args.id,
-        yaml_str(&name)
-    );
+    let mut s = format!("---\nid: {}\ntype: persona\nname: {}\n", args.id, yaml_str(&name));
     if allowed.is_empty() {
         s.push_str("allowed_skills: []\n");
     } else {
@@ -274,8 +202,7 @@ fn persona(ctx: &Ctx, args: &NewPersonaArgs) -> anyhow::Result<ExitStatus> {
     );
     std::fs::create_dir_all(project.personas_dir())?;
     std::fs::write(&path, s)?;
-    ctx.printer
-        .status("Created", project.display_path(&path).display());
+    ctx.printer.status("Created", project.display_path(&path).display());
     Ok(ExitStatus::Success)
 }
 
@@ -287,13 +214,6 @@ fn yaml_str(s: &str) -> String {
         && !s.contains(" #")
         && !s.ends_with([' ', ':'])
         && s.parse::<f64>().is_err()
-        && !matches!(
-            s.to_lowercase().as_str(),
-            "true" | "false" | "null" | "~" | "yes" | "no"
-        );
-    if plain {
-        s.to_owned()
-    } else {
-        serde_json::to_string(s).unwrap_or_default()
-    }
+        && !matches!(s.to_lowercase().as_str(), "true" | "false" | "null" | "~" | "yes" | "no");
+    if plain { s.to_owned() } else { serde_json::to_string(s).unwrap_or_default() }
 }

@@ -86,18 +86,9 @@ pub struct EffectiveLimits {
 }
 
 /// Builds the artifact of a skill whose dependencies resolved to `resolved`.
-pub fn build(
-    skill: &Skill,
-    resolved: Vec<ResolvedDependency>,
-    catalog: &Catalog,
-    limits: &LimitsConfig,
-) -> Artifact {
-    let mut tools: Vec<ArtifactTool> = skill
-        .permissions
-        .iter()
-        .flat_map(|p| catalog.grants(&p.resource, p.action))
-        .map(ArtifactTool::from)
-        .collect();
+pub fn build(skill: &Skill, resolved: Vec<ResolvedDependency>, catalog: &Catalog, limits: &LimitsConfig) -> Artifact {
+    let mut tools: Vec<ArtifactTool> =
+        skill.permissions.iter().flat_map(|p| catalog.grants(&p.resource, p.action)).map(ArtifactTool::from).collect();
     tools.sort_by(|a, b| a.name.cmp(&b.name));
     tools.dedup_by(|a, b| a.name == b.name);
     let l = &skill.limits;
@@ -108,21 +99,9 @@ pub fn build(
         .map(|(k, v)| (k.clone(), *v))
         .collect();
     let mut tier_calls = BTreeMap::new();
-    tier_calls.insert(
-        "t1".to_owned(),
-        l.t1.unwrap_or(limits.tier_calls.t1)
-            .min(limits.tier_calls.t1),
-    );
-    tier_calls.insert(
-        "t2".to_owned(),
-        l.t2.unwrap_or(limits.tier_calls.t2)
-            .min(limits.tier_calls.t2),
-    );
-    tier_calls.insert(
-        "t3".to_owned(),
-        l.t3.unwrap_or(limits.tier_calls.t3)
-            .min(limits.tier_calls.t3),
-    );
+    tier_calls.insert("t1".to_owned(), l.t1.unwrap_or(limits.tier_calls.t1).min(limits.tier_calls.t1));
+    tier_calls.insert("t2".to_owned(), l.t2.unwrap_or(limits.tier_calls.t2).min(limits.tier_calls.t2));
+    tier_calls.insert("t3".to_owned(), l.t3.unwrap_or(limits.tier_calls.t3).min(limits.tier_calls.t3));
     let mut artifact = Artifact {
         format: FORMAT,
         id: skill.id.value.clone(),
@@ -139,22 +118,10 @@ pub fn build(
         tools,
         system_prompt: prompt::render(skill),
         limits: EffectiveLimits {
-            max_turns: l
-                .max_turns
-                .unwrap_or(limits.max_turns)
-                .min(limits.max_turns),
-            max_wall_secs: l
-                .max_wall_secs
-                .unwrap_or(limits.max_wall_secs)
-                .min(limits.max_wall_secs),
-            max_cost_usd: l
-                .max_cost_usd
-                .unwrap_or(limits.max_cost_usd)
-                .min(limits.max_cost_usd),
-            max_output_tokens: l
-                .max_output_tokens
-                .unwrap_or(limits.max_output_tokens)
-                .min(limits.max_output_tokens),
+            max_turns: l.max_turns.unwrap_or(limits.max_turns).min(limits.max_turns),
+            max_wall_secs: l.max_wall_secs.unwrap_or(limits.max_wall_secs).min(limits.max_wall_secs),
+            max_cost_usd: l.max_cost_usd.unwrap_or(limits.max_cost_usd).min(limits.max_cost_usd),
+            max_output_tokens: l.max_output_tokens.unwrap_or(limits.max_output_tokens).min(limits.max_output_tokens),
             tier_calls,
             tools: tool_limits,
         },

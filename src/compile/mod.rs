@@ -41,10 +41,7 @@ pub struct Compiled {
 
 /// Builds the artifacts of `skills` (all of the workspace's when empty).
 pub fn artifacts(ws: &Workspace, ctx: &ParseContext, skills: &[&Skill]) -> Vec<Artifact> {
-    skills
-        .par_iter()
-        .map(|skill| artifact::build(skill, resolve(ws, skill), &ctx.catalog, &ctx.limits))
-        .collect()
+    skills.par_iter().map(|skill| artifact::build(skill, resolve(ws, skill), &ctx.catalog, &ctx.limits)).collect()
 }
 
 /// Returns the resolved dependencies of a skill (the workspace has no errors for it).
@@ -56,10 +53,7 @@ pub fn resolve(ws: &Workspace, skill: &Skill) -> Vec<ResolvedDependency> {
             let target = ws.skill(&d.id)?;
             Some(ResolvedDependency {
                 id: d.id.clone(),
-                requirement: d
-                    .req
-                    .as_ref()
-                    .map_or_else(|| "*".to_owned(), ToString::to_string),
+                requirement: d.req.as_ref().map_or_else(|| "*".to_owned(), ToString::to_string),
                 version: target.version.value.clone(),
             })
         })
@@ -72,8 +66,7 @@ pub fn resolve(ws: &Workspace, skill: &Skill) -> Vec<ResolvedDependency> {
 /// same are not touched.
 pub fn write(out: &Path, artifacts: &[Artifact], check: bool) -> anyhow::Result<Vec<Compiled>> {
     if !check {
-        std::fs::create_dir_all(out)
-            .with_context(|| format!("failed to create `{}`", out.display()))?;
+        std::fs::create_dir_all(out).with_context(|| format!("failed to create `{}`", out.display()))?;
     }
     artifacts
         .par_iter()
@@ -105,9 +98,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("failed to create a temporary file in `{}`", dir.display()))?;
-    tmp.write_all(bytes)
-        .with_context(|| format!("failed to write `{}`", path.display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("failed to write `{}`", path.display()))?;
+    tmp.write_all(bytes).with_context(|| format!("failed to write `{}`", path.display()))?;
+    tmp.persist(path).with_context(|| format!("failed to write `{}`", path.display()))?;
     Ok(())
 }

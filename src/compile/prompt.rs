@@ -9,11 +9,7 @@ use crate::skill::model::Field;
 /// context, inputs, the expected output, and the constraints the runtime enforces.
 pub fn render(skill: &Skill) -> String {
     let mut p = String::with_capacity(4096);
-    let _ = writeln!(
-        p,
-        "# Skill: {} ({} v{})\n",
-        skill.name, skill.id.value, skill.version.value
-    );
+    let _ = writeln!(p, "# Skill: {} ({} v{})\n", skill.name, skill.id.value, skill.version.value);
     if !skill.description.is_empty() {
         let _ = writeln!(p, "{}\n", skill.description.trim());
     }
@@ -71,16 +67,8 @@ pub fn render(skill: &Skill) -> String {
 }
 
 fn field_line(p: &mut String, field: &Field) {
-    let required = if field.required {
-        "required"
-    } else {
-        "optional"
-    };
-    let _ = write!(
-        p,
-        "- `{}` ({}, {required})",
-        field.name.value, field.ty.value
-    );
+    let required = if field.required { "required" } else { "optional" };
+    let _ = write!(p, "- `{}` ({}, {required})", field.name.value, field.ty.value);
     if let Some(description) = &field.description {
         let _ = write!(p, ": {}", description.trim());
     }
@@ -94,9 +82,7 @@ fn field_line(p: &mut String, field: &Field) {
 fn lower_first(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
-        Some(c) if chars.clone().next().is_some_and(char::is_lowercase) => {
-            c.to_lowercase().chain(chars).collect()
-        }
+        Some(c) if chars.clone().next().is_some_and(char::is_lowercase) => c.to_lowercase().chain(chars).collect(),
         _ => s.to_owned(),
     }
 }

@@ -55,9 +55,5 @@ pub fn type_schema(ty: &FieldType) -> Value {
         BaseType::Datetime => json!({"type": "string", "format": "date-time"}),
         BaseType::Entity(name) => json!({"type": "object", "title": name}),
     };
-    if ty.list {
-        json!({"type": "array", "items": base})
-    } else {
-        base
-    }
+    if ty.list { json!({"type": "array", "items": base}) } else { base }
 }

@@ -7,25 +7,10 @@ use crate::error::ExitStatus;
 pub enum ErpError {
     /// The instance could not be reached (connect error, timeout) after retries.
     #[error("cannot reach ERP instance `{instance}` ({method} {url}): {message}")]
-    Unreachable {
-        instance: String,
-        method: String,
-        url: String,
-        message: String,
-    },
+    Unreachable { instance: String, method: String, url: String, message: String },
     /// The instance answered with an error status.
-    #[error(
-        "ERP instance `{instance}` answered {status} to {method} {path} for org `{org}`: {message}"
-    )]
-    Status {
-        instance: String,
-        org: String,
-        method: String,
-        path: String,
-        status: u16,
-        code: String,
-        message: String,
-    },
+    #[error("ERP instance `{instance}` answered {status} to {method} {path} for org `{org}`: {message}")]
+    Status { instance: String, org: String, method: String, path: String, status: u16, code: String, message: String },
     /// The local store failed.
     #[error("local ERP store `{path}`: {message}")]
     Store { path: String, message: String },
@@ -41,10 +26,9 @@ impl ErpError {
     /// Returns a hint for the user, when there is an obvious next step.
     pub fn hint(&self) -> Option<String> {
         match self {
-            ErpError::Unreachable { .. } => Some(
-                "check the instance's `url` and that the server is running (`agentb erp ping`)"
-                    .to_owned(),
-            ),
+            ErpError::Unreachable { .. } => {
+                Some("check the instance's `url` and that the server is running (`agentb erp ping`)".to_owned())
+            }
             ErpError::Status { status: 401, .. } => {
                 Some("check the service key in the instance's `key_env` variable".to_owned())
             }

@@ -41,50 +41,14 @@ mod tests {
     #[test]
     fn applies_edits_in_order_and_skips_overlaps() {
         let text = "dependencies:\n  - resource_scanner\n  - Timeline_Estimator\n";
-        let a = Diagnostic::new(
-            &rules::UNRESOLVED_DEPENDENCY,
-            Path::new("a.md"),
-            Some(18..34),
-            "x",
-        )
-        .fix(
-            "rename a",
-            vec![Edit {
-                range: 18..34,
-                replacement: "resource-scanner".into(),
-            }],
-        );
-        let b = Diagnostic::new(
-            &rules::UNRESOLVED_DEPENDENCY,
-            Path::new("a.md"),
-            Some(39..57),
-            "y",
-        )
-        .fix(
-            "rename b",
-            vec![Edit {
-                range: 39..57,
-                replacement: "timeline-estimator".into(),
-            }],
-        );
-        let c = Diagnostic::new(
-            &rules::UNRESOLVED_DEPENDENCY,
-            Path::new("a.md"),
-            Some(20..25),
-            "z",
-        )
-        .fix(
-            "overlapping",
-            vec![Edit {
-                range: 20..25,
-                replacement: "zzz".into(),
-            }],
-        );
+        let a = Diagnostic::new(&rules::UNRESOLVED_DEPENDENCY, Path::new("a.md"), Some(18..34), "x")
+            .fix("rename a", vec![Edit { range: 18..34, replacement: "resource-scanner".into() }]);
+        let b = Diagnostic::new(&rules::UNRESOLVED_DEPENDENCY, Path::new("a.md"), Some(39..57), "y")
+            .fix("rename b", vec![Edit { range: 39..57, replacement: "timeline-estimator".into() }]);
+        let c = Diagnostic::new(&rules::UNRESOLVED_DEPENDENCY, Path::new("a.md"), Some(20..25), "z")
+            .fix("overlapping", vec![Edit { range: 20..25, replacement: "zzz".into() }]);
         let (out, applied) = apply(text, &[&b, &a, &c]);
-        assert_eq!(
-            out,
-            "dependencies:\n  - resource-scanner\n  - timeline-estimator\n"
-        );
+        assert_eq!(out, "dependencies:\n  - resource-scanner\n  - timeline-estimator\n");
         assert_eq!(applied, vec!["rename a", "rename b"]);
     }
 }

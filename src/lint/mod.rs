@@ -59,12 +59,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// Returns a diagnostic of `rule` at its default level.
-    pub fn new(
-        rule: &'static Rule,
-        file: &Path,
-        span: Option<Range<usize>>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn new(rule: &'static Rule, file: &Path, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
         Self {
             rule,
             level: rule.level,
@@ -102,10 +97,7 @@ impl Diagnostic {
     /// Attaches a meaning-preserving fix.
     #[must_use]
     pub fn fix(mut self, description: impl Into<String>, edits: Vec<Edit>) -> Self {
-        self.fix = Some(Fix {
-            description: description.into(),
-            edits,
-        });
+        self.fix = Some(Fix { description: description.into(), edits });
         self
     }
 }
@@ -125,11 +117,10 @@ impl Levels {
         let mut levels = Levels::default();
         let resolve = |key: &String| -> Result<&'static str, UserError> {
             rules::find(key).map(|r| r.code).ok_or_else(|| {
-                let hint = crate::text::did_you_mean(key, rules::ALL.iter().map(|r| r.name))
-                    .map_or_else(
-                        || "list the rules with `agentb explain`".to_owned(),
-                        |m| format!("did you mean `{m}`?"),
-                    );
+                let hint = crate::text::did_you_mean(key, rules::ALL.iter().map(|r| r.name)).map_or_else(
+                    || "list the rules with `agentb explain`".to_owned(),
+                    |m| format!("did you mean `{m}`?"),
+                );
                 UserError::usage(format!("unknown lint rule `{key}`")).with_hint(hint)
             })
         };
@@ -191,10 +182,7 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 
 /// Counts errors and warnings.
 pub fn counts(diagnostics: &[Diagnostic]) -> (usize, usize) {
-    let errors = diagnostics
-        .iter()
-        .filter(|d| d.level == Level::Error)
-        .count();
+    let errors = diagnostics.iter().filter(|d| d.level == Level::Error).count();
     (errors, diagnostics.len() - errors)
 }
 
@@ -206,10 +194,7 @@ mod tests {
     fn levels_allow_deny_and_deny_warnings() {
         let levels = Levels::new(&["AB034".into()], &["warnings".into()], &[]).unwrap();
         assert_eq!(levels.level_of(&rules::PROMPT_TOO_LARGE), None);
-        assert_eq!(
-            levels.level_of(&rules::REQUIRED_WITH_DEFAULT),
-            Some(Level::Error)
-        );
+        assert_eq!(levels.level_of(&rules::REQUIRED_WITH_DEFAULT), Some(Level::Error));
         let levels = Levels::new(&[], &[], &["unknown-key".into()]).unwrap();
         assert_eq!(levels.level_of(&rules::UNKNOWN_KEY), Some(Level::Warning));
         let err = Levels::new(&["unknwn-key".into()], &[], &[]).unwrap_err();

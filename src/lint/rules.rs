@@ -254,9 +254,7 @@ skill goes away. Move to its replacement.
 
 /// Finds a rule by code (`AB012`, case-insensitive) or name (`unknown-key`).
 pub fn find(key: &str) -> Option<&'static Rule> {
-    ALL.iter()
-        .copied()
-        .find(|r| r.code.eq_ignore_ascii_case(key) || r.name == key)
+    ALL.iter().copied().find(|r| r.code.eq_ignore_ascii_case(key) || r.name == key)
 }
 
 #[cfg(test)]
@@ -266,12 +264,7 @@ mod tests {
     #[test]
     fn codes_and_names_are_unique_and_ordered() {
         for pair in ALL.windows(2) {
-            assert!(
-                pair[0].code < pair[1].code,
-                "{} before {}",
-                pair[0].code,
-                pair[1].code
-            );
+            assert!(pair[0].code < pair[1].code, "{} before {}", pair[0].code, pair[1].code);
         }
         let mut names: Vec<_> = ALL.iter().map(|r| r.name).collect();
         names.sort_unstable();

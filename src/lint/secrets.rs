@@ -17,26 +17,15 @@ pub struct Secret {
 static PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
     [
         ("an Anthropic API key", r"sk-ant-[A-Za-z0-9_\-]{8,}"),
-        (
-            "an OpenAI-style API key",
-            r"\bsk-(?:proj-)?[A-Za-z0-9]{20,}",
-        ),
-        (
-            "a bearer token",
-            r"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]{16,}=*",
-        ),
+        ("an OpenAI-style API key", r"\bsk-(?:proj-)?[A-Za-z0-9]{20,}"),
+        ("a bearer token", r"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]{16,}=*"),
         ("a private key", r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----"),
         ("an AWS access key id", r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
         ("a GitHub token", r"\bgh[pousr]_[A-Za-z0-9]{30,}\b"),
         ("a Slack token", r"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
     ]
     .into_iter()
-    .map(|(kind, pattern)| {
-        (
-            kind,
-            Regex::new(pattern).expect("secret patterns are valid"),
-        )
-    })
+    .map(|(kind, pattern)| (kind, Regex::new(pattern).expect("secret patterns are valid")))
     .collect()
 });
 
@@ -48,18 +37,12 @@ pub fn scan(text: &str) -> Vec<Secret> {
     let mut found: Vec<Secret> = Vec::new();
     for (kind, re) in PATTERNS.iter() {
         for m in re.find_iter(text) {
-            found.push(Secret {
-                kind,
-                range: m.range(),
-            });
+            found.push(Secret { kind, range: m.range() });
         }
     }
     for m in TOKEN.find_iter(text) {
         if looks_random(m.as_str()) && !found.iter().any(|s| overlaps(&s.range, &m.range())) {
-            found.push(Secret {
-                kind: "a high-entropy token",
-                range: m.range(),
-            });
+            found.push(Secret { kind: "a high-entropy token", range: m.range() });
         }
     }
     found.sort_by_key(|s| s.range.start);

@@ -55,9 +55,7 @@ pub fn parse(markdown: &str) -> Body {
             _ => None,
         };
         match heading_level {
-            Some(1) if body.title.is_none() && current.is_none() => {
-                body.title = Some(inline_text(node))
-            }
+            Some(1) if body.title.is_none() && current.is_none() => body.title = Some(inline_text(node)),
             Some(2) => {
                 if let Some(done) = current.take() {
                     sections.push(done);
@@ -78,53 +76,28 @@ pub fn parse(markdown: &str) -> Body {
     for (heading, blocks) in sections {
         match normalize(&heading).as_str() {
             "purpose" => body.purpose = Some(raw_text(&blocks, &lines)),
-            "founder knowledge" => body.knowledge.extend(
-                blocks
-                    .iter()
-                    .filter(|b| is(b, |v| matches!(v, NodeValue::BlockQuote)))
-                    .map(|b| quote_text(b)),
-            ),
+            "founder knowledge" => body
+                .knowledge
+                .extend(blocks.iter().filter(|b| is(b, |v| matches!(v, NodeValue::BlockQuote))).map(|b| quote_text(b))),
             "process" => {
                 let steps = blocks
                     .iter()
-                    .find(|b| {
-                        is(
-                            b,
-                            |v| matches!(v, NodeValue::List(l) if l.list_type == ListType::Ordered),
-                        )
-                    })
-                    .map(|list| {
-                        list.children()
-                            .map(|item| item_text(item, &lines))
-                            .filter(|s| !s.is_empty())
-                            .collect()
-                    })
+                    .find(|b| is(b, |v| matches!(v, NodeValue::List(l) if l.list_type == ListType::Ordered)))
+                    .map(|list| list.children().map(|item| item_text(item, &lines)).filter(|s| !s.is_empty()).collect())
                     .unwrap_or_default();
                 body.process = Some(steps);
             }
             "error handling" => {
-                for table in blocks
-                    .iter()
-                    .filter(|b| is(b, |v| matches!(v, NodeValue::Table(_))))
-                {
-                    for row in table
-                        .children()
-                        .filter(|r| is(r, |v| matches!(v, NodeValue::TableRow(false))))
-                    {
+                for table in blocks.iter().filter(|b| is(b, |v| matches!(v, NodeValue::Table(_)))) {
+                    for row in table.children().filter(|r| is(r, |v| matches!(v, NodeValue::TableRow(false)))) {
                         let cells: Vec<String> = row.children().map(inline_text).collect();
                         if let [error, action, ..] = cells.as_slice() {
-                            body.error_rules.push(ErrorRule {
-                                error: error.clone(),
-                                action: action.clone(),
-                            });
+                            body.error_rules.push(ErrorRule { error: error.clone(), action: action.clone() });
                         }
                     }
                 }
             }
-            _ => body.context.push(Section {
-                heading,
-                text: raw_text(&blocks, &lines),
-            }),
+            _ => body.context.push(Section { heading, text: raw_text(&blocks, &lines) }),
         }
     }
     body
@@ -164,11 +137,7 @@ fn raw_text<'a>(blocks: &[&'a AstNode<'a>], lines: &[&str]) -> String {
 
 /// Returns the text of a blockquote, without the `>` markers and surrounding quotes joined.
 fn quote_text<'a>(node: &'a AstNode<'a>) -> String {
-    let paragraphs: Vec<String> = node
-        .children()
-        .map(inline_text)
-        .filter(|s| !s.is_empty())
-        .collect();
+    let paragraphs: Vec<String> = node.children().map(inline_text).filter(|s| !s.is_empty()).collect();
     paragraphs.join("\n")
 }
 
@@ -178,15 +147,8 @@ fn item_text<'a>(item: &'a AstNode<'a>, lines: &[&str]) -> String {
     let text = slice_lines(lines, pos.start.line, pos.end.line);
     let text = text.trim_start();
     let text = text.trim_start_matches(|c: char| c.is_ascii_digit());
-    let text = text
-        .strip_prefix('.')
-        .or_else(|| text.strip_prefix(')'))
-        .unwrap_or(text);
-    text.split('\n')
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
+    let text = text.strip_prefix('.').or_else(|| text.strip_prefix(')')).unwrap_or(text);
+    text.split('\n').map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
 }
 
 fn slice_lines(lines: &[&str], start: usize, end: usize) -> String {
@@ -206,33 +168,18 @@ mod tests {
         let body = parse(BODY);
         assert_eq!(body.title.as_deref(), Some("Brief Creator"));
         assert_eq!(body.purpose.as_deref(), Some("Drafts briefs.\nFast."));
-        assert_eq!(
-            body.knowledge,
-            vec![
-                "\"A brief is complete when it is actionable.\"",
-                "Second quote."
-            ]
-        );
+        assert_eq!(body.knowledge, vec!["\"A brief is complete when it is actionable.\"", "Second quote."]);
         assert_eq!(
             body.process.as_ref().unwrap(),
-            &vec![
-                "Analyze the request".to_owned(),
-                "Call `erp_get_client`\nand check history".to_owned()
-            ]
+            &vec!["Analyze the request".to_owned(), "Call `erp_get_client`\nand check history".to_owned()]
         );
         assert_eq!(
             body.error_rules,
-            vec![ErrorRule {
-                error: "Missing client context".into(),
-                action: "Request additional info".into()
-            }]
+            vec![ErrorRule { error: "Missing client context".into(), action: "Request additional info".into() }]
         );
         assert_eq!(
             body.context,
-            vec![Section {
-                heading: "Constraints".into(),
-                text: "- Never invent budgets.".into()
-            }]
+            vec![Section { heading: "Constraints".into(), text: "- Never invent budgets.".into() }]
         );
     }
 

@@ -36,12 +36,7 @@ pub enum Status {
 
 impl Status {
     /// Every status, in order.
-    pub const ALL: [Status; 4] = [
-        Status::Draft,
-        Status::Active,
-        Status::Deprecated,
-        Status::Disabled,
-    ];
+    pub const ALL: [Status; 4] = [Status::Draft, Status::Active, Status::Deprecated, Status::Disabled];
 
     /// Returns the status's name.
     pub fn as_str(self) -> &'static str {
@@ -86,9 +81,8 @@ pub struct FieldType {
 
 impl FieldType {
     /// The primitive type names.
-    pub const PRIMITIVES: [&'static str; 8] = [
-        "string", "number", "integer", "boolean", "object", "array", "date", "datetime",
-    ];
+    pub const PRIMITIVES: [&'static str; 8] =
+        ["string", "number", "integer", "boolean", "object", "array", "date", "datetime"];
 
     /// Parses a type name, given the entity names the project knows.
     pub fn parse(s: &str, entities: &[&str]) -> Option<FieldType> {
@@ -225,20 +219,14 @@ pub fn is_valid_id(id: &str) -> bool {
         && id.starts_with(|c: char| c.is_ascii_lowercase())
         && !id.ends_with('-')
         && !id.contains("--")
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// Returns the closest valid id: lowercase, `_` and spaces to `-` (used by `--fix`).
 pub fn normalize_id(id: &str) -> String {
     let mut out = String::with_capacity(id.len());
     for c in id.trim().chars() {
-        let c = if c == '_' || c == ' ' {
-            '-'
-        } else {
-            c.to_ascii_lowercase()
-        };
+        let c = if c == '_' || c == ' ' { '-' } else { c.to_ascii_lowercase() };
         if !(c == '-' && out.ends_with('-')) {
             out.push(c);
         }
@@ -265,14 +253,8 @@ mod tests {
     #[test]
     fn field_types() {
         let entities = ["Brief"];
-        assert_eq!(
-            FieldType::parse("string[]", &entities).unwrap().to_string(),
-            "string[]"
-        );
-        assert_eq!(
-            FieldType::parse("Brief", &entities).unwrap().base,
-            BaseType::Entity("Brief".into())
-        );
+        assert_eq!(FieldType::parse("string[]", &entities).unwrap().to_string(), "string[]");
+        assert_eq!(FieldType::parse("Brief", &entities).unwrap().base, BaseType::Entity("Brief".into()));
         assert!(FieldType::parse("Spaceship", &entities).is_none());
         assert!(FieldType::parse("string[][]", &entities).is_none());
     }

@@ -8,8 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::body;
 use super::model::{
-    Dependency, Field, FieldType, Permission, Persona, Skill, SkillLimits, Spanned, Status,
-    Trigger, is_valid_id,
+    Dependency, Field, FieldType, Permission, Persona, Skill, SkillLimits, Spanned, Status, Trigger, is_valid_id,
 };
 use super::source::{self, ReadProblem, SourceFile, SplitProblem};
 use super::yaml::{self, Node, Value, YamlProblem};
@@ -36,11 +35,7 @@ impl ParseContext {
             .map(|(e, _)| (*e).to_owned())
             .collect();
         entities.extend(config.erp.entities.iter().cloned());
-        Self {
-            entities,
-            catalog: Catalog::new(&config.erp.entities, &config.tiers),
-            limits: config.limits.clone(),
-        }
+        Self { entities, catalog: Catalog::new(&config.erp.entities, &config.tiers), limits: config.limits.clone() }
     }
 }
 
@@ -56,9 +51,7 @@ pub struct Parsed<T> {
 impl<T> Parsed<T> {
     /// Returns whether any diagnostic is an error at its default level.
     pub fn has_errors(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| d.level == crate::lint::Level::Error)
+        self.diagnostics.iter().any(|d| d.level == crate::lint::Level::Error)
     }
 }
 
@@ -77,23 +70,10 @@ const SKILL_KEYS: &[&str] = &[
     "permissions",
     "limits",
 ];
-const PERSONA_KEYS: &[&str] = &[
-    "id",
-    "type",
-    "name",
-    "allowed_skills",
-    "model",
-    "description",
-];
+const PERSONA_KEYS: &[&str] = &["id", "type", "name", "allowed_skills", "model", "description"];
 const FIELD_KEYS: &[&str] = &["name", "type", "required", "description", "enum", "default"];
 const TRIGGER_KEYS: &[&str] = &["event", "schedule"];
-const LIMIT_KEYS: &[&str] = &[
-    "max_turns",
-    "max_wall_secs",
-    "max_cost_usd",
-    "max_output_tokens",
-    "tier_calls",
-];
+const LIMIT_KEYS: &[&str] = &["max_turns", "max_wall_secs", "max_cost_usd", "max_output_tokens", "tier_calls"];
 const TIER_KEYS: &[&str] = &["t1", "t2", "t3"];
 
 /// Reads and parses a skill file. `display` is the path used in diagnostics.
@@ -114,42 +94,24 @@ pub fn persona_file(path: &Path, display: &Path) -> Parsed<Persona> {
 
 fn unreadable<T>(display: &Path, problem: &ReadProblem) -> Parsed<T> {
     let d = match problem {
-        ReadProblem::Io(e) => Diagnostic::new(
-            &rules::EMPTY_FILE,
-            display,
-            None,
-            format!("cannot read the file: {e}"),
-        ),
+        ReadProblem::Io(e) => Diagnostic::new(&rules::EMPTY_FILE, display, None, format!("cannot read the file: {e}")),
         ReadProblem::TooLarge(len) => Diagnostic::new(
             &rules::FILE_TOO_LARGE,
             display,
             None,
-            format!(
-                "the file is {} bytes, over the limit of {} bytes; it was not read",
-                len,
-                source::MAX_FILE_BYTES
-            ),
+            format!("the file is {} bytes, over the limit of {} bytes; it was not read", len, source::MAX_FILE_BYTES),
         ),
-        ReadProblem::Binary => Diagnostic::new(
-            &rules::BINARY_FILE,
-            display,
-            None,
-            "the file contains NUL bytes: binary data, not text",
-        ),
+        ReadProblem::Binary => {
+            Diagnostic::new(&rules::BINARY_FILE, display, None, "the file contains NUL bytes: binary data, not text")
+        }
         ReadProblem::InvalidUtf8 { line, column, .. } => Diagnostic::new(
             &rules::INVALID_UTF8,
             display,
             None,
-            format!(
-                "the file is not valid UTF-8: the first invalid byte is at line {line}, column {column}"
-            ),
+            format!("the file is not valid UTF-8: the first invalid byte is at line {line}, column {column}"),
         ),
     };
-    Parsed {
-        text: None,
-        item: None,
-        diagnostics: vec![d],
-    }
+    Parsed { text: None, item: None, diagnostics: vec![d] }
 }
 
 /// Returns the hex sha256 of a file's text as it is on disk (with its BOM, if any).
@@ -164,40 +126,18 @@ pub fn source_hash(src: &SourceFile) -> String {
 
 /// Parses a skill from its text.
 pub fn skill_source(src: &SourceFile, display: &Path, ctx: &ParseContext) -> Parsed<Skill> {
-    let mut w = Walker {
-        file: display,
-        text: &src.text,
-        diags: Vec::new(),
-        open: 0..0,
-    };
-    let item = w
-        .frontmatter()
-        .map(|(root, body_range)| w.skill(&root, body_range, ctx, source_hash(src)));
+    let mut w = Walker { file: display, text: &src.text, diags: Vec::new(), open: 0..0 };
+    let item = w.frontmatter().map(|(root, body_range)| w.skill(&root, body_range, ctx, source_hash(src)));
     w.secrets();
-    Parsed {
-        text: Some(src.text.clone()),
-        item: item.flatten(),
-        diagnostics: w.diags,
-    }
+    Parsed { text: Some(src.text.clone()), item: item.flatten(), diagnostics: w.diags }
 }
 
 /// Parses a persona from its text.
 pub fn persona_source(src: &SourceFile, display: &Path) -> Parsed<Persona> {
-    let mut w = Walker {
-        file: display,
-        text: &src.text,
-        diags: Vec::new(),
-        open: 0..0,
-    };
-    let item = w
-        .frontmatter()
-        .map(|(root, body_range)| w.persona(&root, body_range, source_hash(src)));
+    let mut w = Walker { file: display, text: &src.text, diags: Vec::new(), open: 0..0 };
+    let item = w.frontmatter().map(|(root, body_range)| w.persona(&root, body_range, source_hash(src)));
     w.secrets();
-    Parsed {
-        text: Some(src.text.clone()),
-        item: item.flatten(),
-        diagnostics: w.diags,
-    }
+    Parsed { text: Some(src.text.clone()), item: item.flatten(), diagnostics: w.diags }
 }
 
 struct Walker<'a> {
@@ -213,12 +153,7 @@ impl Walker<'_> {
         self.diags.push(d);
     }
 
-    fn diag(
-        &self,
-        rule: &'static crate::lint::Rule,
-        span: Range<usize>,
-        message: impl Into<String>,
-    ) -> Diagnostic {
+    fn diag(&self, rule: &'static crate::lint::Rule, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(rule, self.file, Some(span), message)
     }
 
@@ -227,36 +162,21 @@ impl Walker<'_> {
         let parts = match source::split(self.text) {
             Ok(parts) => parts,
             Err(SplitProblem::Empty) => {
-                self.push(Diagnostic::new(
-                    &rules::EMPTY_FILE,
-                    self.file,
-                    None,
-                    "the file is empty",
-                ));
+                self.push(Diagnostic::new(&rules::EMPTY_FILE, self.file, None, "the file is empty"));
                 return None;
             }
             Err(SplitProblem::Missing) => {
                 let first = self.text.find(['\r', '\n']).unwrap_or(self.text.len());
                 let d = self
-                    .diag(
-                        &rules::MISSING_FRONTMATTER,
-                        0..first,
-                        "the file does not start with `---` frontmatter",
-                    )
+                    .diag(&rules::MISSING_FRONTMATTER, 0..first, "the file does not start with `---` frontmatter")
                     .label("expected `---` on the first line")
-                    .help(
-                        "start the file with a `---` line, the YAML keys, and another `---` line",
-                    );
+                    .help("start the file with a `---` line, the YAML keys, and another `---` line");
                 self.push(d);
                 return None;
             }
             Err(SplitProblem::Unterminated(open)) => {
                 let d = self
-                    .diag(
-                        &rules::UNTERMINATED_FRONTMATTER,
-                        open,
-                        "the frontmatter is never closed",
-                    )
+                    .diag(&rules::UNTERMINATED_FRONTMATTER, open, "the frontmatter is never closed")
                     .label("opened here")
                     .help("add a line with exactly `---` after the last frontmatter key");
                 self.push(d);
@@ -267,31 +187,18 @@ impl Walker<'_> {
         match yaml::load(self.text, parts.yaml.clone()) {
             Ok(root) if root.as_map().is_some() => Some((root, parts.body)),
             Ok(root) => {
-                let span = if root.span.is_empty() {
-                    parts.open_fence
-                } else {
-                    root.span.clone()
-                };
+                let span = if root.span.is_empty() { parts.open_fence } else { root.span.clone() };
                 let d = self.diag(
                     &rules::FRONTMATTER_NOT_MAPPING,
                     span,
-                    format!(
-                        "the frontmatter is {}, not a mapping of keys",
-                        root.kind_name()
-                    ),
+                    format!("the frontmatter is {}, not a mapping of keys", root.kind_name()),
                 );
                 self.push(d);
                 None
             }
             Err(YamlProblem::Syntax { offset, message }) => {
                 let end = self.char_end(offset);
-                let d = self
-                    .diag(
-                        &rules::YAML_SYNTAX,
-                        offset..end,
-                        format!("invalid YAML: {message}"),
-                    )
-                    .label(message);
+                let d = self.diag(&rules::YAML_SYNTAX, offset..end, format!("invalid YAML: {message}")).label(message);
                 self.push(d);
                 None
             }
@@ -307,10 +214,7 @@ impl Walker<'_> {
     /// Returns the end of the character at `offset` (for one-character spans).
     fn char_end(&self, offset: usize) -> usize {
         let offset = offset.min(self.text.len());
-        self.text[offset..]
-            .chars()
-            .next()
-            .map_or(offset, |c| offset + c.len_utf8())
+        self.text[offset..].chars().next().map_or(offset, |c| offset + c.len_utf8())
     }
 
     /// Reports keys of `map` that are not in `allowed`.
@@ -319,17 +223,11 @@ impl Walker<'_> {
         for (key, _) in entries {
             let name = key.scalar_text().unwrap_or_default();
             if !allowed.contains(&name.as_ref()) {
-                let mut d = self.diag(
-                    &rules::UNKNOWN_KEY,
-                    key.span.clone(),
-                    format!("unknown key `{name}` in {what}"),
-                );
+                let mut d = self.diag(&rules::UNKNOWN_KEY, key.span.clone(), format!("unknown key `{name}` in {what}"));
                 if let Some(m) = did_you_mean(&name, allowed.iter().copied()) {
                     d = d.label("unknown key").help(format!("did you mean `{m}`?"));
                 } else {
-                    d = d
-                        .label("unknown key")
-                        .help(format!("expected one of: {}", allowed.join(", ")));
+                    d = d.label("unknown key").help(format!("expected one of: {}", allowed.join(", ")));
                 }
                 self.push(d);
             }
@@ -340,17 +238,9 @@ impl Walker<'_> {
     fn required_str(&mut self, map: &Node, key: &str, what: &str) -> Option<Spanned<String>> {
         match map.get(key) {
             None => {
-                let span = if what == "the frontmatter" {
-                    self.open.clone()
-                } else {
-                    map.span.clone()
-                };
+                let span = if what == "the frontmatter" { self.open.clone() } else { map.span.clone() };
                 let d = self
-                    .diag(
-                        &rules::MISSING_FIELD,
-                        span,
-                        format!("missing required key `{key}` in {what}"),
-                    )
+                    .diag(&rules::MISSING_FIELD, span, format!("missing required key `{key}` in {what}"))
                     .label(format!("`{key}` is required"));
                 self.push(d);
                 None
@@ -362,21 +252,13 @@ impl Walker<'_> {
     fn string_value(&mut self, node: &Node, key: &str) -> Option<Spanned<String>> {
         match &node.value {
             Value::Str { text, .. } if text.trim().is_empty() => {
-                let d = self.diag(
-                    &rules::EMPTY_VALUE,
-                    node.span.clone(),
-                    format!("`{key}` is empty"),
-                );
+                let d = self.diag(&rules::EMPTY_VALUE, node.span.clone(), format!("`{key}` is empty"));
                 self.push(d);
                 None
             }
             Value::Str { text, .. } => Some(Spanned::new(text.clone(), node.span.clone())),
             Value::Null => {
-                let d = self.diag(
-                    &rules::EMPTY_VALUE,
-                    node.span.clone(),
-                    format!("`{key}` has no value"),
-                );
+                let d = self.diag(&rules::EMPTY_VALUE, node.span.clone(), format!("`{key}` has no value"));
                 self.push(d);
                 None
             }
@@ -395,9 +277,7 @@ impl Walker<'_> {
     }
 
     fn optional_str(&mut self, map: &Node, key: &str) -> Option<String> {
-        map.get(key)
-            .and_then(|n| self.string_value(n, key))
-            .map(|s| s.value)
+        map.get(key).and_then(|n| self.string_value(n, key)).map(|s| s.value)
     }
 
     /// Returns the items of a list, reporting a wrong type; `None` for a missing key.
@@ -425,43 +305,24 @@ impl Walker<'_> {
         if !is_valid_id(&id.value) {
             let normalized = super::model::normalize_id(&id.value);
             let mut d = self
-                .diag(
-                    &rules::INVALID_ID,
-                    id.span.clone(),
-                    format!("invalid {kind} id `{}`", id.value),
-                )
+                .diag(&rules::INVALID_ID, id.span.clone(), format!("invalid {kind} id `{}`", id.value))
                 .label("lowercase letters, digits and single hyphens, 1 to 64 characters");
             if is_valid_id(&normalized) {
                 d = d.help(format!("did you mean `{normalized}`?"));
             }
             self.push(d);
         }
-        let stem = self
-            .file
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or_default();
+        let stem = self.file.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
         if id.value != stem {
-            let file_name = self
-                .file
-                .file_name()
-                .and_then(|s| s.to_str())
-                .unwrap_or_default()
-                .to_owned();
+            let file_name = self.file.file_name().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
             let d = self
                 .diag(
                     &rules::ID_MISMATCH,
                     id.span.clone(),
-                    format!(
-                        "the id `{}` differs from the file name `{file_name}`",
-                        id.value
-                    ),
+                    format!("the id `{}` differs from the file name `{file_name}`", id.value),
                 )
                 .label(format!("expected `{stem}`"))
-                .help(format!(
-                    "rename the file to `{}.md` or set `id: {stem}`",
-                    id.value
-                ));
+                .help(format!("rename the file to `{}.md` or set `id: {stem}`", id.value));
             self.push(d);
         }
         Some(id)
@@ -510,14 +371,11 @@ impl Walker<'_> {
         self.body_rules(&body, body_range.start);
 
         let id = id?;
-        let name = explicit_name
-            .or_else(|| body.title.clone())
-            .unwrap_or_else(|| id.value.clone());
+        let name = explicit_name.or_else(|| body.title.clone()).unwrap_or_else(|| id.value.clone());
         Some(Skill {
             path: self.file.to_owned(),
             name,
-            version: version
-                .unwrap_or_else(|| Spanned::new(semver::Version::new(0, 0, 0), id.span.clone())),
+            version: version.unwrap_or_else(|| Spanned::new(semver::Version::new(0, 0, 0), id.span.clone())),
             id,
             status: status.unwrap_or_default(),
             category: category.map(|c| c.value).unwrap_or_default(),
@@ -539,11 +397,7 @@ impl Walker<'_> {
         let node = root.get("version");
         let Some(node) = node else {
             let d = self
-                .diag(
-                    &rules::MISSING_FIELD,
-                    self.open.clone(),
-                    "missing required key `version` in the frontmatter",
-                )
+                .diag(&rules::MISSING_FIELD, self.open.clone(), "missing required key `version` in the frontmatter")
                 .label("`version` is required");
             self.push(d);
             return None;
@@ -571,16 +425,10 @@ impl Walker<'_> {
                     .diag(
                         &rules::INVALID_VERSION,
                         node.span.clone(),
-                        format!(
-                            "`version: {text}` is read as {}, not a semantic version",
-                            node.kind_name()
-                        ),
+                        format!("`version: {text}` is read as {}, not a semantic version", node.kind_name()),
                     )
                     .label("expected MAJOR.MINOR.PATCH")
-                    .help(format!(
-                        "write a full version such as `{}`",
-                        suggest_version(&text)
-                    ));
+                    .help(format!("write a full version such as `{}`", suggest_version(&text)));
                 self.push(d);
                 None
             }
@@ -603,22 +451,14 @@ impl Walker<'_> {
         }
         let lower = status.value.trim().to_lowercase();
         let mut d = self
-            .diag(
-                &rules::INVALID_STATUS,
-                status.span.clone(),
-                format!("invalid status `{}`", status.value),
-            )
+            .diag(&rules::INVALID_STATUS, status.span.clone(), format!("invalid status `{}`", status.value))
             .label("expected draft, active, deprecated or disabled");
         if let Some(s) = Status::ALL.into_iter().find(|s| s.as_str() == lower) {
             d = d.help(format!("write `{}`", s.as_str())).fix(
                 format!("replace status `{}` with `{}`", status.value, s.as_str()),
-                vec![Edit {
-                    range: status.span.clone(),
-                    replacement: s.as_str().to_owned(),
-                }],
+                vec![Edit { range: status.span.clone(), replacement: s.as_str().to_owned() }],
             );
-        } else if let Some(m) = did_you_mean(&status.value, Status::ALL.iter().map(|s| s.as_str()))
-        {
+        } else if let Some(m) = did_you_mean(&status.value, Status::ALL.iter().map(|s| s.as_str())) {
             d = d.help(format!("did you mean `{m}`?"));
         }
         self.push(d);
@@ -628,11 +468,7 @@ impl Walker<'_> {
     fn triggers(&mut self, root: &Node) -> Vec<Spanned<Trigger>> {
         let Some(node) = root.get("triggers") else {
             let d = self
-                .diag(
-                    &rules::MISSING_FIELD,
-                    self.open.clone(),
-                    "missing required key `triggers` in the frontmatter",
-                )
+                .diag(&rules::MISSING_FIELD, self.open.clone(), "missing required key `triggers` in the frontmatter")
                 .label("a skill needs at least one trigger");
             self.push(d);
             return Vec::new();
@@ -642,11 +478,7 @@ impl Walker<'_> {
         };
         if items.is_empty() {
             let d = self
-                .diag(
-                    &rules::INVALID_TRIGGER,
-                    node.span.clone(),
-                    "`triggers` is empty",
-                )
+                .diag(&rules::INVALID_TRIGGER, node.span.clone(), "`triggers` is empty")
                 .label("a skill needs at least one trigger")
                 .help("add `- event: manual_invoke`");
             self.push(d);
@@ -658,15 +490,12 @@ impl Walker<'_> {
                     .diag(
                         &rules::INVALID_TRIGGER,
                         item.span.clone(),
-                        format!(
-                            "a trigger must be a mapping with `event` or `schedule`, found {}",
-                            item.kind_name()
-                        ),
+                        format!("a trigger must be a mapping with `event` or `schedule`, found {}", item.kind_name()),
                     )
-                    .help(item.as_str().map_or_else(
-                        || "write `- event: NAME`".to_owned(),
-                        |s| format!("write `- event: {s}`"),
-                    ));
+                    .help(
+                        item.as_str()
+                            .map_or_else(|| "write `- event: NAME`".to_owned(), |s| format!("write `- event: {s}`")),
+                    );
                 self.push(d);
                 continue;
             }
@@ -674,11 +503,7 @@ impl Walker<'_> {
             match (item.get("event"), item.get("schedule")) {
                 (Some(_), Some(_)) => {
                     let d = self
-                        .diag(
-                            &rules::INVALID_TRIGGER,
-                            item.span.clone(),
-                            "a trigger has both `event` and `schedule`",
-                        )
+                        .diag(&rules::INVALID_TRIGGER, item.span.clone(), "a trigger has both `event` and `schedule`")
                         .help("split it into two triggers");
                     self.push(d);
                 }
@@ -703,13 +528,14 @@ impl Walker<'_> {
                 (None, Some(schedule)) => {
                     if let Some(cron) = self.string_value(schedule, "schedule") {
                         match validate_cron(&cron.value) {
-                            Ok(()) => out.push(Spanned::new(
-                                Trigger::Schedule(cron.value),
-                                item.span.clone(),
-                            )),
+                            Ok(()) => out.push(Spanned::new(Trigger::Schedule(cron.value), item.span.clone())),
                             Err(e) => {
                                 let d = self
-                                    .diag(&rules::INVALID_SCHEDULE, cron.span.clone(), format!("invalid cron schedule `{}`: {e}", cron.value))
+                                    .diag(
+                                        &rules::INVALID_SCHEDULE,
+                                        cron.span.clone(),
+                                        format!("invalid cron schedule `{}`: {e}", cron.value),
+                                    )
                                     .label("expected five fields: minute hour day-of-month month day-of-week");
                                 self.push(d);
                             }
@@ -717,11 +543,8 @@ impl Walker<'_> {
                     }
                 }
                 (None, None) => {
-                    let d = self.diag(
-                        &rules::INVALID_TRIGGER,
-                        item.span.clone(),
-                        "a trigger needs `event` or `schedule`",
-                    );
+                    let d =
+                        self.diag(&rules::INVALID_TRIGGER, item.span.clone(), "a trigger needs `event` or `schedule`");
                     self.push(d);
                 }
             }
@@ -741,10 +564,7 @@ impl Walker<'_> {
                     .diag(
                         &rules::WRONG_TYPE,
                         item.span.clone(),
-                        format!(
-                            "{what} must be a mapping with `name` and `type`, found {}",
-                            item.kind_name()
-                        ),
+                        format!("{what} must be a mapping with `name` and `type`, found {}", item.kind_name()),
                     )
                     .help("write `- name: NAME` and `type: TYPE` on the next line");
                 self.push(d);
@@ -755,19 +575,13 @@ impl Walker<'_> {
             let ty = self.required_str(item, "type", what);
             let required = match item.get("required") {
                 None => outputs,
-                Some(Node {
-                    value: Value::Bool(b),
-                    ..
-                }) => *b,
+                Some(Node { value: Value::Bool(b), .. }) => *b,
                 Some(node) => {
                     let d = self
                         .diag(
                             &rules::WRONG_TYPE,
                             node.span.clone(),
-                            format!(
-                                "`required` must be true or false, found {}",
-                                node.kind_name()
-                            ),
+                            format!("`required` must be true or false, found {}", node.kind_name()),
                         )
                         .label("expected a boolean");
                     self.push(d);
@@ -834,15 +648,7 @@ impl Walker<'_> {
                 node.to_json()
             });
             if let (Some(name), Some(ty)) = (name, ty) {
-                out.push(Field {
-                    name,
-                    ty,
-                    required,
-                    description,
-                    enum_values,
-                    default,
-                    span: item.span.clone(),
-                });
+                out.push(Field { name, ty, required, description, enum_values, default, span: item.span.clone() });
             }
         }
         out
@@ -852,11 +658,7 @@ impl Walker<'_> {
         if !is_snake_case(&name.value) {
             let fixed = to_snake_case(&name.value);
             let mut d = self
-                .diag(
-                    &rules::INVALID_FIELD_NAME,
-                    name.span.clone(),
-                    format!("`{}` is not snake_case", name.value),
-                )
+                .diag(&rules::INVALID_FIELD_NAME, name.span.clone(), format!("`{}` is not snake_case", name.value))
                 .label("expected snake_case");
             if is_snake_case(&fixed) && !seen.iter().any(|f| f.name.value == fixed) {
                 d = d.help(format!("did you mean `{fixed}`?"));
@@ -876,11 +678,7 @@ impl Walker<'_> {
         }
     }
 
-    fn enum_values(
-        &mut self,
-        item: &Node,
-        ty: Option<&Spanned<FieldType>>,
-    ) -> Option<Vec<serde_json::Value>> {
+    fn enum_values(&mut self, item: &Node, ty: Option<&Spanned<FieldType>>) -> Option<Vec<serde_json::Value>> {
         let node = item.get("enum")?;
         let Some(values) = node.as_seq() else {
             let d = self.diag(
@@ -892,11 +690,8 @@ impl Walker<'_> {
             return None;
         };
         if values.is_empty() {
-            let d = self.diag(
-                &rules::INVALID_DEFAULT,
-                node.span.clone(),
-                "`enum` is empty: no value would be accepted",
-            );
+            let d =
+                self.diag(&rules::INVALID_DEFAULT, node.span.clone(), "`enum` is empty: no value would be accepted");
             self.push(d);
         }
         if let Some(ty) = ty {
@@ -946,12 +741,7 @@ impl Walker<'_> {
                     continue;
                 }
             };
-            out.push(Dependency {
-                id: id.to_owned(),
-                req,
-                span: entry.span,
-                id_span,
-            });
+            out.push(Dependency { id: id.to_owned(), req, span: entry.span, id_span });
         }
         out
     }
@@ -987,8 +777,7 @@ impl Walker<'_> {
                     .label("expected read, create, update, delete or execute");
                 if let Some(a) = Action::parse(&lower.1) {
                     d = self.case_fix(d, &entry, &format!("{}:{}", lower.0, a.as_str()));
-                } else if let Some(m) = did_you_mean(action, Action::ALL.iter().map(|a| a.as_str()))
-                {
+                } else if let Some(m) = did_you_mean(action, Action::ALL.iter().map(|a| a.as_str())) {
                     d = d.help(format!("did you mean `{resource}:{m}`?"));
                 }
                 self.push(d);
@@ -1001,11 +790,7 @@ impl Walker<'_> {
                     format!("resource `{resource}` is not snake_case"),
                 );
                 if is_snake_case(&lower.0) {
-                    d = self.case_fix(
-                        d,
-                        &entry,
-                        &format!("{}:{}", lower.0, parsed_action.as_str()),
-                    );
+                    d = self.case_fix(d, &entry, &format!("{}:{}", lower.0, parsed_action.as_str()));
                 }
                 self.push(d);
                 continue;
@@ -1019,9 +804,7 @@ impl Walker<'_> {
                 if catalog.knows(resource) {
                     d = d.label(format!("`{resource}` has no `{action}` tool"));
                 } else if let Some(m) = did_you_mean(resource, catalog.resources()) {
-                    d = d
-                        .label("unknown resource")
-                        .help(format!("did you mean `{m}:{action}`?"));
+                    d = d.label("unknown resource").help(format!("did you mean `{m}:{action}`?"));
                 } else {
                     d = d
                         .label("unknown resource")
@@ -1029,11 +812,7 @@ impl Walker<'_> {
                 }
                 self.push(d);
             }
-            out.push(Permission {
-                resource: resource.to_owned(),
-                action: parsed_action,
-                span: entry.span,
-            });
+            out.push(Permission { resource: resource.to_owned(), action: parsed_action, span: entry.span });
         }
         out
     }
@@ -1043,18 +822,11 @@ impl Walker<'_> {
         let range = entry.span.start + quote..entry.span.start + quote + entry.value.len();
         d.help(format!("write `{fixed}`")).fix(
             format!("replace permission `{}` with `{fixed}`", entry.value),
-            vec![Edit {
-                range,
-                replacement: fixed.to_owned(),
-            }],
+            vec![Edit { range, replacement: fixed.to_owned() }],
         )
     }
 
-    fn limits(
-        &mut self,
-        root: &Node,
-        project: &crate::config::LimitsConfig,
-    ) -> (SkillLimits, Option<Range<usize>>) {
+    fn limits(&mut self, root: &Node, project: &crate::config::LimitsConfig) -> (SkillLimits, Option<Range<usize>>) {
         let mut limits = SkillLimits::default();
         let Some(node) = root.get("limits") else {
             return (limits, None);
@@ -1069,12 +841,9 @@ impl Walker<'_> {
             return (limits, None);
         }
         self.check_keys(node, LIMIT_KEYS, "`limits`");
-        limits.max_turns = self
-            .limit_u64(node, "max_turns", u64::from(project.max_turns))
-            .map(|v| v as u32);
+        limits.max_turns = self.limit_u64(node, "max_turns", u64::from(project.max_turns)).map(|v| v as u32);
         limits.max_wall_secs = self.limit_u64(node, "max_wall_secs", project.max_wall_secs);
-        limits.max_output_tokens =
-            self.limit_u64(node, "max_output_tokens", project.max_output_tokens);
+        limits.max_output_tokens = self.limit_u64(node, "max_output_tokens", project.max_output_tokens);
         if let Some(cost) = node.get("max_cost_usd") {
             match cost.value {
                 Value::Int(i) if i >= 0 => limits.max_cost_usd = Some(i as f64),
@@ -1092,10 +861,7 @@ impl Walker<'_> {
                 let d = self.diag(
                     &rules::LOOSENED_LIMIT,
                     cost.span.clone(),
-                    format!(
-                        "`max_cost_usd: {c}` is above the project's limit of {}",
-                        project.max_cost_usd
-                    ),
+                    format!("`max_cost_usd: {c}` is above the project's limit of {}", project.max_cost_usd),
                 );
                 self.push(d);
             }
@@ -1103,15 +869,9 @@ impl Walker<'_> {
         if let Some(tiers) = node.get("tier_calls") {
             self.check_keys(tiers, TIER_KEYS, "`limits.tier_calls`");
             let t = project.tier_calls;
-            limits.t1 = self
-                .limit_u64(tiers, "t1", u64::from(t.t1))
-                .map(|v| v as u32);
-            limits.t2 = self
-                .limit_u64(tiers, "t2", u64::from(t.t2))
-                .map(|v| v as u32);
-            limits.t3 = self
-                .limit_u64(tiers, "t3", u64::from(t.t3))
-                .map(|v| v as u32);
+            limits.t1 = self.limit_u64(tiers, "t1", u64::from(t.t1)).map(|v| v as u32);
+            limits.t2 = self.limit_u64(tiers, "t2", u64::from(t.t2)).map(|v| v as u32);
+            limits.t3 = self.limit_u64(tiers, "t3", u64::from(t.t3)).map(|v| v as u32);
         }
         (limits, Some(node.span.clone()))
     }
@@ -1128,11 +888,7 @@ impl Walker<'_> {
             return None;
         };
         let Ok(v) = u64::try_from(v) else {
-            let d = self.diag(
-                &rules::WRONG_TYPE,
-                node.span.clone(),
-                format!("`{key}` must not be negative"),
-            );
+            let d = self.diag(&rules::WRONG_TYPE, node.span.clone(), format!("`{key}` must not be negative"));
             self.push(d);
             return None;
         };
@@ -1152,36 +908,22 @@ impl Walker<'_> {
 
     fn body_rules(&mut self, body: &body::Body, body_start: usize) {
         let anchor = self.open.clone();
-        let at = if body_start < self.text.len() {
-            body_start..self.char_end(body_start)
-        } else {
-            anchor
-        };
+        let at = if body_start < self.text.len() { body_start..self.char_end(body_start) } else { anchor };
         if body.purpose.as_ref().is_none_or(|p| p.trim().is_empty()) {
             let d = self
-                .diag(
-                    &rules::MISSING_SECTION,
-                    at.clone(),
-                    "the body has no `## Purpose` section (or it is empty)",
-                )
+                .diag(&rules::MISSING_SECTION, at.clone(), "the body has no `## Purpose` section (or it is empty)")
                 .help("add `## Purpose` with a paragraph on why this skill exists");
             self.push(d);
         }
         match &body.process {
             None => {
                 let d = self
-                    .diag(
-                        &rules::MISSING_SECTION,
-                        at,
-                        "the body has no `## Process` section",
-                    )
+                    .diag(&rules::MISSING_SECTION, at, "the body has no `## Process` section")
                     .help("add `## Process` with an ordered list of steps: `1. …`");
                 self.push(d);
             }
             Some(steps) if steps.is_empty() => {
-                let start = self.text[body_start..]
-                    .find("## Process")
-                    .map_or(body_start, |i| body_start + i);
+                let start = self.text[body_start..].find("## Process").map_or(body_start, |i| body_start + i);
                 let d = self
                     .diag(
                         &rules::EMPTY_PROCESS,
@@ -1195,12 +937,7 @@ impl Walker<'_> {
         }
     }
 
-    fn persona(
-        &mut self,
-        root: &Node,
-        body_range: Range<usize>,
-        source_hash: String,
-    ) -> Option<Persona> {
+    fn persona(&mut self, root: &Node, body_range: Range<usize>, source_hash: String) -> Option<Persona> {
         self.check_keys(root, PERSONA_KEYS, "the persona frontmatter");
         let id = self.id(root, "persona");
         self.kind(root, "persona");
@@ -1227,11 +964,7 @@ impl Walker<'_> {
         let prompt = self.text[body_range.clone()].trim().to_owned();
         if prompt.is_empty() {
             let at = self.open.clone();
-            let d = self.diag(
-                &rules::MISSING_SECTION,
-                at,
-                "the persona has no body: the body is its system prompt",
-            );
+            let d = self.diag(&rules::MISSING_SECTION, at, "the persona has no body: the body is its system prompt");
             self.push(d);
         }
         let id = id?;
@@ -1251,15 +984,9 @@ impl Walker<'_> {
         for secret in crate::lint::secrets::scan(self.text) {
             let shown = crate::lint::secrets::redact(&self.text[secret.range.clone()]);
             let d = self
-                .diag(
-                    &rules::SECRET,
-                    secret.range.clone(),
-                    format!("this looks like {}: {shown}", secret.kind),
-                )
+                .diag(&rules::SECRET, secret.range.clone(), format!("this looks like {}: {shown}", secret.kind))
                 .label("possible secret")
-                .help(
-                    "remove it from the file, rotate it, and read it from an environment variable",
-                );
+                .help("remove it from the file, rotate it, and read it from an environment variable");
             self.push(d);
         }
     }
@@ -1281,17 +1008,8 @@ pub fn validate_cron(expr: &str) -> Result<(), String> {
     if !(5..=6).contains(&fields) {
         return Err(format!("expected 5 fields, found {fields}"));
     }
-    let seconds = if fields == 6 {
-        croner::parser::Seconds::Required
-    } else {
-        croner::parser::Seconds::Disallowed
-    };
-    croner::parser::CronParser::builder()
-        .seconds(seconds)
-        .build()
-        .parse(expr)
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+    let seconds = if fields == 6 { croner::parser::Seconds::Required } else { croner::parser::Seconds::Disallowed };
+    croner::parser::CronParser::builder().seconds(seconds).build().parse(expr).map(|_| ()).map_err(|e| e.to_string())
 }
 
 /// Checks that a YAML value fits a field type.
@@ -1301,10 +1019,7 @@ fn fits(node: &Node, ty: &FieldType) -> Result<(), String> {
         let Some(items) = node.as_seq() else {
             return Err(format!("expected a list, found {}", node.kind_name()));
         };
-        let inner = FieldType {
-            base: ty.base.clone(),
-            list: false,
-        };
+        let inner = FieldType { base: ty.base.clone(), list: false };
         return items.iter().try_for_each(|item| fits(item, &inner));
     }
     let ok = match (&ty.base, &node.value) {
@@ -1328,11 +1043,7 @@ fn fits(node: &Node, ty: &FieldType) -> Result<(), String> {
         }
         _ => false,
     };
-    if ok {
-        Ok(())
-    } else {
-        Err(format!("found {}", node.kind_name()))
-    }
+    if ok { Ok(()) } else { Err(format!("found {}", node.kind_name())) }
 }
 
 #[cfg(test)]
@@ -1341,16 +1052,8 @@ mod tests {
     use crate::config::Config;
 
     fn parse(text: &str) -> Parsed<Skill> {
-        let src = SourceFile {
-            path: "skills/a.md".into(),
-            text: text.to_owned(),
-            had_bom: false,
-        };
-        skill_source(
-            &src,
-            Path::new("skills/a.md"),
-            &ParseContext::new(&Config::default()),
-        )
+        let src = SourceFile { path: "skills/a.md".into(), text: text.to_owned(), had_bom: false };
+        skill_source(&src, Path::new("skills/a.md"), &ParseContext::new(&Config::default()))
     }
 
     fn codes(p: &Parsed<Skill>) -> Vec<&'static str> {
@@ -1387,18 +1090,12 @@ mod tests {
     fn unknown_keys_suggest() {
         let p = parse(&GOOD.replace("category:", "categry:"));
         assert_eq!(codes(&p), vec!["AB010", "AB011"]);
-        assert_eq!(
-            p.diagnostics[0].help.as_deref(),
-            Some("did you mean `category`?")
-        );
+        assert_eq!(p.diagnostics[0].help.as_deref(), Some("did you mean `category`?"));
     }
 
     #[test]
     fn defaults_must_fit() {
-        let text = GOOD.replace(
-            "    required: true\n",
-            "    enum: [low, high]\n    default: mid\n",
-        );
+        let text = GOOD.replace("    required: true\n", "    enum: [low, high]\n    default: mid\n");
         assert_eq!(codes(&parse(&text)), vec!["AB024"]);
         let text = GOOD.replace(
             "    type: string\n    required: true\n",

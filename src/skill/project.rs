@@ -36,9 +36,7 @@ impl Workspace {
 
     /// Returns whether any diagnostic of this file is an error.
     pub fn file_has_errors(&self, display: &Path) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| d.level == Level::Error && d.file == display)
+        self.diagnostics.iter().any(|d| d.level == Level::Error && d.file == display)
     }
 }
 
@@ -53,10 +51,7 @@ enum Kind {
 /// Lists the project's files: `skills/*.md`, `skills/*.test.yaml`, `personas/*.md`.
 fn list(project: &Project) -> std::io::Result<Vec<(PathBuf, Kind)>> {
     let mut files = Vec::new();
-    for (dir, is_skills) in [
-        (project.skills_dir(), true),
-        (project.personas_dir(), false),
-    ] {
+    for (dir, is_skills) in [(project.skills_dir(), true), (project.personas_dir(), false)] {
         let entries = match std::fs::read_dir(&dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
@@ -75,11 +70,7 @@ fn list(project: &Project) -> std::io::Result<Vec<(PathBuf, Kind)>> {
                 }
                 Kind::Test
             } else if name.ends_with(".md") {
-                if is_skills {
-                    Kind::Skill
-                } else {
-                    Kind::Persona
-                }
+                if is_skills { Kind::Skill } else { Kind::Persona }
             } else {
                 continue;
             };
@@ -99,8 +90,7 @@ enum Loaded {
 /// Loads and checks every file of the project.
 pub fn load(project: &Project) -> anyhow::Result<Workspace> {
     use anyhow::Context as _;
-    let files = list(project)
-        .with_context(|| format!("failed to list `{}`", project.skills_dir().display()))?;
+    let files = list(project).with_context(|| format!("failed to list `{}`", project.skills_dir().display()))?;
     let ctx = ParseContext::new(&project.config);
     let loaded: Vec<(PathBuf, PathBuf, Loaded)> = files
         .par_iter()
@@ -118,10 +108,7 @@ pub fn load(project: &Project) -> anyhow::Result<Workspace> {
         })
         .collect();
 
-    let mut ws = Workspace {
-        files_checked: loaded.len(),
-        ..Workspace::default()
-    };
+    let mut ws = Workspace { files_checked: loaded.len(), ..Workspace::default() };
     let mut tests: Vec<PathBuf> = Vec::new();
     for (path, display, loaded) in loaded {
         ws.paths.insert(display.clone(), path);
@@ -143,8 +130,7 @@ pub fn load(project: &Project) -> anyhow::Result<Workspace> {
             }
         };
         if let Some(text) = text {
-            ws.sources
-                .insert(display, Arc::from(crate::lint::secrets::mask(&text)));
+            ws.sources.insert(display, Arc::from(crate::lint::secrets::mask(&text)));
         }
     }
     cross_file_rules(&mut ws, &tests, project);
@@ -155,16 +141,8 @@ pub fn load(project: &Project) -> anyhow::Result<Workspace> {
 
 fn cross_file_rules(ws: &mut Workspace, tests: &[PathBuf], project: &Project) {
     let mut diags = Vec::new();
-    duplicate_ids(
-        ws.skills.iter().map(|s| (&s.id, &s.path)),
-        "skill",
-        &mut diags,
-    );
-    duplicate_ids(
-        ws.personas.iter().map(|p| (&p.id, &p.path)),
-        "persona",
-        &mut diags,
-    );
+    duplicate_ids(ws.skills.iter().map(|s| (&s.id, &s.path)), "skill", &mut diags);
+    duplicate_ids(ws.personas.iter().map(|p| (&p.id, &p.path)), "persona", &mut diags);
     dependencies(&ws.skills, &mut diags);
     cycles(&ws.skills, &mut diags);
     for persona in &ws.personas {
@@ -174,16 +152,12 @@ fn cross_file_rules(ws: &mut Workspace, tests: &[PathBuf], project: &Project) {
                     &rules::UNKNOWN_ALLOWED_SKILL,
                     &persona.path,
                     Some(allowed.span.clone()),
-                    format!(
-                        "persona `{}` allows the unknown skill `{}`",
-                        persona.id.value, allowed.value
-                    ),
+                    format!("persona `{}` allows the unknown skill `{}`", persona.id.value, allowed.value),
                 )
                 .label("no skill has this id");
-                if let Some(m) = crate::text::did_you_mean(
-                    &allowed.value,
-                    ws.skills.iter().map(|s| s.id.value.as_str()),
-                ) {
+                if let Some(m) =
+                    crate::text::did_you_mean(&allowed.value, ws.skills.iter().map(|s| s.id.value.as_str()))
+                {
                     d = d.help(format!("did you mean `{m}`?"));
                 }
                 diags.push(d);
@@ -191,13 +165,8 @@ fn cross_file_rules(ws: &mut Workspace, tests: &[PathBuf], project: &Project) {
         }
     }
     for test in tests {
-        let name = test
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        let id = name
-            .trim_end_matches(".test.yaml")
-            .trim_end_matches(".test.yml");
+        let name = test.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let id = name.trim_end_matches(".test.yaml").trim_end_matches(".test.yml");
         if ws.skill(id).is_none() {
             diags.push(
                 Diagnostic::new(
@@ -206,20 +175,25 @@ fn cross_file_rules(ws: &mut Workspace, tests: &[PathBuf], project: &Project) {
                     None,
                     format!("test file for the unknown skill `{id}`"),
                 )
-                .help(format!(
-                    "name the file after a skill: `skills/<id>.test.yaml`"
-                )),
+                .help(format!("name the file after a skill: `skills/<id>.test.yaml`")),
             );
         }
     }
     let max_tokens = project.config.lint.max_prompt_tokens;
     for skill in &ws.skills {
-        let tokens =
-            crate::compile::prompt::estimate_tokens(&crate::compile::prompt::render(skill));
+        let tokens = crate::compile::prompt::estimate_tokens(&crate::compile::prompt::render(skill));
         if tokens > max_tokens {
             diags.push(
-                Diagnostic::new(&rules::PROMPT_TOO_LARGE, &skill.path, Some(skill.id.span.clone()), format!("the compiled prompt of `{}` is about {tokens} tokens, over the budget of {max_tokens}", skill.id.value))
-                    .help("move reference material into ERP knowledge documents, or raise `[lint] max_prompt_tokens`"),
+                Diagnostic::new(
+                    &rules::PROMPT_TOO_LARGE,
+                    &skill.path,
+                    Some(skill.id.span.clone()),
+                    format!(
+                        "the compiled prompt of `{}` is about {tokens} tokens, over the budget of {max_tokens}",
+                        skill.id.value
+                    ),
+                )
+                .help("move reference material into ERP knowledge documents, or raise `[lint] max_prompt_tokens`"),
             );
         }
     }
@@ -242,11 +216,7 @@ fn duplicate_ids<'a>(
                     &rules::DUPLICATE_ID,
                     path,
                     Some(id.span.clone()),
-                    format!(
-                        "the {kind} id `{}` is also defined in `{}`",
-                        id.value,
-                        first.display()
-                    ),
+                    format!("the {kind} id `{}` is also defined in `{}`", id.value, first.display()),
                 )
                 .label("duplicate id")
                 .note(format!("first defined in `{}`", first.display())),
@@ -286,8 +256,7 @@ fn dependencies(skills: &[Skill], diags: &mut Vec<Diagnostic>) {
                             );
                         }
                     }
-                    if skill.status == Status::Active
-                        && matches!(target.status, Status::Deprecated | Status::Disabled)
+                    if skill.status == Status::Active && matches!(target.status, Status::Deprecated | Status::Disabled)
                     {
                         diags.push(Diagnostic::new(
                             &rules::DEPENDS_ON_INACTIVE,
@@ -314,14 +283,9 @@ fn dependencies(skills: &[Skill], diags: &mut Vec<Diagnostic>) {
                     if by_id.contains_key(normalized.as_str()) {
                         d = d.help(format!("did you mean `{normalized}`?")).fix(
                             format!("replace dependency `{}` with `{normalized}`", dep.id),
-                            vec![Edit {
-                                range: dep.id_span.clone(),
-                                replacement: normalized,
-                            }],
+                            vec![Edit { range: dep.id_span.clone(), replacement: normalized }],
                         );
-                    } else if let Some(m) =
-                        crate::text::did_you_mean(&dep.id, by_id.keys().copied())
-                    {
+                    } else if let Some(m) = crate::text::did_you_mean(&dep.id, by_id.keys().copied()) {
                         d = d.help(format!("did you mean `{m}`?"));
                     }
                     diags.push(d);
@@ -333,11 +297,7 @@ fn dependencies(skills: &[Skill], diags: &mut Vec<Diagnostic>) {
 
 /// Reports each dependency cycle once, at the dependency entry that closes it.
 fn cycles(skills: &[Skill], diags: &mut Vec<Diagnostic>) {
-    let index: HashMap<&str, usize> = skills
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.value.as_str(), i))
-        .collect();
+    let index: HashMap<&str, usize> = skills.iter().enumerate().map(|(i, s)| (s.id.value.as_str(), i)).collect();
     // 0 = unvisited, 1 = on the stack, 2 = done.
     let mut state = vec![0u8; skills.len()];
     for start in 0..skills.len() {
@@ -361,10 +321,8 @@ fn cycles(skills: &[Skill], diags: &mut Vec<Diagnostic>) {
                     }
                     1 => {
                         let from = stack.iter().position(|(n, _)| *n == target).unwrap_or(0);
-                        let mut path: Vec<&str> = stack[from..]
-                            .iter()
-                            .map(|(n, _)| skills[*n].id.value.as_str())
-                            .collect();
+                        let mut path: Vec<&str> =
+                            stack[from..].iter().map(|(n, _)| skills[*n].id.value.as_str()).collect();
                         path.push(&skills[target].id.value);
                         diags.push(
                             Diagnostic::new(
@@ -391,17 +349,10 @@ fn config_rules(project: &Project, diags: &mut Vec<Diagnostic>) {
         return;
     };
     let display = project.display_path(config_path).into_owned();
-    let ctx = crate::tools::Catalog::new(
-        &project.config.erp.entities,
-        &std::collections::BTreeMap::new(),
-    );
+    let ctx = crate::tools::Catalog::new(&project.config.erp.entities, &std::collections::BTreeMap::new());
     let known = ctx.all_tool_names();
     let text = std::fs::read_to_string(config_path).unwrap_or_default();
-    let names = project
-        .config
-        .tiers
-        .keys()
-        .chain(project.config.limits.tools.keys());
+    let names = project.config.tiers.keys().chain(project.config.limits.tools.keys());
     for name in names {
         if known.binary_search(name).is_err() {
             let span = text.find(name.as_str()).map(|i| i..i + name.len());
@@ -472,11 +423,7 @@ fn check_test_file(path: &Path, display: &Path) -> (Vec<Diagnostic>, Option<Stri
         }
         Err(e) => {
             let message = e.to_string();
-            let first = message
-                .lines()
-                .next()
-                .unwrap_or("invalid test file")
-                .to_owned();
+            let first = message.lines().next().unwrap_or("invalid test file").to_owned();
             diags.push(Diagnostic::new(
                 &rules::INVALID_TEST_FILE,
                 display,
@@ -487,13 +434,8 @@ fn check_test_file(path: &Path, display: &Path) -> (Vec<Diagnostic>, Option<Stri
     }
     diags.extend(crate::lint::secrets::scan(&src.text).into_iter().map(|s| {
         let shown = crate::lint::secrets::redact(&src.text[s.range.clone()]);
-        Diagnostic::new(
-            &rules::SECRET,
-            display,
-            Some(s.range),
-            format!("this looks like {}: {shown}", s.kind),
-        )
-        .label("possible secret")
+        Diagnostic::new(&rules::SECRET, display, Some(s.range), format!("this looks like {}: {shown}", s.kind))
+            .label("possible secret")
     }));
     (diags, Some(src.text))
 }

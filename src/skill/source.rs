@@ -29,28 +29,19 @@ pub enum ReadProblem {
     /// The file contains NUL bytes: binary data.
     Binary,
     /// The file is not UTF-8; the first bad byte is at this 1-based line and column.
-    InvalidUtf8 {
-        line: usize,
-        column: usize,
-        offset: usize,
-    },
+    InvalidUtf8 { line: usize, column: usize, offset: usize },
 }
 
 /// Reads a file, refusing it before reading when it is too large.
 pub fn read(path: &Path) -> Result<SourceFile, ReadProblem> {
     let file = std::fs::File::open(path).map_err(|e| ReadProblem::Io(e.to_string()))?;
-    let len = file
-        .metadata()
-        .map_err(|e| ReadProblem::Io(e.to_string()))?
-        .len();
+    let len = file.metadata().map_err(|e| ReadProblem::Io(e.to_string()))?.len();
     if len > MAX_FILE_BYTES {
         return Err(ReadProblem::TooLarge(len));
     }
     let mut bytes = Vec::with_capacity(len as usize);
     // `take` bounds memory even when the file grows while it is read.
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| ReadProblem::Io(e.to_string()))?;
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| ReadProblem::Io(e.to_string()))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(ReadProblem::TooLarge(bytes.len() as u64));
     }
@@ -67,25 +58,14 @@ pub fn from_bytes(path: &Path, mut bytes: Vec<u8>) -> Result<SourceFile, ReadPro
         bytes.drain(..3);
     }
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(SourceFile {
-            path: path.to_owned(),
-            text,
-            had_bom,
-        }),
+        Ok(text) => Ok(SourceFile { path: path.to_owned(), text, had_bom }),
         Err(e) => {
             let offset = e.utf8_error().valid_up_to();
             let valid = &e.as_bytes()[..offset];
             let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
             let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-            let column = String::from_utf8_lossy(&valid[line_start..])
-                .chars()
-                .count()
-                + 1;
-            Err(ReadProblem::InvalidUtf8 {
-                line,
-                column,
-                offset: offset + usize::from(had_bom) * 3,
-            })
+            let column = String::from_utf8_lossy(&valid[line_start..]).chars().count() + 1;
+            Err(ReadProblem::InvalidUtf8 { line, column, offset: offset + usize::from(had_bom) * 3 })
         }
     }
 }
@@ -165,9 +145,7 @@ impl Iterator for LineSpans<'_> {
             return None;
         }
         let start = self.pos;
-        let end = self.text[start..]
-            .find('\n')
-            .map_or(self.text.len(), |i| start + i + 1);
+        let end = self.text[start..].find('\n').map_or(self.text.len(), |i| start + i + 1);
         self.pos = end;
         Some(start..end)
     }
@@ -203,17 +181,7 @@ mod tests {
         assert!(f.had_bom);
         assert_eq!(f.text, "---\n");
         let err = from_bytes(Path::new("a.md"), b"---\nid: \xFF\n".to_vec()).unwrap_err();
-        assert_eq!(
-            err,
-            ReadProblem::InvalidUtf8 {
-                line: 2,
-                column: 5,
-                offset: 8
-            }
-        );
-        assert_eq!(
-            from_bytes(Path::new("a.md"), vec![1, 0, 2]).unwrap_err(),
-            ReadProblem::Binary
-        );
+        assert_eq!(err, ReadProblem::InvalidUtf8 { line: 2, column: 5, offset: 8 });
+        assert_eq!(from_bytes(Path::new("a.md"), vec![1, 0, 2]).unwrap_err(), ReadProblem::Binary);
     }
 }

@@ -69,10 +69,7 @@ impl Node {
 
     /// Returns the value of `key` in a mapping.
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.as_map()?
-            .iter()
-            .find(|(k, _)| k.as_str() == Some(key))
-            .map(|(_, v)| v)
+        self.as_map()?.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v)
     }
 
     /// Returns a short name of the value's kind, for messages ("a string", "a list").
@@ -113,12 +110,7 @@ impl Node {
             Value::Map(entries) => J::Object(
                 entries
                     .iter()
-                    .map(|(k, v)| {
-                        (
-                            k.scalar_text().map(Cow::into_owned).unwrap_or_default(),
-                            v.to_json(),
-                        )
-                    })
+                    .map(|(k, v)| (k.scalar_text().map(Cow::into_owned).unwrap_or_default(), v.to_json()))
                     .collect(),
             ),
         }
@@ -139,10 +131,7 @@ pub fn load(text: &str, range: Range<usize>) -> Result<Node, YamlProblem> {
     let yaml = &text[range.clone()];
     let base = range.start;
     if let Some(message) = budget_breach(yaml) {
-        return Err(YamlProblem::Limits {
-            offset: base,
-            message,
-        });
+        return Err(YamlProblem::Limits { offset: base, message });
     }
     let map = CharToByte::new(yaml);
     let mut loader: YamlLoader<MarkedYaml> = YamlLoader::default();
@@ -160,10 +149,7 @@ pub fn load(text: &str, range: Range<usize>) -> Result<Node, YamlProblem> {
         });
     }
     let Some(doc) = loader.into_documents().into_iter().next() else {
-        return Ok(Node {
-            span: base..base,
-            value: Value::Null,
-        });
+        return Ok(Node { span: base..base, value: Value::Null });
     };
     let converter = Converter { yaml, base, map };
     converter.convert(&doc, 0)
@@ -184,19 +170,13 @@ fn budget_breach(yaml: &str) -> Option<String> {
         BudgetBreach::Depth { .. } => {
             format!("frontmatter is nested deeper than {MAX_DEPTH} levels")
         }
-        BudgetBreach::Aliases { .. }
-        | BudgetBreach::Anchors { .. }
-        | BudgetBreach::AliasAnchorRatio { .. } => {
-            format!(
-                "frontmatter uses more than {MAX_ALIASES} anchors or aliases (alias expansion is limited)"
-            )
+        BudgetBreach::Aliases { .. } | BudgetBreach::Anchors { .. } | BudgetBreach::AliasAnchorRatio { .. } => {
+            format!("frontmatter uses more than {MAX_ALIASES} anchors or aliases (alias expansion is limited)")
         }
         BudgetBreach::Nodes { .. } | BudgetBreach::Events { .. } => {
             format!("frontmatter has more than {MAX_NODES} values")
         }
-        BudgetBreach::Documents { .. } => {
-            "frontmatter holds more than one YAML document".to_owned()
-        }
+        BudgetBreach::Documents { .. } => "frontmatter holds more than one YAML document".to_owned(),
         other => format!("frontmatter exceeds a YAML resource limit ({other:?})"),
     })
 }
@@ -213,15 +193,9 @@ impl CharToByte {
         let offsets = if text.is_ascii() {
             Vec::new()
         } else {
-            text.char_indices()
-                .map(|(i, _)| i)
-                .chain(std::iter::once(text.len()))
-                .collect()
+            text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect()
         };
-        Self {
-            offsets,
-            len: text.len(),
-        }
+        Self { offsets, len: text.len() }
     }
 
     fn byte(&self, char_index: usize) -> usize {
@@ -259,12 +233,9 @@ impl Converter<'_> {
         let value = match &node.data {
             YamlData::Representation(text, style, tag) => scalar(text, *style, tag.as_ref()),
             YamlData::Value(s) => from_scalar(s, false),
-            YamlData::Sequence(items) => Value::Seq(
-                items
-                    .iter()
-                    .map(|n| self.convert(n, depth + 1))
-                    .collect::<Result<_, _>>()?,
-            ),
+            YamlData::Sequence(items) => {
+                Value::Seq(items.iter().map(|n| self.convert(n, depth + 1)).collect::<Result<_, _>>()?)
+            }
             YamlData::Mapping(entries) => Value::Map(
                 entries
                     .iter()
@@ -280,17 +251,11 @@ impl Converter<'_> {
 
 fn scalar(text: &Cow<'_, str>, style: ScalarStyle, tag: Option<&Cow<'_, saphyr::Tag>>) -> Value {
     if style != ScalarStyle::Plain {
-        return Value::Str {
-            text: text.to_string(),
-            quoted: true,
-        };
+        return Value::Str { text: text.to_string(), quoted: true };
     }
     match Scalar::parse_from_cow_and_metadata(text.clone(), style, tag) {
         Some(s) => from_scalar(&s, false),
-        None => Value::Str {
-            text: text.to_string(),
-            quoted: false,
-        },
+        None => Value::Str { text: text.to_string(), quoted: false },
     }
 }
 
@@ -300,10 +265,7 @@ fn from_scalar(s: &Scalar<'_>, quoted: bool) -> Value {
         Scalar::Boolean(b) => Value::Bool(*b),
         Scalar::Integer(i) => Value::Int(*i),
         Scalar::FloatingPoint(f) => Value::Float(f.into_inner()),
-        Scalar::String(text) => Value::Str {
-            text: text.to_string(),
-            quoted,
-        },
+        Scalar::String(text) => Value::Str { text: text.to_string(), quoted },
     }
 }
 
@@ -337,32 +299,23 @@ mod tests {
     #[test]
     fn syntax_errors_have_offsets() {
         let err = load_all("a: [1, 2\n").unwrap_err();
-        assert!(
-            matches!(err, YamlProblem::Syntax { offset: 9, .. }),
-            "{err:?}"
-        );
+        assert!(matches!(err, YamlProblem::Syntax { offset: 9, .. }), "{err:?}");
         let err = load_all("a: 1\na: 2\n").unwrap_err();
-        assert!(
-            matches!(&err, YamlProblem::Syntax { message, .. } if message.contains("duplicate")),
-            "{err:?}"
-        );
+        assert!(matches!(&err, YamlProblem::Syntax { message, .. } if message.contains("duplicate")), "{err:?}");
     }
 
     #[test]
     fn deep_nesting_and_alias_bombs_are_refused() {
         let deep = format!("a: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
         assert!(matches!(load_all(&deep), Err(YamlProblem::Limits { .. })));
-        let mut bomb = String::from(
-            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
-        );
+        let mut bomb =
+            String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
         for i in 0..9u8 {
             let (prev, next) = ((b'a' + i) as char, (b'b' + i) as char);
-            bomb.push_str(&format!("{next}: &{next} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+            bomb.push_str(&format!(
+                "{next}: &{next} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+            ));
         }
-        assert!(
-            matches!(load_all(&bomb), Err(YamlProblem::Limits { .. })),
-            "{:?}",
-            load_all(&bomb)
-        );
+        assert!(matches!(load_all(&bomb), Err(YamlProblem::Limits { .. })), "{:?}", load_all(&bomb));
     }
 }

@@ -21,13 +21,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in order.
-    pub const ALL: [Action; 5] = [
-        Action::Read,
-        Action::Create,
-        Action::Update,
-        Action::Delete,
-        Action::Execute,
-    ];
+    pub const ALL: [Action; 5] = [Action::Read, Action::Create, Action::Update, Action::Delete, Action::Execute];
 
     /// Parses an action name.
     pub fn parse(s: &str) -> Option<Action> {
@@ -65,13 +59,7 @@ pub const BUILTIN_ENTITIES: &[(&str, &str)] = &[
 const HIGH_STAKES: &[&str] = &["invoice", "payment", "booking"];
 
 /// Resources with an `execute` tool.
-const EXECUTABLE: &[&str] = &[
-    "invoice",
-    "payment",
-    "booking",
-    "content_trigger",
-    "agent_skill",
-];
+const EXECUTABLE: &[&str] = &["invoice", "payment", "booking", "content_trigger", "agent_skill"];
 
 /// A tool the model may call.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -97,18 +85,12 @@ pub struct Catalog {
 impl Catalog {
     /// Returns the catalog for a project's extra entity types and tier overrides.
     pub fn new(extra_entities: &[String], tiers: &BTreeMap<String, Tier>) -> Self {
-        let mut resources: Vec<String> = BUILTIN_ENTITIES
-            .iter()
-            .map(|(_, r)| (*r).to_owned())
-            .collect();
+        let mut resources: Vec<String> = BUILTIN_ENTITIES.iter().map(|(_, r)| (*r).to_owned()).collect();
         resources.push("agent_skill".to_owned());
         resources.extend(extra_entities.iter().map(|e| crate::text::to_snake_case(e)));
         resources.sort();
         resources.dedup();
-        Self {
-            resources,
-            tiers: tiers.clone(),
-        }
+        Self { resources, tiers: tiers.clone() }
     }
 
     /// Returns whether `resource` is a known resource.
@@ -128,18 +110,10 @@ impl Catalog {
         }
         let collection = collection_of(resource);
         let noun = resource.replace('_', " ");
-        let ids = if resource == "knowledge" {
-            "path"
-        } else {
-            "id"
-        };
+        let ids = if resource == "knowledge" { "path" } else { "id" };
         let mut tools = Vec::new();
         let mut push = |name: String, description: String, schema: Value| {
-            let tier = self
-                .tiers
-                .get(&name)
-                .copied()
-                .unwrap_or_else(|| default_tier(resource, action));
+            let tier = self.tiers.get(&name).copied().unwrap_or_else(|| default_tier(resource, action));
             tools.push(Tool {
                 name,
                 description,
@@ -159,9 +133,7 @@ impl Catalog {
                 );
                 push(
                     format!("erp_list_{}", collection.replace('-', "_")),
-                    format!(
-                        "List {noun} records of the current organization, optionally filtered by field values."
-                    ),
+                    format!("List {noun} records of the current organization, optionally filtered by field values."),
                     list_schema(resource),
                 );
             }
@@ -175,11 +147,9 @@ impl Catalog {
                 format!("Update fields of a {noun} by {ids}; only the given fields change."),
                 data_schema(Some(ids)),
             ),
-            Action::Delete => push(
-                format!("erp_delete_{resource}"),
-                format!("Delete a {noun} by {ids}."),
-                key_schema(ids),
-            ),
+            Action::Delete => {
+                push(format!("erp_delete_{resource}"), format!("Delete a {noun} by {ids}."), key_schema(ids))
+            }
             Action::Execute if EXECUTABLE.contains(&resource) => push(
                 format!("erp_execute_{resource}"),
                 format!("Execute a {noun} by {ids} (for example send, book or run it)."),
@@ -208,9 +178,7 @@ pub fn default_tier(resource: &str, action: Action) -> Tier {
     match action {
         Action::Read => Tier::T1,
         Action::Delete => Tier::T3,
-        Action::Create | Action::Update | Action::Execute if HIGH_STAKES.contains(&resource) => {
-            Tier::T3
-        }
+        Action::Create | Action::Update | Action::Execute if HIGH_STAKES.contains(&resource) => Tier::T3,
         Action::Create | Action::Update | Action::Execute => Tier::T2,
     }
 }
@@ -266,26 +234,12 @@ mod tests {
     #[test]
     fn permissions_grant_the_spec_tools() {
         let c = catalog();
-        let names = |r, a| {
-            c.grants(r, a)
-                .into_iter()
-                .map(|t| t.name)
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(
-            names("client", Action::Read),
-            ["erp_get_client", "erp_list_clients"]
-        );
+        let names = |r, a| c.grants(r, a).into_iter().map(|t| t.name).collect::<Vec<_>>();
+        assert_eq!(names("client", Action::Read), ["erp_get_client", "erp_list_clients"]);
         assert_eq!(names("brief", Action::Create), ["erp_create_brief"]);
         assert_eq!(names("brief", Action::Delete), ["erp_delete_brief"]);
-        assert_eq!(
-            names("knowledge", Action::Read),
-            ["erp_get_knowledge", "erp_list_knowledge"]
-        );
-        assert_eq!(
-            names("form_template", Action::Read)[1],
-            "erp_list_form_templates"
-        );
+        assert_eq!(names("knowledge", Action::Read), ["erp_get_knowledge", "erp_list_knowledge"]);
+        assert_eq!(names("form_template", Action::Read)[1], "erp_list_form_templates");
         assert_eq!(names("campaign", Action::Update), ["erp_update_campaign"]);
         assert!(names("brief", Action::Execute).is_empty());
         assert!(names("spaceship", Action::Read).is_empty());
@@ -308,11 +262,7 @@ mod tests {
     fn schemas_never_accept_an_org() {
         for tool in catalog().grants("brief", Action::Update) {
             assert_eq!(tool.input_schema["additionalProperties"], json!(false));
-            assert!(
-                tool.input_schema["properties"]
-                    .get("organizationId")
-                    .is_none()
-            );
+            assert!(tool.input_schema["properties"].get("organizationId").is_none());
         }
     }
 }

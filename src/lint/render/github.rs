@@ -22,11 +22,7 @@ pub fn render(diagnostics: &[Diagnostic], sources: &Sources) -> String {
             Level::Warning => "warning",
         };
         let mut properties = vec![("file", slash_path(&d.file))];
-        if let Some(p) = d
-            .span
-            .as_ref()
-            .and_then(|span| sources.position(&d.file, span))
-        {
+        if let Some(p) = d.span.as_ref().and_then(|span| sources.position(&d.file, span)) {
             properties.push(("line", p.line.to_string()));
             if p.line == p.end_line {
                 properties.push(("col", p.column.to_string()));
@@ -58,9 +54,7 @@ pub fn render(diagnostics: &[Diagnostic], sources: &Sources) -> String {
 
 /// Escapes a command's message: `%`, CR and LF (as the Actions toolkit's `escapeData`).
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a property value: as [`escape_data`], plus `:` and `,` (the toolkit's
@@ -105,12 +99,7 @@ mod tests {
     #[test]
     fn warning_columns_count_characters() {
         let start = SOURCE.find("日本").unwrap();
-        let d = Diagnostic::new(
-            &rules::REQUIRED_WITH_DEFAULT,
-            Path::new("skills/a.md"),
-            Some(start..start + 6),
-            "w",
-        );
+        let d = Diagnostic::new(&rules::REQUIRED_WITH_DEFAULT, Path::new("skills/a.md"), Some(start..start + 6), "w");
         assert_eq!(
             render(&[d], &sources()),
             "::warning file=skills/a.md,line=2,col=12,endLine=2,endColumn=14,title=AB025 required-with-default::w\n"
@@ -135,19 +124,9 @@ mod tests {
 
     #[test]
     fn multi_line_span_and_no_span() {
-        let multi = Diagnostic::new(
-            &rules::YAML_SYNTAX,
-            Path::new("skills/a.md"),
-            Some(0..SOURCE.len() - 2),
-            "m",
-        );
+        let multi = Diagnostic::new(&rules::YAML_SYNTAX, Path::new("skills/a.md"), Some(0..SOURCE.len() - 2), "m");
         let none = Diagnostic::new(&rules::DUPLICATE_ID, Path::new("skills/a.md"), None, "d");
-        let unknown_text = Diagnostic::new(
-            &rules::EMPTY_FILE,
-            Path::new("skills/z.md"),
-            Some(0..0),
-            "e",
-        );
+        let unknown_text = Diagnostic::new(&rules::EMPTY_FILE, Path::new("skills/z.md"), Some(0..0), "e");
         assert_eq!(
             render(&[multi, none, unknown_text], &sources()),
             "::error file=skills/a.md,line=1,endLine=4,title=AB004 yaml-syntax::m\n\

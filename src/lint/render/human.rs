@@ -25,11 +25,7 @@ use crate::lint::{Diagnostic, Level};
 /// Returns the diagnostics rendered for a terminal, each followed by a blank line (like rustc),
 /// with ANSI colors only when `color` is true. There is no summary line.
 pub fn render(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> String {
-    let renderer = if color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    };
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     let mut out = String::new();
     for diagnostic in diagnostics {
         out.push_str(&render_one(diagnostic, sources, &renderer, color));
@@ -61,26 +57,16 @@ impl Footer {
     }
 }
 
-fn render_one(
-    diagnostic: &Diagnostic,
-    sources: &Sources,
-    renderer: &Renderer,
-    color: bool,
-) -> String {
+fn render_one(diagnostic: &Diagnostic, sources: &Sources, renderer: &Renderer, color: bool) -> String {
     let level = match diagnostic.level {
         Level::Error => annotate_snippets::Level::ERROR,
         Level::Warning => annotate_snippets::Level::WARNING,
     };
-    let title = level
-        .primary_title(diagnostic.message.as_str())
-        .id(diagnostic.rule.code);
+    let title = level.primary_title(diagnostic.message.as_str()).id(diagnostic.rule.code);
     let path = slash_path(&diagnostic.file);
     let footers = footers(diagnostic);
 
-    let window = diagnostic
-        .span
-        .as_ref()
-        .and_then(|span| Window::new(sources, &diagnostic.file, span));
+    let window = diagnostic.span.as_ref().and_then(|span| Window::new(sources, &diagnostic.file, span));
     let Some(window) = window else {
         // No snippet to show: the title, the file, and the footers.
         let mut out = renderer.render(&[Group::with_title(title)]);
@@ -92,17 +78,12 @@ fn render_one(
     if let Some(label) = &diagnostic.label {
         annotation = annotation.label(label.as_str());
     }
-    let snippet = Snippet::source(window.source)
-        .line_start(window.line)
-        .path(path.as_str())
-        .annotation(annotation);
+    let snippet = Snippet::source(window.source).line_start(window.line).path(path.as_str()).annotation(annotation);
     // Footer texts are "trusted" (unnormalized) by annotate-snippets, but may quote the
     // user's file: normalize them like the title and the source.
-    let group = title.element(snippet).elements(
-        footers
-            .iter()
-            .map(|(kind, text)| kind.level().message(normalize_untrusted_str(text))),
-    );
+    let group = title
+        .element(snippet)
+        .elements(footers.iter().map(|(kind, text)| kind.level().message(normalize_untrusted_str(text))));
     renderer.render(&[group])
 }
 
@@ -116,24 +97,15 @@ fn footers(diagnostic: &Diagnostic) -> Vec<(Footer, String)> {
         footers.push((Footer::Note, note.clone()));
     }
     if let Some(fix) = &diagnostic.fix {
-        footers.push((
-            Footer::Note,
-            format!(
-                "fix available: {} (apply it with `agentb lint --fix`)",
-                fix.description
-            ),
-        ));
+        footers.push((Footer::Note, format!("fix available: {} (apply it with `agentb lint --fix`)", fix.description)));
     }
     footers
 }
 
 /// Appends ` --> path` and the footers, laid out like annotate-snippets lays out a snippet's.
 fn render_location_only(out: &mut String, path: &str, footers: &[(Footer, String)], color: bool) {
-    let (line_num, emphasis) = if color {
-        (DEFAULT_LINE_NUM_STYLE, DEFAULT_EMPHASIS_STYLE)
-    } else {
-        (Style::new(), Style::new())
-    };
+    let (line_num, emphasis) =
+        if color { (DEFAULT_LINE_NUM_STYLE, DEFAULT_EMPHASIS_STYLE) } else { (Style::new(), Style::new()) };
     let path = normalize_untrusted_str(path);
     let _ = write!(out, "\n {line_num}-->{line_num:#} {path}");
     if footers.is_empty() {
@@ -145,10 +117,7 @@ fn render_location_only(out: &mut String, path: &str, footers: &[(Footer, String
         // Continuation lines align with the text after `  = help: `.
         let indent = " ".repeat(2 + 2 + name.len() + 2);
         let text = normalize_untrusted_str(text);
-        let _ = write!(
-            out,
-            "\n  {line_num}={line_num:#} {emphasis}{name}{emphasis:#}: "
-        );
+        let _ = write!(out, "\n  {line_num}={line_num:#} {emphasis}{name}{emphasis:#}: ");
         for (i, line) in text.split('\n').enumerate() {
             if i > 0 {
                 out.push('\n');
@@ -186,11 +155,7 @@ impl<'a> Window<'a> {
             text[end..].find('\n').map_or(text.len(), |i| end + i + 1)
         };
         let line = sources.position(path, &(start..end))?.line;
-        Some(Self {
-            source: &text[first..last],
-            line,
-            span: start - first..end - first,
-        })
+        Some(Self { source: &text[first..last], line, span: start - first..end - first })
     }
 }
 
@@ -244,25 +209,15 @@ error[AB010]: unknown key `verison`
 
     #[test]
     fn column_counts_characters_after_multibyte_text() {
-        let diagnostic = Diagnostic::new(
-            &rules::REQUIRED_WITH_DEFAULT,
-            Path::new("skills/a.md"),
-            Some(span_of("日本")),
-            "w",
-        )
-        .label("here");
+        let diagnostic =
+            Diagnostic::new(&rules::REQUIRED_WITH_DEFAULT, Path::new("skills/a.md"), Some(span_of("日本")), "w")
+                .label("here");
         let out = render(&[diagnostic], &sources(), false);
         // `namé: «çà» ` is 11 characters (17 bytes): `日` is column 12.
-        assert!(
-            out.starts_with("warning[AB025]: w\n --> skills/a.md:2:12\n"),
-            "{out}"
-        );
+        assert!(out.starts_with("warning[AB025]: w\n --> skills/a.md:2:12\n"), "{out}");
         assert!(out.contains("2 | namé: «çà» 日本\n"), "{out}");
         // The two double-width characters get four carets.
-        assert!(
-            out.contains(&format!("  |{}^^^^ here\n", " ".repeat(12))),
-            "{out}"
-        );
+        assert!(out.contains(&format!("  |{}^^^^ here\n", " ".repeat(12))), "{out}");
         assert!(!out.contains('\r'), "{out:?}");
     }
 
@@ -270,10 +225,7 @@ error[AB010]: unknown key `verison`
     fn notes_fix_and_separation() {
         let with_fix = unknown_key().note("keys are case-sensitive").fix(
             "rename `verison` to `version`",
-            vec![Edit {
-                range: span_of("verison"),
-                replacement: "version".into(),
-            }],
+            vec![Edit { range: span_of("verison"), replacement: "version".into() }],
         );
         let out = render(&[with_fix, unknown_key()], &sources(), false);
         assert!(out.contains("  = note: keys are case-sensitive\n"), "{out}");
@@ -289,19 +241,10 @@ error[AB010]: unknown key `verison`
 
     #[test]
     fn no_span_or_unknown_text_shows_the_path_only() {
-        let no_span = Diagnostic::new(
-            &rules::DUPLICATE_ID,
-            Path::new("skills/a.md"),
-            None,
-            "duplicate id `a`",
-        )
-        .note("also defined in skills/b.md\nand in skills/c.md");
-        let unknown_file = Diagnostic::new(
-            &rules::EMPTY_FILE,
-            Path::new("skills/z.md"),
-            Some(0..0),
-            "the file is empty",
-        );
+        let no_span = Diagnostic::new(&rules::DUPLICATE_ID, Path::new("skills/a.md"), None, "duplicate id `a`")
+            .note("also defined in skills/b.md\nand in skills/c.md");
+        let unknown_file =
+            Diagnostic::new(&rules::EMPTY_FILE, Path::new("skills/z.md"), Some(0..0), "the file is empty");
         let out = render(&[no_span, unknown_file], &sources(), false);
         let expected = "\
 error[AB015]: duplicate id `a`
@@ -323,8 +266,7 @@ error[AB001]: the file is empty
         let colored = render(&[unknown_key()], &sources(), true);
         assert!(!plain.contains('\x1b'));
         assert!(colored.contains('\x1b'));
-        let no_span =
-            Diagnostic::new(&rules::DUPLICATE_ID, Path::new("skills/a.md"), None, "d").help("h");
+        let no_span = Diagnostic::new(&rules::DUPLICATE_ID, Path::new("skills/a.md"), None, "d").help("h");
         assert!(!render(std::slice::from_ref(&no_span), &sources(), false).contains('\x1b'));
         assert!(render(&[no_span], &sources(), true).contains("\x1b["));
     }
@@ -332,37 +274,18 @@ error[AB001]: the file is empty
     #[test]
     fn odd_spans_do_not_panic() {
         let e_acute = SOURCE.find('é').unwrap();
-        let spans = [
-            e_acute + 1..e_acute + 1,
-            0..SOURCE.len(),
-            SOURCE.len()..SOURCE.len(),
-            5..3,
-            1000..2000,
-        ];
+        let spans = [e_acute + 1..e_acute + 1, 0..SOURCE.len(), SOURCE.len()..SOURCE.len(), 5..3, 1000..2000];
         for span in spans {
-            let diagnostic = Diagnostic::new(
-                &rules::YAML_SYNTAX,
-                Path::new("skills/a.md"),
-                Some(span.clone()),
-                "m",
-            );
+            let diagnostic = Diagnostic::new(&rules::YAML_SYNTAX, Path::new("skills/a.md"), Some(span.clone()), "m");
             let out = render(&[diagnostic], &sources(), false);
-            assert!(
-                out.starts_with("error[AB004]: m\n --> skills/a.md:"),
-                "{span:?}: {out}"
-            );
+            assert!(out.starts_with("error[AB004]: m\n --> skills/a.md:"), "{span:?}: {out}");
         }
     }
 
     #[test]
     fn a_span_ending_with_a_line_break_shows_its_line_only() {
         let line = span_of("verison: 1.0.0\r\n");
-        let diagnostic = Diagnostic::new(
-            &rules::UNKNOWN_KEY,
-            Path::new("skills/a.md"),
-            Some(line),
-            "m",
-        );
+        let diagnostic = Diagnostic::new(&rules::UNKNOWN_KEY, Path::new("skills/a.md"), Some(line), "m");
         let out = render(&[diagnostic], &sources(), false);
         assert!(out.contains("3 | verison: 1.0.0\n"), "{out}");
         assert!(!out.contains("4 |"), "{out}");

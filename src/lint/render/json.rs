@@ -38,10 +38,7 @@ pub fn render(diagnostics: &[Diagnostic], sources: &Sources) -> Value {
 }
 
 fn diagnostic(d: &Diagnostic, sources: &Sources) -> Value {
-    let position = d
-        .span
-        .as_ref()
-        .and_then(|span| sources.position(&d.file, span));
+    let position = d.span.as_ref().and_then(|span| sources.position(&d.file, span));
     json!({
         "code": d.rule.code,
         "rule": d.rule.name,
@@ -96,21 +93,11 @@ mod tests {
         )
         .label("not a skill key")
         .help("did you mean `version`?")
-        .fix(
-            "rename `verison` to `version`",
-            vec![Edit {
-                range: start..start + 7,
-                replacement: "version".into(),
-            }],
-        );
+        .fix("rename `verison` to `version`", vec![Edit { range: start..start + 7, replacement: "version".into() }]);
         let wide = SOURCE.find("日本").unwrap();
-        let warning = Diagnostic::new(
-            &rules::REQUIRED_WITH_DEFAULT,
-            Path::new("skills/a.md"),
-            Some(wide..wide + 6),
-            "w",
-        )
-        .note("n");
+        let warning =
+            Diagnostic::new(&rules::REQUIRED_WITH_DEFAULT, Path::new("skills/a.md"), Some(wide..wide + 6), "w")
+                .note("n");
         let doc = render(&[unknown, warning], &sources());
 
         assert_eq!(doc["version"], 1);
@@ -141,22 +128,14 @@ mod tests {
             (&w["line"], &w["column"], &w["end_line"], &w["end_column"]),
             (&json!(2), &json!(12), &json!(2), &json!(14))
         );
-        assert_eq!(
-            (&w["label"], &w["help"], &w["fix"]),
-            (&Value::Null, &Value::Null, &Value::Null)
-        );
+        assert_eq!((&w["label"], &w["help"], &w["fix"]), (&Value::Null, &Value::Null, &Value::Null));
         assert_eq!(w["notes"], json!(["n"]));
     }
 
     #[test]
     fn no_span_and_unknown_text_give_null_positions() {
         let no_span = Diagnostic::new(&rules::DUPLICATE_ID, Path::new("skills/a.md"), None, "d");
-        let unknown = Diagnostic::new(
-            &rules::EMPTY_FILE,
-            Path::new("skills/z.md"),
-            Some(0..0),
-            "e",
-        );
+        let unknown = Diagnostic::new(&rules::EMPTY_FILE, Path::new("skills/z.md"), Some(0..0), "e");
         let doc = render(&[no_span, unknown], &sources());
         let d = &doc["diagnostics"][0];
         for key in ["line", "column", "end_line", "end_column", "span"] {

@@ -50,21 +50,12 @@ impl Sources {
         let (text, index) = self.files.get(path)?;
         let (line, column) = index.line_col(text, span.start);
         let (end_line, end_column) = index.line_col(text, span.end.max(span.start));
-        Some(Position {
-            line,
-            column,
-            end_line,
-            end_column,
-        })
+        Some(Position { line, column, end_line, end_column })
     }
 }
 
 /// Returns a path as text with forward slashes, the same on every platform.
 fn slash_path(path: &Path) -> String {
     let text = path.to_string_lossy();
-    if std::path::MAIN_SEPARATOR == '\\' {
-        text.replace('\\', "/")
-    } else {
-        text.into_owned()
-    }
+    if std::path::MAIN_SEPARATOR == '\\' { text.replace('\\', "/") } else { text.into_owned() }
 }

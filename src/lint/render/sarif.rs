@@ -73,11 +73,7 @@ fn result(d: &Diagnostic, sources: &Sources) -> Value {
     }
     let mut physical = Map::new();
     physical.insert("artifactLocation".into(), artifact.into());
-    if let Some(p) = d
-        .span
-        .as_ref()
-        .and_then(|span| sources.position(&d.file, span))
-    {
+    if let Some(p) = d.span.as_ref().and_then(|span| sources.position(&d.file, span)) {
         physical.insert(
             "region".into(),
             json!({
@@ -97,10 +93,7 @@ fn result(d: &Diagnostic, sources: &Sources) -> Value {
     }
     result.insert("level".into(), level(d.level).into());
     result.insert("message".into(), json!({ "text": text }));
-    result.insert(
-        "locations".into(),
-        json!([{ "physicalLocation": physical }]),
-    );
+    result.insert("locations".into(), json!([{ "physicalLocation": physical }]));
     result.into()
 }
 
@@ -109,18 +102,11 @@ fn result(d: &Diagnostic, sources: &Sources) -> Value {
 fn artifact_uri(path: &Path) -> (String, Option<&'static str>) {
     if path.is_absolute() {
         let slashed = slash_path(path);
-        let rooted = if slashed.starts_with('/') {
-            slashed
-        } else {
-            format!("/{slashed}")
-        };
+        let rooted = if slashed.starts_with('/') { slashed } else { format!("/{slashed}") };
         return (format!("file://{}", percent_encode(&rooted)), None);
     }
     // `./skills/a.md` and `skills/a.md` are the same file: drop `.` segments.
-    let relative: std::path::PathBuf = path
-        .components()
-        .filter(|c| !matches!(c, Component::CurDir))
-        .collect();
+    let relative: std::path::PathBuf = path.components().filter(|c| !matches!(c, Component::CurDir)).collect();
     (percent_encode(&slash_path(&relative)), Some("%SRCROOT%"))
 }
 
@@ -173,55 +159,25 @@ mod tests {
             )
             .label("not a skill key")
             .help("did you mean `version`?")
-            .fix(
-                "rename",
-                vec![Edit {
-                    range: start..start + 7,
-                    replacement: "version".into(),
-                }],
-            ),
+            .fix("rename", vec![Edit { range: start..start + 7, replacement: "version".into() }]),
             denied,
-            Diagnostic::new(
-                &rules::DUPLICATE_ID,
-                Path::new("skills/a.md"),
-                None,
-                "duplicate id `a`",
-            ),
-            Diagnostic::new(
-                &rules::UNKNOWN_PERMISSION,
-                Path::new("skills/a.md"),
-                Some(0..SOURCE.len()),
-                "p",
-            ),
+            Diagnostic::new(&rules::DUPLICATE_ID, Path::new("skills/a.md"), None, "duplicate id `a`"),
+            Diagnostic::new(&rules::UNKNOWN_PERMISSION, Path::new("skills/a.md"), Some(0..SOURCE.len()), "p"),
         ]
     }
 
     #[test]
     fn valid_against_the_sarif_schema() {
-        let schema: Value =
-            serde_json::from_str(include_str!("../../../tests/data/sarif-schema-2.1.0.json"))
-                .unwrap();
-        let validator = jsonschema::options()
-            .should_validate_formats(true)
-            .build(&schema)
-            .unwrap();
+        let schema: Value = serde_json::from_str(include_str!("../../../tests/data/sarif-schema-2.1.0.json")).unwrap();
+        let validator = jsonschema::options().should_validate_formats(true).build(&schema).unwrap();
         for doc in [render(&diagnostics(), &sources()), render(&[], &sources())] {
-            let errors: Vec<String> = validator
-                .iter_errors(&doc)
-                .map(|e| format!("{} at {}", e, e.instance_path()))
-                .collect();
-            assert!(
-                errors.is_empty(),
-                "invalid SARIF:\n{}\n{doc:#}",
-                errors.join("\n")
-            );
+            let errors: Vec<String> =
+                validator.iter_errors(&doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+            assert!(errors.is_empty(), "invalid SARIF:\n{}\n{doc:#}", errors.join("\n"));
         }
         // The validator really checks: a result without a message is rejected.
         let mut bad = render(&diagnostics(), &sources());
-        bad["runs"][0]["results"][0]
-            .as_object_mut()
-            .unwrap()
-            .remove("message");
+        bad["runs"][0]["results"][0].as_object_mut().unwrap().remove("message");
         assert!(!validator.is_valid(&bad));
     }
 
@@ -259,50 +215,26 @@ mod tests {
         let index = usize::try_from(r["ruleIndex"].as_u64().unwrap()).unwrap();
         assert_eq!(rules_json[index]["id"], "AB010");
         assert_eq!(r["level"], "error");
-        assert_eq!(
-            r["message"]["text"],
-            "unknown key `verison` (did you mean `version`?)"
-        );
+        assert_eq!(r["message"]["text"], "unknown key `verison` (did you mean `version`?)");
         let location = &r["locations"][0]["physicalLocation"];
-        assert_eq!(
-            location["artifactLocation"],
-            json!({"uri": "skills/a.md", "uriBaseId": "%SRCROOT%"})
-        );
-        assert_eq!(
-            location["region"],
-            json!({"startLine": 3, "startColumn": 1, "endLine": 3, "endColumn": 8})
-        );
+        assert_eq!(location["artifactLocation"], json!({"uri": "skills/a.md", "uriBaseId": "%SRCROOT%"}));
+        assert_eq!(location["region"], json!({"startLine": 3, "startColumn": 1, "endLine": 3, "endColumn": 8}));
 
         // The level is the diagnostic's (after `--deny`), columns are code points, and the URI
         // is relative, `./`-free and percent-encoded.
         let r = &results[1];
-        assert_eq!(
-            (&r["ruleId"], &r["level"]),
-            (&json!("AB025"), &json!("error"))
-        );
+        assert_eq!((&r["ruleId"], &r["level"]), (&json!("AB025"), &json!("error")));
         let location = &r["locations"][0]["physicalLocation"];
-        assert_eq!(
-            location["artifactLocation"]["uri"],
-            "skills/my%20skill%231.md"
-        );
-        assert_eq!(
-            location["region"],
-            json!({"startLine": 2, "startColumn": 12, "endLine": 2, "endColumn": 14})
-        );
+        assert_eq!(location["artifactLocation"]["uri"], "skills/my%20skill%231.md");
+        assert_eq!(location["region"], json!({"startLine": 2, "startColumn": 12, "endLine": 2, "endColumn": 14}));
 
         // No span: no region.
         let location = &results[2]["locations"][0]["physicalLocation"];
-        assert_eq!(
-            location,
-            &json!({"artifactLocation": {"uri": "skills/a.md", "uriBaseId": "%SRCROOT%"}})
-        );
+        assert_eq!(location, &json!({"artifactLocation": {"uri": "skills/a.md", "uriBaseId": "%SRCROOT%"}}));
 
         // A span to the end of the text ends at column 1 of the line after the last line break.
         let region = &results[3]["locations"][0]["physicalLocation"]["region"];
-        assert_eq!(
-            region,
-            &json!({"startLine": 1, "startColumn": 1, "endLine": 5, "endColumn": 1})
-        );
+        assert_eq!(region, &json!({"startLine": 1, "startColumn": 1, "endLine": 5, "endColumn": 1}));
         assert_eq!(results[3]["level"], "warning");
     }
 
@@ -310,10 +242,7 @@ mod tests {
     fn absolute_paths_become_file_uris() {
         let (uri, base) = artifact_uri(Path::new("/home/me/skills/a b.md"));
         if cfg!(unix) {
-            assert_eq!(
-                (uri.as_str(), base),
-                ("file:///home/me/skills/a%20b.md", None)
-            );
+            assert_eq!((uri.as_str(), base), ("file:///home/me/skills/a%20b.md", None));
         }
         assert_eq!(percent_encode("c:/x/é"), "c%3A/x/%C3%A9");
     }
