@@ -60,7 +60,7 @@ fn collect_pages(cmd: &clap::Command, name: &str, pages: &mut Vec<(String, Vec<u
 pub fn generate_docs(ctx: &Ctx, args: &GenerateDocsArgs) -> anyhow::Result<ExitStatus> {
     let root = ctx.settings.cwd.join(&args.out);
     write_all(&root)?;
-    ctx.printer.status("Generated", format!("completions/ and man/ in `{}`", root.display()));
+    ctx.printer.status("Generated", format!("completions/ and man/ in `{}`", args.out.display()));
     Ok(ExitStatus::Success)
 }
 
