@@ -8,6 +8,7 @@ pub mod cli;
 pub mod commands;
 pub mod compile;
 pub mod config;
+pub mod deploy;
 pub mod duration;
 pub mod erp;
 pub mod error;

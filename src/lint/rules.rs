@@ -90,7 +90,7 @@ or personas folder; move or delete it.
 single string or nothing.
 ";
     UNKNOWN_KEY = "AB010" "unknown-key" Error "a key that agentb does not know"
-"Every key in a skill, persona, input, output or trigger is checked against the format (SPEC §3).
+"Every key in a skill, persona, input, output or trigger is checked against the skill file format.
 An unknown key is usually a typo, and silently ignoring it would drop what you meant to say, so
 it is an error, with a \"did you mean\" suggestion when a known key is close.
 

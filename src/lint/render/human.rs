@@ -274,7 +274,9 @@ error[AB001]: the file is empty
     #[test]
     fn odd_spans_do_not_panic() {
         let e_acute = SOURCE.find('é').unwrap();
-        let spans = [e_acute + 1..e_acute + 1, 0..SOURCE.len(), SOURCE.len()..SOURCE.len(), 5..3, 1000..2000];
+        // Inside `é`, the whole text, the end, reversed, and past the end.
+        let reversed = Range { start: 5, end: 3 };
+        let spans = [e_acute + 1..e_acute + 1, 0..SOURCE.len(), SOURCE.len()..SOURCE.len(), reversed, 1000..2000];
         for span in spans {
             let diagnostic = Diagnostic::new(&rules::YAML_SYNTAX, Path::new("skills/a.md"), Some(span.clone()), "m");
             let out = render(&[diagnostic], &sources(), false);

@@ -4,8 +4,9 @@
 //! one result per diagnostic pointing at the rule by id and index. Locations are URIs relative to
 //! `%SRCROOT%` (the project root) with a region in 1-based lines and Unicode code point columns;
 //! `endColumn` is the column just after the span, as SARIF defines it. A diagnostic without a
-//! span, or in a file whose text is unknown, has a location without a region.
+//! span, or in a file whose text is unknown, points at line 1 (code scanning needs a start line).
 
+use std::fmt::Write as _;
 use std::path::{Component, Path};
 
 use serde_json::{Map, Value, json};
@@ -73,17 +74,12 @@ fn result(d: &Diagnostic, sources: &Sources) -> Value {
     }
     let mut physical = Map::new();
     physical.insert("artifactLocation".into(), artifact.into());
-    if let Some(p) = d.span.as_ref().and_then(|span| sources.position(&d.file, span)) {
-        physical.insert(
-            "region".into(),
-            json!({
-                "startLine": p.line,
-                "startColumn": p.column,
-                "endLine": p.end_line,
-                "endColumn": p.end_column,
-            }),
-        );
-    }
+    // GitHub code scanning needs a start line; a whole-file problem points at line 1.
+    let region = match d.span.as_ref().and_then(|span| sources.position(&d.file, span)) {
+        Some(p) => json!({"startLine": p.line, "startColumn": p.column, "endLine": p.end_line, "endColumn": p.end_column}),
+        None => json!({"startLine": 1}),
+    };
+    physical.insert("region".into(), region);
 
     let index = rules::ALL.iter().position(|rule| rule.code == d.rule.code);
     let mut result = Map::new();
@@ -118,7 +114,7 @@ fn percent_encode(path: &str) -> String {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
             out.push(char::from(byte));
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            let _ = write!(out, "%{byte:02X}");
         }
     }
     out
@@ -228,9 +224,9 @@ mod tests {
         assert_eq!(location["artifactLocation"]["uri"], "skills/my%20skill%231.md");
         assert_eq!(location["region"], json!({"startLine": 2, "startColumn": 12, "endLine": 2, "endColumn": 14}));
 
-        // No span: no region.
+        // No span: the whole file, from line 1 (GitHub needs a start line).
         let location = &results[2]["locations"][0]["physicalLocation"];
-        assert_eq!(location, &json!({"artifactLocation": {"uri": "skills/a.md", "uriBaseId": "%SRCROOT%"}}));
+        assert_eq!(location, &json!({"artifactLocation": {"uri": "skills/a.md", "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 1}}));
 
         // A span to the end of the text ends at column 1 of the line after the last line break.
         let region = &results[3]["locations"][0]["physicalLocation"]["region"];

@@ -1,0 +1,3 @@
+//! Deployment (SPEC §9): canary bucketing, and (to come) state, plans and rollouts.
+
+pub mod bucket;
