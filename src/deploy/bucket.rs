@@ -20,9 +20,15 @@ impl Percent {
     /// Parses `10`, `10%`, `2.5` or `0.25%`.
     pub fn parse(text: &str) -> Result<Self, String> {
         let t = text.trim().trim_end_matches('%');
-        let err = || format!("invalid percentage `{text}`; expected a number from 0 to 100 with up to two decimals, e.g. `10%`");
+        let err = || {
+            format!("invalid percentage `{text}`; expected a number from 0 to 100 with up to two decimals, e.g. `10%`")
+        };
         let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
-        if whole.is_empty() || frac.len() > 2 || !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        if whole.is_empty()
+            || frac.len() > 2
+            || !whole.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+        {
             return Err(err());
         }
         let whole: u32 = whole.parse().map_err(|_| err())?;
@@ -42,7 +48,11 @@ impl Percent {
 
 impl std::fmt::Display for Percent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.0 % 100 == 0 { write!(f, "{}%", self.0 / 100) } else { write!(f, "{}.{:02}%", self.0 / 100, self.0 % 100) }
+        if self.0 % 100 == 0 {
+            write!(f, "{}%", self.0 / 100)
+        } else {
+            write!(f, "{}.{:02}%", self.0 / 100, self.0 % 100)
+        }
     }
 }
 

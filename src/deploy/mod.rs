@@ -1,3 +1,5 @@
-//! Deployment (SPEC §9): canary bucketing, and (to come) state, plans and rollouts.
+//! Deployment (SPEC §9): canary bucketing and the state file with its lock. Plans and rollouts
+//! build on these.
 
 pub mod bucket;
+pub mod state;
