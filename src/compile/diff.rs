@@ -182,7 +182,15 @@ pub fn diff(old: &Artifact, new: Option<&Artifact>) -> Vec<Change> {
 }
 
 /// Reports enum changes: `removed` is the class of removing values, `added` of adding them.
-fn enum_changes(push: &mut impl FnMut(Class, String), side: &str, name: &str, o: &FieldSig, n: &FieldSig, removed: Class, added: Class) {
+fn enum_changes(
+    push: &mut impl FnMut(Class, String),
+    side: &str,
+    name: &str,
+    o: &FieldSig,
+    n: &FieldSig,
+    removed: Class,
+    added: Class,
+) {
     match (&o.enum_values, &n.enum_values) {
         (Some(old), Some(new)) => {
             for v in old.iter().filter(|v| !new.contains(v)) {
@@ -271,9 +279,13 @@ mod tests {
         let required = artifact(schema(json!({"a": {"type": "string"}}), &["a"]), schema(json!({}), &[]));
         assert_eq!(required_class(&diff(&base, Some(&required))), Some(Class::Major));
         assert_eq!(required_class(&diff(&required, Some(&base))), Some(Class::Minor));
-        let added_req = artifact(schema(json!({"a": {"type": "string"}, "b": {"type": "integer"}}), &["b"]), schema(json!({}), &[]));
+        let added_req = artifact(
+            schema(json!({"a": {"type": "string"}, "b": {"type": "integer"}}), &["b"]),
+            schema(json!({}), &[]),
+        );
         assert_eq!(classes(&base, &added_req), vec![(Class::Major, "input `b` added as required".into())]);
-        let added_opt = artifact(schema(json!({"a": {"type": "string"}, "b": {"type": "integer"}}), &[]), schema(json!({}), &[]));
+        let added_opt =
+            artifact(schema(json!({"a": {"type": "string"}, "b": {"type": "integer"}}), &[]), schema(json!({}), &[]));
         assert_eq!(required_class(&diff(&base, Some(&added_opt))), Some(Class::Minor));
         let narrowed = artifact(schema(json!({"a": {"type": "string", "enum": ["x"]}}), &[]), schema(json!({}), &[]));
         let wider = artifact(schema(json!({"a": {"type": "string", "enum": ["x", "y"]}}), &[]), schema(json!({}), &[]));
@@ -294,8 +306,12 @@ mod tests {
         let removed = artifact(schema(json!({}), &[]), schema(json!({}), &[]));
         assert_eq!(required_class(&diff(&base, Some(&removed))), Some(Class::Major));
         assert_eq!(required_class(&diff(&removed, Some(&base))), Some(Class::Minor));
-        let retyped = artifact(schema(json!({}), &[]), schema(json!({"o": {"type": "object", "title": "Brief"}}), &["o"]));
-        assert_eq!(classes(&base, &retyped), vec![(Class::Major, "output `o` type changed from `string` to `Brief`".into())]);
+        let retyped =
+            artifact(schema(json!({}), &[]), schema(json!({"o": {"type": "object", "title": "Brief"}}), &["o"]));
+        assert_eq!(
+            classes(&base, &retyped),
+            vec![(Class::Major, "output `o` type changed from `string` to `Brief`".into())]
+        );
     }
 
     #[test]
