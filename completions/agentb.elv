@@ -38,6 +38,7 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand explain 'Explain a lint rule, or list all rules'
             cand init 'Create `.agentbuilder.toml`, `skills/` and `personas/` in a directory'
             cand new 'Scaffold a new skill or persona that passes lint'
+            cand erp 'Work with ERP instances: serve the reference ERP, manage local orgs, check reachability'
             cand completions 'Print a shell completion script'
             cand generate-docs 'Write the man pages and completion scripts into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -190,6 +191,156 @@ set edit:completion:arg-completer[agentb] = {|@words|
         }
         &'agentb;new;help;help'= {
         }
+        &'agentb;erp'= {
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand serve 'Serve the local store over HTTP: the reference ERP'
+            cand org 'Manage the orgs of a local instance'
+            cand ping 'Check that an instance is reachable and the key is accepted'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentb;erp;serve'= {
+            cand --addr 'Address to listen on (port 0 picks a free port)'
+            cand --db 'SQLite database [default: .agentbuilder/local/erp.sqlite]'
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand --insecure-dev 'Serve without a key (loopback addresses only)'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentb;erp;org'= {
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand add 'Add orgs to a local instance'
+            cand list 'List the orgs of an instance'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentb;erp;org;add'= {
+            cand --name 'Display name [default: the id] (one org only)'
+            cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --db 'Use this SQLite database instead of the instance''s'
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentb;erp;org;list'= {
+            cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --db 'Read this SQLite database instead of the instance'
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentb;erp;org;help'= {
+            cand add 'Add orgs to a local instance'
+            cand list 'List the orgs of an instance'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentb;erp;org;help;add'= {
+        }
+        &'agentb;erp;org;help;list'= {
+        }
+        &'agentb;erp;org;help;help'= {
+        }
+        &'agentb;erp;ping'= {
+            cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --org 'Org to authenticate as [default: the instance''s first org]'
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentb;erp;help'= {
+            cand serve 'Serve the local store over HTTP: the reference ERP'
+            cand org 'Manage the orgs of a local instance'
+            cand ping 'Check that an instance is reachable and the key is accepted'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentb;erp;help;serve'= {
+        }
+        &'agentb;erp;help;org'= {
+            cand add 'Add orgs to a local instance'
+            cand list 'List the orgs of an instance'
+        }
+        &'agentb;erp;help;org;add'= {
+        }
+        &'agentb;erp;help;org;list'= {
+        }
+        &'agentb;erp;help;ping'= {
+        }
+        &'agentb;erp;help;help'= {
+        }
         &'agentb;completions'= {
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
@@ -230,6 +381,7 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand explain 'Explain a lint rule, or list all rules'
             cand init 'Create `.agentbuilder.toml`, `skills/` and `personas/` in a directory'
             cand new 'Scaffold a new skill or persona that passes lint'
+            cand erp 'Work with ERP instances: serve the reference ERP, manage local orgs, check reachability'
             cand completions 'Print a shell completion script'
             cand generate-docs 'Write the man pages and completion scripts into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -249,6 +401,23 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;help;new;skill'= {
         }
         &'agentb;help;new;persona'= {
+        }
+        &'agentb;help;erp'= {
+            cand serve 'Serve the local store over HTTP: the reference ERP'
+            cand org 'Manage the orgs of a local instance'
+            cand ping 'Check that an instance is reachable and the key is accepted'
+        }
+        &'agentb;help;erp;serve'= {
+        }
+        &'agentb;help;erp;org'= {
+            cand add 'Add orgs to a local instance'
+            cand list 'List the orgs of an instance'
+        }
+        &'agentb;help;erp;org;add'= {
+        }
+        &'agentb;help;erp;org;list'= {
+        }
+        &'agentb;help;erp;ping'= {
         }
         &'agentb;help;completions'= {
         }

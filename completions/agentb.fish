@@ -44,6 +44,7 @@ complete -c agentb -n "__fish_agentb_needs_command" -f -a "compile" -d 'Lint, th
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "explain" -d 'Explain a lint rule, or list all rules'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "init" -d 'Create `.agentbuilder.toml`, `skills/` and `personas/` in a directory'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "new" -d 'Scaffold a new skill or persona that passes lint'
+complete -c agentb -n "__fish_agentb_needs_command" -f -a "erp" -d 'Work with ERP instances: serve the reference ERP, manage local orgs, check reachability'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "generate-docs" -d 'Write the man pages and completion scripts into a directory'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -173,6 +174,82 @@ complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subco
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "skill" -d 'Scaffold `skills/<ID>.md`'
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "persona" -d 'Scaffold `personas/<ID>.md`'
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -f -a "serve" -d 'Serve the local store over HTTP: the reference ERP'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -f -a "org" -d 'Manage the orgs of a local instance'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -f -a "ping" -d 'Check that an instance is reachable and the key is accepted'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l addr -d 'Address to listen on (port 0 picks a free port)' -r
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l db -d 'SQLite database [default: .agentbuilder/local/erp.sqlite]' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l insecure-dev -d 'Serve without a key (loopback addresses only)'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -f -a "add" -d 'Add orgs to a local instance'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -f -a "list" -d 'List the orgs of an instance'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -l org -d 'Org to authenticate as [default: the instance\'s first org]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve the local store over HTTP: the reference ERP'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from help" -f -a "org" -d 'Manage the orgs of a local instance'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from help" -f -a "ping" -d 'Check that an instance is reachable and the key is accepted'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentb -n "__fish_agentb_using_subcommand completions" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand completions" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand completions" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
@@ -203,13 +280,17 @@ complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -l no-input
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new completions generate-docs help" -f -a "lint" -d 'Check skills, personas, test files and the config'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new completions generate-docs help" -f -a "compile" -d 'Lint, then compile skills into deployable artifacts'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new completions generate-docs help" -f -a "explain" -d 'Explain a lint rule, or list all rules'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new completions generate-docs help" -f -a "init" -d 'Create `.agentbuilder.toml`, `skills/` and `personas/` in a directory'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new completions generate-docs help" -f -a "new" -d 'Scaffold a new skill or persona that passes lint'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new completions generate-docs help" -f -a "generate-docs" -d 'Write the man pages and completion scripts into a directory'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp completions generate-docs help" -f -a "lint" -d 'Check skills, personas, test files and the config'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp completions generate-docs help" -f -a "compile" -d 'Lint, then compile skills into deployable artifacts'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp completions generate-docs help" -f -a "explain" -d 'Explain a lint rule, or list all rules'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp completions generate-docs help" -f -a "init" -d 'Create `.agentbuilder.toml`, `skills/` and `personas/` in a directory'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp completions generate-docs help" -f -a "new" -d 'Scaffold a new skill or persona that passes lint'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp completions generate-docs help" -f -a "erp" -d 'Work with ERP instances: serve the reference ERP, manage local orgs, check reachability'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp completions generate-docs help" -f -a "generate-docs" -d 'Write the man pages and completion scripts into a directory'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from new" -f -a "skill" -d 'Scaffold `skills/<ID>.md`'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from new" -f -a "persona" -d 'Scaffold `personas/<ID>.md`'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from erp" -f -a "serve" -d 'Serve the local store over HTTP: the reference ERP'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from erp" -f -a "org" -d 'Manage the orgs of a local instance'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from erp" -f -a "ping" -d 'Check that an instance is reachable and the key is accepted'

@@ -90,6 +90,9 @@ pub enum Command {
     /// Scaffold a new skill or persona that passes lint
     #[command(subcommand)]
     New(NewCommand),
+    /// Work with ERP instances: serve the reference ERP, manage local orgs, check reachability
+    #[command(subcommand)]
+    Erp(ErpCommand),
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Write the man pages and completion scripts into a directory
@@ -198,6 +201,11 @@ pub struct NewPersonaArgs {
 #[derive(Debug, Subcommand)]
 pub enum ErpCommand {
     /// Serve the local store over HTTP: the reference ERP
+    ///
+    /// Every request under `/api/v1/` needs `Authorization: Bearer $AGENTB_ERP_KEY` and
+    /// `X-Organization-Id`. The OpenAPI document is served at `/openapi.json`, a liveness check at
+    /// `/healthz`. Prints `listening on http://ADDR` to stderr once it accepts connections; stops
+    /// on Ctrl-C or SIGTERM after in-flight requests finish.
     Serve(ErpServeArgs),
     /// Manage the orgs of a local instance
     #[command(subcommand)]
@@ -208,7 +216,7 @@ pub enum ErpCommand {
 
 #[derive(Debug, Args)]
 pub struct ErpServeArgs {
-    /// Address to listen on
+    /// Address to listen on (port 0 picks a free port)
     #[arg(long, default_value = "127.0.0.1:8787", value_name = "ADDR")]
     pub addr: String,
     /// SQLite database [default: .agentbuilder/local/erp.sqlite]
@@ -221,21 +229,34 @@ pub struct ErpServeArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ErpOrgCommand {
-    /// Add an org to a local instance
+    /// Add orgs to a local instance
     Add(ErpOrgAddArgs),
     /// List the orgs of an instance
-    List(ErpInstanceArgs),
+    List(ErpOrgListArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct ErpOrgAddArgs {
-    /// The org id (slug)
-    pub org: String,
-    /// Display name [default: the id]
+    /// The org ids (letters, digits, `.`, `_` and `-`)
+    #[arg(value_name = "ORG", required = true)]
+    pub orgs: Vec<String>,
+    /// Display name [default: the id] (one org only)
     #[arg(long)]
     pub name: Option<String>,
     #[command(flatten)]
     pub instance: ErpInstanceArgs,
+    /// Use this SQLite database instead of the instance's
+    #[arg(long, value_name = "FILE", conflicts_with = "instance")]
+    pub db: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ErpOrgListArgs {
+    #[command(flatten)]
+    pub instance: ErpInstanceArgs,
+    /// Read this SQLite database instead of the instance
+    #[arg(long, value_name = "FILE", conflicts_with = "instance")]
+    pub db: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -43,9 +43,9 @@ mod tests {
 
     #[test]
     fn parses_units_and_combinations() {
-        assert_eq!(parse("24h").unwrap(), Duration::from_secs(86_400));
-        assert_eq!(parse("7d").unwrap(), Duration::from_secs(7 * 86_400));
-        assert_eq!(parse("1h30m").unwrap(), Duration::from_secs(5400));
+        assert_eq!(parse("24h").unwrap(), Duration::from_hours(24));
+        assert_eq!(parse("7d").unwrap(), Duration::from_hours(7 * 24));
+        assert_eq!(parse("1h30m").unwrap(), Duration::from_mins(90));
         assert!(parse("24").is_err());
         assert!(parse("h").is_err());
         assert!(parse("3y").is_err());

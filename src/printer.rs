@@ -32,10 +32,10 @@ impl Printer {
     /// Writes data to stdout. A closed pipe (`agentb … | head`) ends the process quietly.
     pub fn out(&self, data: impl Display) {
         let mut stdout = std::io::stdout().lock();
-        if let Err(e) = write!(stdout, "{data}").and_then(|()| stdout.flush()) {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                std::process::exit(0);
-            }
+        if let Err(e) = write!(stdout, "{data}").and_then(|()| stdout.flush())
+            && e.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            std::process::exit(0);
         }
     }
 

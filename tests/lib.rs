@@ -4,4 +4,5 @@ mod support;
 
 mod cli;
 mod compile;
+mod erp;
 mod lint;

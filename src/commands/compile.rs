@@ -58,10 +58,10 @@ pub fn run(ctx: &Ctx, args: &CompileArgs) -> anyhow::Result<ExitStatus> {
             match (r.outcome, args.check) {
                 (Outcome::Fresh, _) => {}
                 (Outcome::Created, false) => {
-                    ctx.printer.status("Compiled", format!("{} v{} → {shown}", r.id, r.version))
+                    ctx.printer.status("Compiled", format!("{} v{} → {shown}", r.id, r.version));
                 }
                 (Outcome::Updated, false) => {
-                    ctx.printer.status("Recompiled", format!("{} v{} → {shown}", r.id, r.version))
+                    ctx.printer.status("Recompiled", format!("{} v{} → {shown}", r.id, r.version));
                 }
                 (_, true) => ctx.printer.status("Stale", format!("{} v{} ({shown} would change)", r.id, r.version)),
             }

@@ -11,6 +11,7 @@ use crate::cli::{Cli, CompletionsArgs, GenerateDocsArgs};
 use crate::commands::Ctx;
 use crate::error::ExitStatus;
 
+#[allow(clippy::unnecessary_wraps, reason = "every command has the same signature")]
 pub fn run(ctx: &Ctx, args: &CompletionsArgs) -> anyhow::Result<ExitStatus> {
     ctx.printer.out(String::from_utf8_lossy(&completion(args.shell)));
     Ok(ExitStatus::Success)

@@ -20,6 +20,7 @@ pub fn run(ctx: &Ctx, args: &LintArgs) -> anyhow::Result<ExitStatus> {
     let filter = path_filter(ctx, &args.paths)?;
 
     let mut ws = project::load(project)?;
+    check_paths_in_scope(project, &ws, &args.paths, &filter)?;
     if args.fix {
         let fixed = apply_fixes(ctx, &ws, &filter)?;
         if fixed > 0 {
@@ -116,6 +117,32 @@ fn path_filter(ctx: &Ctx, paths: &[PathBuf]) -> anyhow::Result<PathFilter> {
             .collect();
     }
     Ok(PathFilter { paths: resolved })
+}
+
+/// Refuses a path that names nothing lint checks: it would otherwise pass with "no problems".
+fn check_paths_in_scope(
+    project: &crate::settings::Project,
+    ws: &Workspace,
+    given: &[PathBuf],
+    filter: &PathFilter,
+) -> Result<(), UserError> {
+    let folders = [project.skills_dir(), project.personas_dir()];
+    for (shown, path) in given.iter().zip(&filter.paths) {
+        let file = ws.paths.values().any(|abs| abs == path) || project.config_path.as_ref() == Some(path);
+        let folder = path.is_dir() && folders.iter().any(|f| f.starts_with(path) || path.starts_with(f));
+        if !file && !folder {
+            return Err(UserError::usage(format!(
+                "`{}` is not a skill, persona or test file of this project",
+                shown.display()
+            ))
+            .with_hint(format!(
+                "lint checks `*.md` and `*.test.yaml` in `{}` and `*.md` in `{}`",
+                project.display_path(&folders[0]).display(),
+                project.display_path(&folders[1]).display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Applies every available fix to the files in scope; returns how many files changed.

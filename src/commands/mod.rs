@@ -3,6 +3,7 @@
 
 mod compile;
 mod completions;
+mod erp;
 mod explain;
 mod init;
 mod lint;
@@ -72,6 +73,7 @@ pub fn dispatch(settings: Settings, command: Command) -> anyhow::Result<ExitStat
         Command::Explain(args) => explain::run(&ctx, &args),
         Command::Init(args) => init::run(&ctx, &args),
         Command::New(args) => new::run(&ctx, &args),
+        Command::Erp(args) => erp::run(&ctx, &args),
         Command::Completions(args) => completions::run(&ctx, &args),
         Command::GenerateDocs(args) => completions::generate_docs(&ctx, &args),
     }

@@ -26,6 +26,11 @@ fn check_id(id: &str) -> Result<(), UserError> {
     }
 }
 
+/// Returns a text value that lint accepts: not empty or only white space.
+fn non_empty(value: String, flag: &str) -> Result<String, UserError> {
+    if value.trim().is_empty() { Err(UserError::usage(format!("`{flag}` must not be empty"))) } else { Ok(value) }
+}
+
 fn ask(ctx: &Ctx, prompt: &str, default: &str) -> anyhow::Result<String> {
     if !ctx.settings.interactive {
         return Ok(default.to_owned());
@@ -88,10 +93,12 @@ fn skill(ctx: &Ctx, args: &NewSkillArgs) -> anyhow::Result<ExitStatus> {
         Some(c) => c.clone(),
         None => ask(ctx, "Category", "general")?,
     };
+    let category = non_empty(category, "--category")?;
     let description = match &args.description {
         Some(d) => d.clone(),
         None => ask(ctx, "One-sentence description", &format!("{title}."))?,
     };
+    let description = non_empty(description, "--description")?;
     let triggers = ask_list(ctx, "Trigger events (comma-separated)", &args.triggers, "manual_invoke")?;
     for t in &triggers {
         if !crate::text::is_snake_case(t) {
@@ -175,6 +182,7 @@ fn persona(ctx: &Ctx, args: &NewPersonaArgs) -> anyhow::Result<ExitStatus> {
         Some(n) => n.clone(),
         None => ask(ctx, "Display name", &default_name)?,
     };
+    let name = non_empty(name, "--name")?;
     let allowed = ask_list(ctx, "Allowed skills (comma-separated ids)", &args.allowed_skills, "")?;
     let ws = crate::skill::project::load(project)?;
     for id in &allowed {
@@ -215,5 +223,11 @@ fn yaml_str(s: &str) -> String {
         && !s.ends_with([' ', ':'])
         && s.parse::<f64>().is_err()
         && !matches!(s.to_lowercase().as_str(), "true" | "false" | "null" | "~" | "yes" | "no");
+    // The heuristics miss YAML's other readings (`0x1F`, `.inf`, a line break): a plain scalar
+    // is only written when it reads back as exactly this string.
+    let plain = plain && {
+        let doc = format!("v: {s}\n");
+        crate::skill::yaml::load(&doc, 0..doc.len()).is_ok_and(|root| root.get("v").and_then(|v| v.as_str()) == Some(s))
+    };
     if plain { s.to_owned() } else { serde_json::to_string(s).unwrap_or_default() }
 }

@@ -177,7 +177,7 @@ pub fn diff(old: &Artifact, new: Option<&Artifact>) -> Vec<Change> {
     if old.dependencies != new.dependencies {
         push(Class::Patch, "dependencies changed".to_owned());
     }
-    changes.sort_by(|a, b| b.class.cmp(&a.class));
+    changes.sort_by_key(|c| std::cmp::Reverse(c.class));
     changes
 }
 
@@ -265,6 +265,7 @@ mod tests {
         }
     }
 
+    #[allow(clippy::needless_pass_by_value, reason = "reads better at the call sites")]
     fn schema(props: Value, required: &[&str]) -> Value {
         json!({"type": "object", "properties": props, "required": required})
     }

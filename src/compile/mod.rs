@@ -2,6 +2,7 @@
 //! not rewritten; `check` mode writes nothing and reports what would change.
 
 pub mod artifact;
+pub mod diff;
 pub mod prompt;
 pub mod schema;
 

@@ -48,7 +48,7 @@ impl Percent {
 
 impl std::fmt::Display for Percent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.0 % 100 == 0 {
+        if self.0.is_multiple_of(100) {
             write!(f, "{}%", self.0 / 100)
         } else {
             write!(f, "{}.{:02}%", self.0 / 100, self.0 % 100)
@@ -64,10 +64,10 @@ pub fn canary_orgs<'a>(skill_id: &str, salt: &str, orgs: &'a [String], pct: Perc
     }
     let buckets: Vec<(u64, &str)> = orgs.iter().map(|o| (bucket(skill_id, salt, o), o.as_str())).collect();
     let mut selected: Vec<&str> = buckets.iter().filter(|(b, _)| *b < pct.threshold()).map(|(_, o)| *o).collect();
-    if selected.is_empty() {
-        if let Some((_, org)) = buckets.iter().min() {
-            selected.push(org);
-        }
+    if selected.is_empty()
+        && let Some((_, org)) = buckets.iter().min()
+    {
+        selected.push(org);
     }
     selected.sort_unstable();
     selected

@@ -151,8 +151,9 @@ leading `*` would otherwise be read as a YAML alias.
 ";
     INVALID_FIELD_NAME = "AB021" "invalid-field-name" Error "an input or output name is not snake_case"
 "Input and output names are snake_case (`client_context`, `draft_brief`): they become JSON
-property names the model must reproduce exactly. `--fix` renames `clientContext` to
-`client_context` only where that cannot clash with another name.
+property names the model must reproduce exactly. Renaming one changes the skill's interface
+(callers and consumers use the name), so `--fix` leaves it to you; the diagnostic suggests the
+snake_case spelling.
 ";
     DUPLICATE_FIELD_NAME = "AB022" "duplicate-field-name" Error "two inputs or two outputs have the same name"
 "Names of inputs, and names of outputs, are unique within a skill; a second field of the same

@@ -68,6 +68,37 @@ pub fn mask(text: &str) -> String {
     String::from_utf8(bytes).unwrap_or_else(|_| text.to_owned())
 }
 
+/// Returns `text` with every secret replaced by its [`redact`]ed preview.
+pub fn redact_all(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for secret in scan(text) {
+        out.push_str(&text[pos..secret.range.start]);
+        out.push_str(&redact(&text[secret.range.clone()]));
+        pos = secret.range.end;
+    }
+    out.push_str(&text[pos..]);
+    out
+}
+
+/// Redacts secrets that a diagnostic quotes (an unknown key, a status, a type) in its message,
+/// label, help, notes and fix description, and drops a fix whose edits would write one.
+pub fn redact_diagnostic(d: &mut crate::lint::Diagnostic) {
+    let redact_in = |text: &mut String| {
+        if !scan(text).is_empty() {
+            *text = redact_all(text);
+        }
+    };
+    redact_in(&mut d.message);
+    d.label.iter_mut().chain(&mut d.help).chain(&mut d.notes).for_each(redact_in);
+    if d.fix.as_ref().is_some_and(|f| f.edits.iter().any(|e| !scan(&e.replacement).is_empty())) {
+        d.fix = None;
+    }
+    if let Some(fix) = &mut d.fix {
+        redact_in(&mut fix.description);
+    }
+}
+
 /// Returns a redacted preview: the first few characters and the length.
 pub fn redact(secret: &str) -> String {
     let prefix: String = secret.chars().take(8).collect();
@@ -131,6 +162,22 @@ mod tests {
         assert!(masked.contains("sk-ant-a****"));
         assert!(!masked.contains("abcdefghijklmnop"));
         assert!(masked.ends_with("b: ok\n"));
+    }
+
+    #[test]
+    fn quoted_secrets_are_redacted_in_messages() {
+        let key = "sk-ant-api03-abcdefghijklmnopqrstuvwxyz";
+        let path = std::path::Path::new("a.md");
+        let mut d = crate::lint::Diagnostic::new(
+            &crate::lint::rules::INVALID_STATUS,
+            path,
+            None,
+            format!("invalid status `{key}`"),
+        )
+        .help(format!("did you mean `{key}`?"));
+        redact_diagnostic(&mut d);
+        assert_eq!(d.message, "invalid status `sk-ant-a… (39 characters)`");
+        assert!(!d.help.unwrap().contains(key));
     }
 
     #[test]

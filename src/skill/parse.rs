@@ -92,7 +92,8 @@ pub fn persona_file(path: &Path, display: &Path) -> Parsed<Persona> {
     }
 }
 
-fn unreadable<T>(display: &Path, problem: &ReadProblem) -> Parsed<T> {
+/// Returns the diagnostic of a file that could not be turned into text.
+pub(crate) fn unreadable<T>(display: &Path, problem: &ReadProblem) -> Parsed<T> {
     let d = match problem {
         ReadProblem::Io(e) => Diagnostic::new(&rules::EMPTY_FILE, display, None, format!("cannot read the file: {e}")),
         ReadProblem::TooLarge(len) => Diagnostic::new(
@@ -329,17 +330,17 @@ impl Walker<'_> {
     }
 
     fn kind(&mut self, root: &Node, expected: &str) {
-        if let Some(kind) = self.required_str(root, "type", "the frontmatter") {
-            if kind.value != expected {
-                let d = self
-                    .diag(
-                        &rules::WRONG_KIND,
-                        kind.span,
-                        format!("`type` is `{}` but this is a {expected} file", kind.value),
-                    )
-                    .label(format!("expected `{expected}`"));
-                self.push(d);
-            }
+        if let Some(kind) = self.required_str(root, "type", "the frontmatter")
+            && kind.value != expected
+        {
+            let d = self
+                .diag(
+                    &rules::WRONG_KIND,
+                    kind.span,
+                    format!("`type` is `{}` but this is a {expected} file", kind.value),
+                )
+                .label(format!("expected `{expected}`"));
+            self.push(d);
         }
     }
 
@@ -592,25 +593,22 @@ impl Walker<'_> {
             if let Some(name) = &name {
                 self.field_name(name, &out, key);
             }
-            let ty = ty.and_then(|t| match FieldType::parse(t.value.trim(), entities) {
-                Some(parsed) => Some(Spanned::new(parsed, t.span)),
-                None => {
-                    let mut candidates: Vec<&str> = FieldType::PRIMITIVES.to_vec();
-                    candidates.extend(entities);
-                    let base = t.value.trim_end_matches("[]");
-                    let mut d = self.diag(&rules::UNKNOWN_TYPE, t.span.clone(), format!("unknown type `{}`", t.value)).label("not a known type");
-                    if let Some(m) = did_you_mean(base, candidates.iter().copied()) {
-                        let suggestion = format!("{m}{}", if t.value.ends_with("[]") { "[]" } else { "" });
-                        d = d.help(format!("did you mean `{suggestion}`?"));
-                        if m.eq_ignore_ascii_case(base) {
-                            d = d.fix(format!("replace type `{}` with `{suggestion}`", t.value), vec![Edit { range: t.span.clone(), replacement: suggestion.clone() }]);
-                        }
-                    } else {
-                        d = d.help("use string, number, integer, boolean, object, array, date, datetime or an ERP entity type, optionally with `[]`");
+            let ty = ty.and_then(|t| if let Some(parsed) = FieldType::parse(t.value.trim(), entities) { Some(Spanned::new(parsed, t.span)) } else {
+                let mut candidates: Vec<&str> = FieldType::PRIMITIVES.to_vec();
+                candidates.extend(entities);
+                let base = t.value.trim_end_matches("[]");
+                let mut d = self.diag(&rules::UNKNOWN_TYPE, t.span.clone(), format!("unknown type `{}`", t.value)).label("not a known type");
+                if let Some(m) = did_you_mean(base, candidates.iter().copied()) {
+                    let suggestion = format!("{m}{}", if t.value.ends_with("[]") { "[]" } else { "" });
+                    d = d.help(format!("did you mean `{suggestion}`?"));
+                    if m.eq_ignore_ascii_case(base) {
+                        d = d.fix(format!("replace type `{}` with `{suggestion}`", t.value), vec![Edit { range: t.span.clone(), replacement: suggestion.clone() }]);
                     }
-                    self.push(d);
-                    None
+                } else {
+                    d = d.help("use string, number, integer, boolean, object, array, date, datetime or an ERP entity type, optionally with `[]`");
                 }
+                self.push(d);
+                None
             });
             let enum_values = self.enum_values(item, ty.as_ref());
             let default = item.get("default").map(|node| {
@@ -622,17 +620,17 @@ impl Walker<'_> {
                             format!("the default does not fit type `{}`: {why}", t.value),
                         );
                         self.push(d);
-                    } else if let Some(values) = &enum_values {
-                        if !values.contains(&node.to_json()) {
-                            let d = self
-                                .diag(
-                                    &rules::INVALID_DEFAULT,
-                                    node.span.clone(),
-                                    "the default is not one of the `enum` values",
-                                )
-                                .label("not in `enum`");
-                            self.push(d);
-                        }
+                    } else if let Some(values) = &enum_values
+                        && !values.contains(&node.to_json())
+                    {
+                        let d = self
+                            .diag(
+                                &rules::INVALID_DEFAULT,
+                                node.span.clone(),
+                                "the default is not one of the `enum` values",
+                            )
+                            .label("not in `enum`");
+                        self.push(d);
                     }
                 }
                 if required && !outputs {

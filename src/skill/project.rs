@@ -48,6 +48,7 @@ enum Kind {
     Test,
 }
 
+#[allow(clippy::case_sensitive_file_extension_comparisons, reason = "the name is lowercased first")]
 /// Lists the project's files: `skills/*.md`, `skills/*.test.yaml`, `personas/*.md`.
 fn list(project: &Project) -> std::io::Result<Vec<(PathBuf, Kind)>> {
     let mut files = Vec::new();
@@ -63,7 +64,7 @@ fn list(project: &Project) -> std::io::Result<Vec<(PathBuf, Kind)>> {
                 continue;
             }
             let path = entry.path();
-            let name = entry.file_name().to_string_lossy().into_owned();
+            let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
             let kind = if name.ends_with(".test.yaml") || name.ends_with(".test.yml") {
                 if !is_skills {
                     continue;
@@ -82,8 +83,8 @@ fn list(project: &Project) -> std::io::Result<Vec<(PathBuf, Kind)>> {
 }
 
 enum Loaded {
-    Skill(Parsed<Skill>),
-    Persona(Parsed<Persona>),
+    Skill(Box<Parsed<Skill>>),
+    Persona(Box<Parsed<Persona>>),
     Test(Vec<Diagnostic>, Option<String>),
 }
 
@@ -97,8 +98,8 @@ pub fn load(project: &Project) -> anyhow::Result<Workspace> {
         .map(|(path, kind)| {
             let display = project.display_path(path).into_owned();
             let loaded = match kind {
-                Kind::Skill => Loaded::Skill(parse::skill_file(path, &display, &ctx)),
-                Kind::Persona => Loaded::Persona(parse::persona_file(path, &display)),
+                Kind::Skill => Loaded::Skill(Box::new(parse::skill_file(path, &display, &ctx))),
+                Kind::Persona => Loaded::Persona(Box::new(parse::persona_file(path, &display))),
                 Kind::Test => {
                     let (diags, text) = check_test_file(path, &display);
                     Loaded::Test(diags, text)
@@ -134,6 +135,8 @@ pub fn load(project: &Project) -> anyhow::Result<Workspace> {
         }
     }
     cross_file_rules(&mut ws, &tests, project);
+    // Messages quote values (an unknown key, a status, a type): never echo a pasted secret.
+    ws.diagnostics.iter_mut().for_each(crate::lint::secrets::redact_diagnostic);
     ws.skills.sort_by(|a, b| a.id.value.cmp(&b.id.value));
     ws.personas.sort_by(|a, b| a.id.value.cmp(&b.id.value));
     Ok(ws)
@@ -175,7 +178,7 @@ fn cross_file_rules(ws: &mut Workspace, tests: &[PathBuf], project: &Project) {
                     None,
                     format!("test file for the unknown skill `{id}`"),
                 )
-                .help(format!("name the file after a skill: `skills/<id>.test.yaml`")),
+                .help("name the file after a skill: `skills/<id>.test.yaml`".to_string()),
             );
         }
     }
@@ -231,65 +234,56 @@ fn dependencies(skills: &[Skill], diags: &mut Vec<Diagnostic>) {
     let by_id: HashMap<&str, &Skill> = skills.iter().map(|s| (s.id.value.as_str(), s)).collect();
     for skill in skills {
         for dep in &skill.dependencies {
-            match by_id.get(dep.id.as_str()) {
-                Some(target) => {
-                    if let Some(req) = &dep.req {
-                        if !req.matches(&target.version.value) {
-                            diags.push(
-                                Diagnostic::new(
-                                    &rules::DEPENDENCY_VERSION,
-                                    &skill.path,
-                                    Some(dep.span.clone()),
-                                    format!(
-                                        "`{}` requires `{}` {req}, but the project has {}",
-                                        skill.id.value, dep.id, target.version.value
-                                    ),
-                                )
-                                .label(format!("{} does not satisfy {req}", target.version.value))
-                                .help(format!(
-                                    "require `{}@^{}.{}` or change `{}`",
-                                    dep.id,
-                                    target.version.value.major,
-                                    target.version.value.minor,
-                                    target.path.display()
-                                )),
-                            );
-                        }
-                    }
-                    if skill.status == Status::Active && matches!(target.status, Status::Deprecated | Status::Disabled)
-                    {
-                        diags.push(Diagnostic::new(
-                            &rules::DEPENDS_ON_INACTIVE,
+            if let Some(target) = by_id.get(dep.id.as_str()) {
+                if let Some(req) = &dep.req
+                    && !req.matches(&target.version.value)
+                {
+                    diags.push(
+                        Diagnostic::new(
+                            &rules::DEPENDENCY_VERSION,
                             &skill.path,
-                            Some(dep.id_span.clone()),
+                            Some(dep.span.clone()),
                             format!(
-                                "`{}` depends on `{}`, which is {}",
-                                skill.id.value,
-                                dep.id,
-                                target.status.as_str()
+                                "`{}` requires `{}` {req}, but the project has {}",
+                                skill.id.value, dep.id, target.version.value
                             ),
-                        ));
-                    }
+                        )
+                        .label(format!("{} does not satisfy {req}", target.version.value))
+                        .help(format!(
+                            "require `{}@^{}.{}` or change `{}`",
+                            dep.id,
+                            target.version.value.major,
+                            target.version.value.minor,
+                            target.path.display()
+                        )),
+                    );
                 }
-                None => {
-                    let normalized = normalize_id(&dep.id);
-                    let mut d = Diagnostic::new(
-                        &rules::UNRESOLVED_DEPENDENCY,
+                if skill.status == Status::Active && matches!(target.status, Status::Deprecated | Status::Disabled) {
+                    diags.push(Diagnostic::new(
+                        &rules::DEPENDS_ON_INACTIVE,
                         &skill.path,
                         Some(dep.id_span.clone()),
-                        format!("dependency `{}` names no skill of the project", dep.id),
-                    )
-                    .label("unknown skill");
-                    if by_id.contains_key(normalized.as_str()) {
-                        d = d.help(format!("did you mean `{normalized}`?")).fix(
-                            format!("replace dependency `{}` with `{normalized}`", dep.id),
-                            vec![Edit { range: dep.id_span.clone(), replacement: normalized }],
-                        );
-                    } else if let Some(m) = crate::text::did_you_mean(&dep.id, by_id.keys().copied()) {
-                        d = d.help(format!("did you mean `{m}`?"));
-                    }
-                    diags.push(d);
+                        format!("`{}` depends on `{}`, which is {}", skill.id.value, dep.id, target.status.as_str()),
+                    ));
                 }
+            } else {
+                let normalized = normalize_id(&dep.id);
+                let mut d = Diagnostic::new(
+                    &rules::UNRESOLVED_DEPENDENCY,
+                    &skill.path,
+                    Some(dep.id_span.clone()),
+                    format!("dependency `{}` names no skill of the project", dep.id),
+                )
+                .label("unknown skill");
+                if by_id.contains_key(normalized.as_str()) {
+                    d = d.help(format!("did you mean `{normalized}`?")).fix(
+                        format!("replace dependency `{}` with `{normalized}`", dep.id),
+                        vec![Edit { range: dep.id_span.clone(), replacement: normalized }],
+                    );
+                } else if let Some(m) = crate::text::did_you_mean(&dep.id, by_id.keys().copied()) {
+                    d = d.help(format!("did you mean `{m}`?"));
+                }
+                diags.push(d);
             }
         }
     }
@@ -394,15 +388,7 @@ fn check_test_file(path: &Path, display: &Path) -> (Vec<Diagnostic>, Option<Stri
     }
     let src = match super::source::read(path) {
         Ok(src) => src,
-        Err(problem) => {
-            let d = Diagnostic::new(
-                &rules::INVALID_TEST_FILE,
-                display,
-                None,
-                format!("cannot read the test file: {problem:?}"),
-            );
-            return (vec![d], None);
-        }
+        Err(problem) => return (super::parse::unreadable::<()>(display, &problem).diagnostics, None),
     };
     let mut diags = Vec::new();
     match serde_saphyr::from_str::<TestFile>(&src.text) {

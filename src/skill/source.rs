@@ -62,6 +62,7 @@ pub fn from_bytes(path: &Path, mut bytes: Vec<u8>) -> Result<SourceFile, ReadPro
         Err(e) => {
             let offset = e.utf8_error().valid_up_to();
             let valid = &e.as_bytes()[..offset];
+            #[allow(clippy::naive_bytecount, reason = "only on the error path")]
             let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
             let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
             let column = String::from_utf8_lossy(&valid[line_start..]).chars().count() + 1;

@@ -11,6 +11,7 @@ use std::ops::Range;
 use saphyr::{MarkedYaml, Scalar, ScalarStyle, YamlData, YamlLoader};
 use saphyr_parser::Parser;
 use serde_saphyr::budget::{BudgetBreach, EnforcingPolicy, check_yaml_budget};
+use serde_saphyr::granit_parser::ErrorKind;
 
 /// Deepest nesting a frontmatter may have.
 pub const MAX_DEPTH: usize = 32;
@@ -142,7 +143,11 @@ pub fn load(text: &str, range: Range<usize>) -> Result<Node, YamlProblem> {
     if let Some(e) = scan.err().or_else(|| loader.error().cloned()) {
         let message = e.info().to_owned();
         let offset = base + map.byte(e.marker().index());
-        return Err(if message.contains("alias") && message.contains("limit") {
+        // Alias expansion ("... maximum node budget") and nesting ("recursion limit exceeded")
+        // caps are resource limits, not syntax errors.
+        let limit = (message.contains("alias") && (message.contains("limit") || message.contains("budget")))
+            || message.contains("recursion limit");
+        return Err(if limit {
             YamlProblem::Limits { offset, message }
         } else {
             YamlProblem::Syntax { offset, message }
@@ -164,8 +169,15 @@ fn budget_breach(yaml: &str) -> Option<String> {
     budget.max_nodes = MAX_NODES;
     budget.max_documents = 1;
     budget.max_events = MAX_NODES * 4;
-    // A syntax error is reported by the loader, which has the better message.
-    let report = check_yaml_budget(yaml, budget, EnforcingPolicy::AllContent).ok()?;
+    let report = match check_yaml_budget(yaml, budget, EnforcingPolicy::AllContent) {
+        Ok(report) => report,
+        // Deep flow collections trip the scanner's own nesting cap before the depth budget.
+        Err(e) if matches!(e.kind(), ErrorKind::RecursionLimitExceeded) => {
+            return Some(format!("frontmatter is nested deeper than {MAX_DEPTH} levels"));
+        }
+        // A syntax error is reported by the loader, which has the better message.
+        Err(_) => return None,
+    };
     Some(match report.breached? {
         BudgetBreach::Depth { .. } => {
             format!("frontmatter is nested deeper than {MAX_DEPTH} levels")
@@ -249,11 +261,11 @@ impl Converter<'_> {
     }
 }
 
-fn scalar(text: &Cow<'_, str>, style: ScalarStyle, tag: Option<&Cow<'_, saphyr::Tag>>) -> Value {
+fn scalar(text: &str, style: ScalarStyle, tag: Option<&Cow<'_, saphyr::Tag>>) -> Value {
     if style != ScalarStyle::Plain {
         return Value::Str { text: text.to_string(), quoted: true };
     }
-    match Scalar::parse_from_cow_and_metadata(text.clone(), style, tag) {
+    match Scalar::parse_from_cow_and_metadata(Cow::Borrowed(text), style, tag) {
         Some(s) => from_scalar(&s, false),
         None => Value::Str { text: text.to_string(), quoted: false },
     }
@@ -272,6 +284,7 @@ fn from_scalar(s: &Scalar<'_>, quoted: bool) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fmt::Write as _;
 
     fn load_all(text: &str) -> Result<Node, YamlProblem> {
         load(text, 0..text.len())
@@ -312,9 +325,10 @@ mod tests {
             String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
         for i in 0..9u8 {
             let (prev, next) = ((b'a' + i) as char, (b'b' + i) as char);
-            bomb.push_str(&format!(
-                "{next}: &{next} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
-            ));
+            let _ = writeln!(
+                bomb,
+                "{next}: &{next} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]"
+            );
         }
         assert!(matches!(load_all(&bomb), Err(YamlProblem::Limits { .. })), "{:?}", load_all(&bomb));
     }

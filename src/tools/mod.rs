@@ -148,7 +148,7 @@ impl Catalog {
                 data_schema(Some(ids)),
             ),
             Action::Delete => {
-                push(format!("erp_delete_{resource}"), format!("Delete a {noun} by {ids}."), key_schema(ids))
+                push(format!("erp_delete_{resource}"), format!("Delete a {noun} by {ids}."), key_schema(ids));
             }
             Action::Execute if EXECUTABLE.contains(&resource) => push(
                 format!("erp_execute_{resource}"),

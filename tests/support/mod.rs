@@ -5,6 +5,10 @@
 
 #![allow(dead_code)]
 
+pub mod erp;
+
+pub use erp::ErpServer;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -61,6 +65,23 @@ impl Test {
     /// Writes `personas/<name>`.
     pub fn persona(self, name: &str, contents: impl AsRef<[u8]>) -> Self {
         self.file(&format!("personas/{name}"), contents)
+    }
+
+    /// Writes a sparse file of `len` bytes that starts with `prefix` (fast even for 100 MB:
+    /// only the prefix is written).
+    pub fn sparse_file(self, path: &str, prefix: &[u8], len: u64) -> Self {
+        use std::io::Write as _;
+        let full = self.dir.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("create dirs");
+        let mut file = std::fs::File::create(&full).expect("create file");
+        file.write_all(prefix).expect("write prefix");
+        file.set_len(len).expect("set length");
+        self
+    }
+
+    /// Reads a file of the project as bytes.
+    pub fn read_bytes(&self, path: &str) -> Vec<u8> {
+        std::fs::read(self.dir.path().join(path)).unwrap_or_else(|e| panic!("read {path}: {e}"))
     }
 
     /// Reads a file of the project.
@@ -176,6 +197,22 @@ impl Run {
     pub fn stdout_lacks(self, needle: &str) -> Self {
         assert!(!self.stdout.contains(needle), "stdout has {needle:?}\n{}", self.dump());
         self
+    }
+
+    /// Asserts neither stdout nor stderr contains `needle`.
+    pub fn output_lacks(self, needle: &str) -> Self {
+        assert!(
+            !self.stdout.contains(needle) && !self.stderr.contains(needle),
+            "output has {needle:?}\n{}",
+            self.dump()
+        );
+        self
+    }
+
+    /// Ends a chain of assertions. A `Run` is `#[must_use]` so that no run goes unchecked; a
+    /// statement that only asserts ends with this.
+    pub fn done(self) {
+        drop(self);
     }
 
     /// Asserts no panic or backtrace reached the user.

@@ -76,7 +76,9 @@ fn result(d: &Diagnostic, sources: &Sources) -> Value {
     physical.insert("artifactLocation".into(), artifact.into());
     // GitHub code scanning needs a start line; a whole-file problem points at line 1.
     let region = match d.span.as_ref().and_then(|span| sources.position(&d.file, span)) {
-        Some(p) => json!({"startLine": p.line, "startColumn": p.column, "endLine": p.end_line, "endColumn": p.end_column}),
+        Some(p) => {
+            json!({"startLine": p.line, "startColumn": p.column, "endLine": p.end_line, "endColumn": p.end_column})
+        }
         None => json!({"startLine": 1}),
     };
     physical.insert("region".into(), region);
@@ -226,7 +228,10 @@ mod tests {
 
         // No span: the whole file, from line 1 (GitHub needs a start line).
         let location = &results[2]["locations"][0]["physicalLocation"];
-        assert_eq!(location, &json!({"artifactLocation": {"uri": "skills/a.md", "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 1}}));
+        assert_eq!(
+            location,
+            &json!({"artifactLocation": {"uri": "skills/a.md", "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 1}})
+        );
 
         // A span to the end of the text ends at column 1 of the line after the last line break.
         let region = &results[3]["locations"][0]["physicalLocation"]["region"];

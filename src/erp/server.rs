@@ -1,0 +1,342 @@
+//! `agentb erp serve`: the [`Store`] over HTTP with axum — the reference ERP.
+//!
+//! Routes live under `/api/v1/` and need `Authorization: Bearer <key>` (401 otherwise, before
+//! anything else is looked at) and `X-Organization-Id` (all but `organizations`). Isolation:
+//! a query or body naming another org is a 403, another org's record a 404. Bodies are limited
+//! to 1 MiB (413); a malformed body is a 400; every error is `{"error":{"code","message"}}`.
+//! `/healthz` and `/openapi.json` need no key. Each request is logged (method, path, org,
+//! status, time) through tracing; headers never are.
+
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use futures_util::StreamExt as _;
+use tokio::net::TcpListener;
+
+use super::http::ORG_HEADER;
+use super::secret::Secret;
+use super::store::{RawPage, Store};
+use super::types::{ApiError, ListQuery, MAX_BODY_BYTES, ORGANIZATIONS, Record, Upserted};
+
+/// How much of an oversized body is read (and dropped) before answering 413.
+const DRAIN_LIMIT: usize = 16 * MAX_BODY_BYTES;
+
+/// How long in-flight requests may run after a shutdown signal.
+const GRACE: Duration = Duration::from_secs(10);
+
+#[derive(Clone)]
+struct App {
+    store: Arc<Store>,
+    key: Option<Arc<Secret>>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, json_body(self.body().to_string())).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+fn json_body(text: String) -> impl IntoResponse {
+    ([(CONTENT_TYPE, HeaderValue::from_static("application/json"))], text)
+}
+
+/// Returns the router of the reference ERP over `store`; `key: None` serves without auth.
+pub fn router(store: Arc<Store>, key: Option<Secret>) -> Router {
+    let app = App { store, key: key.map(Arc::new) };
+    Router::new()
+        .route("/api/v1/{collection}", get(list).post(create).put(upsert))
+        .route("/api/v1/{collection}/{id}", get(get_one).put(put).patch(patch).delete(delete))
+        .route_layer(middleware::from_fn_with_state(app.clone(), auth))
+        .route("/healthz", get(healthz))
+        .route("/openapi.json", get(openapi))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(log))
+        .with_state(app)
+}
+
+/// Serves until `shutdown` completes, then lets in-flight requests finish (for up to 10 s).
+pub async fn serve(
+    listener: TcpListener,
+    store: Arc<Store>,
+    key: Option<Secret>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (fired_tx, mut fired_rx) = tokio::sync::watch::channel(false);
+    let signal = async move {
+        shutdown.await;
+        tracing::info!("shutting down");
+        let _ = fired_tx.send(true);
+    };
+    let server = axum::serve(listener, router(store, key)).with_graceful_shutdown(signal);
+    let deadline = async move {
+        let _ = fired_rx.wait_for(|fired| *fired).await;
+        tokio::time::sleep(GRACE).await;
+    };
+    tokio::select! {
+        result = server => result,
+        () = deadline => {
+            tracing::warn!("closing connections still open {GRACE:?} after the shutdown signal");
+            Ok(())
+        }
+    }
+}
+
+/// Returns a future that completes on Ctrl-C or (on Unix) SIGTERM. The handlers are installed
+/// by this call, so a signal that arrives before the future is polled is not lost (and does not
+/// kill the process). Must be called inside a tokio runtime.
+pub fn shutdown_signal() -> std::io::Result<impl Future<Output = ()> + Send + 'static> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {},
+                _ = terminate.recv() => {},
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        })
+    }
+}
+
+async fn log(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let org = request
+        .headers()
+        .get(ORG_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.chars().take(64).collect::<String>())
+        .unwrap_or_default();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let micros = started.elapsed().as_micros();
+    tracing::info!(%method, %path, org, status = response.status().as_u16(), micros, "request");
+    response
+}
+
+async fn auth(State(app): State<App>, request: Request, next: Next) -> Response {
+    if let Some(key) = &app.key {
+        let Some(value) = request.headers().get(AUTHORIZATION) else {
+            return ApiError::unauthorized("missing `Authorization: Bearer <key>` header").into_response();
+        };
+        let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
+        if !token.is_some_and(|t| key.matches(t.trim())) {
+            return ApiError::unauthorized("the service key is not valid").into_response();
+        }
+    }
+    next.run(request).await
+}
+
+async fn healthz() -> Response {
+    json_body(r#"{"status":"ok"}"#.to_owned()).into_response()
+}
+
+async fn openapi() -> Response {
+    static DOC: OnceLock<String> = OnceLock::new();
+    let doc = DOC.get_or_init(|| super::openapi::to_json_string(&super::openapi::document()));
+    json_body(doc.clone()).into_response()
+}
+
+async fn not_found(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(404, "not_found", format!("no route for {method} {}", uri.path()))
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::method_not_allowed(format!("{method} is not allowed on {}", uri.path()))
+}
+
+/// Returns the org the request acts for.
+fn org_of(headers: &HeaderMap) -> Result<String, ApiError> {
+    let Some(value) = headers.get(ORG_HEADER) else {
+        return Err(ApiError::bad_request("missing_org", "missing `X-Organization-Id` header"));
+    };
+    value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| ApiError::bad_request("invalid_org", "`X-Organization-Id` must be a non-empty org id"))
+}
+
+fn path_of<T>(path: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
+    path.map(|Path(p)| p).map_err(|e| ApiError::bad_request("invalid_path", e.body_text()))
+}
+
+fn query_of(query: Result<Query<Vec<(String, String)>>, QueryRejection>) -> Result<ListQuery, ApiError> {
+    let Query(pairs) = query.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
+    ListQuery::from_pairs(&pairs)
+}
+
+/// Reads a JSON object body of at most [`MAX_BODY_BYTES`]. A larger body is read to its end
+/// (up to [`DRAIN_LIMIT`]) before the 413, so the client gets the answer instead of a reset
+/// connection.
+async fn body_of(headers: &HeaderMap, body: Body) -> Result<Record, ApiError> {
+    let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > DRAIN_LIMIT as u64) {
+        return Err(ApiError::too_large());
+    }
+    let mut stream = body.into_data_stream();
+    let mut bytes = Vec::new();
+    let mut total = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk =
+            chunk.map_err(|e| ApiError::bad_request("unreadable_body", format!("cannot read the body: {e}")))?;
+        total += chunk.len();
+        if total > DRAIN_LIMIT {
+            break;
+        }
+        if total <= MAX_BODY_BYTES {
+            bytes.extend_from_slice(&chunk);
+        }
+    }
+    if total > MAX_BODY_BYTES {
+        return Err(ApiError::too_large());
+    }
+    match serde_json::from_slice(&bytes) {
+        Ok(serde_json::Value::Object(record)) => Ok(record),
+        Ok(_) => Err(ApiError::bad_request("malformed_json", "the body must be a JSON object")),
+        Err(e) => Err(ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))),
+    }
+}
+
+/// Runs a store call on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    app: &App,
+    f: impl FnOnce(&Store) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let store = Arc::clone(&app.store);
+    tokio::task::spawn_blocking(move || f(&store))
+        .await
+        .unwrap_or_else(|e| Err(ApiError::store(format!("the store task failed: {e}"))))
+}
+
+fn page_response(page: &RawPage) -> Response {
+    json_body(page.to_json()).into_response()
+}
+
+fn record_response(status: StatusCode, record: &Record) -> Response {
+    let text = serde_json::to_string(record).unwrap_or_else(|_| "{}".to_owned());
+    (status, json_body(text)).into_response()
+}
+
+fn upserted_response(upserted: &Upserted) -> Response {
+    let status = if upserted.created { StatusCode::CREATED } else { StatusCode::OK };
+    record_response(status, &upserted.record)
+}
+
+async fn list(
+    State(app): State<App>,
+    headers: HeaderMap,
+    collection: Result<Path<String>, PathRejection>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let collection = path_of(collection)?;
+    let query = query_of(query)?;
+    if collection == ORGANIZATIONS {
+        let page = blocking(&app, move |store| store.organizations(&query)).await?;
+        return Ok(page_response(&page));
+    }
+    let org = org_of(&headers)?;
+    let page = blocking(&app, move |store| store.list(&org, &collection, &query)).await?;
+    Ok(page_response(&page))
+}
+
+async fn create(
+    State(app): State<App>,
+    headers: HeaderMap,
+    collection: Result<Path<String>, PathRejection>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let collection = path_of(collection)?;
+    let org = org_of(&headers)?;
+    let body = body_of(&headers, body).await?;
+    let record = blocking(&app, move |store| store.create(&org, &collection, body)).await?;
+    Ok(record_response(StatusCode::CREATED, &record))
+}
+
+async fn upsert(
+    State(app): State<App>,
+    headers: HeaderMap,
+    collection: Result<Path<String>, PathRejection>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let collection = path_of(collection)?;
+    let org = org_of(&headers)?;
+    let body = body_of(&headers, body).await?;
+    let upserted = blocking(&app, move |store| store.upsert(&org, &collection, body)).await?;
+    Ok(upserted_response(&upserted))
+}
+
+async fn get_one(
+    State(app): State<App>,
+    headers: HeaderMap,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let (collection, id) = path_of(path)?;
+    let org = org_of(&headers)?;
+    let raw = blocking(&app, move |store| store.get(&org, &collection, &id)).await?;
+    Ok(json_body(raw).into_response())
+}
+
+async fn put(
+    State(app): State<App>,
+    headers: HeaderMap,
+    path: Result<Path<(String, String)>, PathRejection>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let (collection, id) = path_of(path)?;
+    let org = org_of(&headers)?;
+    let body = body_of(&headers, body).await?;
+    let upserted = blocking(&app, move |store| store.put(&org, &collection, &id, body)).await?;
+    Ok(upserted_response(&upserted))
+}
+
+async fn patch(
+    State(app): State<App>,
+    headers: HeaderMap,
+    path: Result<Path<(String, String)>, PathRejection>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let (collection, id) = path_of(path)?;
+    let org = org_of(&headers)?;
+    let body = body_of(&headers, body).await?;
+    let record = blocking(&app, move |store| store.patch(&org, &collection, &id, body)).await?;
+    Ok(record_response(StatusCode::OK, &record))
+}
+
+async fn delete(
+    State(app): State<App>,
+    headers: HeaderMap,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let (collection, id) = path_of(path)?;
+    let org = org_of(&headers)?;
+    let record = blocking(&app, move |store| store.delete(&org, &collection, &id)).await?;
+    Ok(record_response(StatusCode::OK, &record))
+}
