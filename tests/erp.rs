@@ -552,7 +552,7 @@ async fn health_and_openapi_need_no_key_and_match_the_docs() {
     // Every operation of the document answers something other than a 5xx or a route miss.
     for (path, item) in doc["paths"].as_object().unwrap() {
         let concrete = path.replace("{collection}", "widgets").replace("{id}", "w1");
-        for method in item.as_object().unwrap().keys() {
+        for method in item.as_object().unwrap().keys().filter(|k| k.as_str() != "parameters") {
             let body = matches!(method.as_str(), "post" | "put" | "patch").then(|| b"{}".to_vec());
             let (status, _, value) =
                 raw.send(&method.to_uppercase(), &concrete, &[AUTH, ("x-organization-id", "acme")], body).await;

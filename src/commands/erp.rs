@@ -37,7 +37,7 @@ fn runtime(multi_thread: bool) -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 fn serve(ctx: &Ctx, args: &ErpServeArgs) -> anyhow::Result<ExitStatus> {
-    let key = ctx.settings.env.get(SERVE_KEY_ENV).map(Secret::new);
+    let key = ctx.settings.env.get(SERVE_KEY_ENV).map(str::trim).filter(|k| !k.is_empty()).map(Secret::new);
     let addrs: Vec<SocketAddr> = args
         .addr
         .to_socket_addrs()

@@ -295,6 +295,8 @@ pub fn open(project: &Project, env: &Env, name: Option<&str>) -> Result<Instance
         let key = match &config.key_env {
             Some(var) => Some(
                 env.get(var)
+                    .map(str::trim)
+                    .filter(|k| !k.is_empty())
                     .map(Secret::new)
                     .ok_or_else(|| ErpError::MissingKey { instance: name.to_owned(), env: var.clone() })?,
             ),

@@ -157,8 +157,13 @@ fn collection_paths(collection: &str, schema: &str, param: Option<&Value>) -> (V
     let generic = param.is_some();
     let op = if generic { "Record".to_owned() } else { camel(collection) };
     let tag = if generic { "entities" } else { collection };
+    let org = json!({"$ref": "#/components/parameters/org"});
+    let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string", "minLength": 1, "maxLength": 256}});
+    let (list_path_params, item_path_params) = match param {
+        Some(param) => (vec![param.clone(), org.clone()], vec![param.clone(), id, org]),
+        None => (vec![org.clone()], vec![id, org]),
+    };
     let mut list_params = vec![
-        json!({"$ref": "#/components/parameters/org"}),
         json!({"$ref": "#/components/parameters/limit"}),
         json!({"$ref": "#/components/parameters/cursor"}),
         json!({"$ref": "#/components/parameters/filter"}),
@@ -167,23 +172,17 @@ fn collection_paths(collection: &str, schema: &str, param: Option<&Value>) -> (V
         list_params.push(json!({"name": "path", "in": "query", "description": "The document at this path.", "schema": {"type": "string"}}));
         list_params.push(json!({"name": "pathPrefix", "in": "query", "description": "Only documents whose path starts with this.", "schema": {"type": "string"}}));
     }
-    let mut item_params = vec![
-        json!({"$ref": "#/components/parameters/org"}),
-        json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string", "minLength": 1, "maxLength": 256}}),
-    ];
-    if let Some(param) = param {
-        list_params.insert(0, param.clone());
-        item_params.insert(0, param.clone());
-    }
+    let noun =
+        if generic { "the records of the collection".to_owned() } else { format!("the `{collection}` of the org") };
     let mut list = json!({
+        "parameters": list_path_params,
         "get": {
-            "operationId": format!("list{op}s"), "summary": format!("List {collection} of the org, by id"), "tags": [tag],
+            "operationId": format!("list{op}s"), "summary": format!("List {noun}, ordered by id"), "tags": [tag],
             "parameters": list_params,
             "responses": with_errors(json_map([("200", page_response(schema))]), &["400", "401", "403", "404"])
         },
         "post": {
             "operationId": format!("create{op}"), "summary": "Create a record; a new UUID v7 id unless the body gives one", "tags": [tag],
-            "parameters": [{"$ref": "#/components/parameters/org"}],
             "requestBody": body(schema, "The record; `id` is optional, `organizationId` optional and must name the header's org."),
             "responses": with_errors(json_map([("201", record_response("Created.", schema))]), &["400", "401", "403", "404", "409", "413", "422"])
         }
@@ -191,32 +190,28 @@ fn collection_paths(collection: &str, schema: &str, param: Option<&Value>) -> (V
     if let Some(key) = natural_key(collection) {
         list["put"] = json!({
             "operationId": format!("upsert{op}"), "summary": format!("Create or replace the record with the body's `{key}` (unique per org)"), "tags": [tag],
-            "parameters": [{"$ref": "#/components/parameters/org"}],
             "requestBody": body(schema, &format!("The record; `{key}` is required.")),
             "responses": with_errors(json_map([("200", record_response("Replaced.", schema)), ("201", record_response("Created.", schema))]), &["400", "401", "403", "404", "409", "413", "422"])
         });
     }
     let item = json!({
+        "parameters": item_path_params,
         "get": {
             "operationId": format!("get{op}"), "summary": "Get one record", "tags": [tag],
-            "parameters": item_params,
             "responses": with_errors(json_map([("200", record_response("The record.", schema))]), &["400", "401", "404"])
         },
         "put": {
             "operationId": format!("put{op}"), "summary": "Create or replace the record with this id", "tags": [tag],
-            "parameters": item_params,
             "requestBody": body(schema, "The whole record; managed fields (`id`, `organizationId`, `createdAt`, `updatedAt`) may be repeated, never changed."),
             "responses": with_errors(json_map([("200", record_response("Replaced.", schema)), ("201", record_response("Created.", schema))]), &["400", "401", "403", "404", "409", "413", "422"])
         },
         "patch": {
             "operationId": format!("patch{op}"), "summary": "Change fields with a JSON merge patch (RFC 7386: `null` removes a field)", "tags": [tag],
-            "parameters": item_params,
             "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object"}}, "application/merge-patch+json": {"schema": {"type": "object"}}}},
             "responses": with_errors(json_map([("200", record_response("The record as stored.", schema))]), &["400", "401", "403", "404", "409", "413", "422"])
         },
         "delete": {
             "operationId": format!("delete{op}"), "summary": "Delete a record; answers it as it was", "tags": [tag],
-            "parameters": item_params,
             "responses": with_errors(json_map([("200", record_response("The deleted record.", schema))]), &["400", "401", "404"])
         }
     });
@@ -368,6 +363,64 @@ mod tests {
         let mut invocation = base.as_object().unwrap().clone();
         invocation.extend(json!({"skillId": "s", "status": InvocationStatus::Running}).as_object().unwrap().clone());
         check("AgentInvocation", to_record(&from_record::<AgentInvocation>(&invocation).unwrap()));
+    }
+
+    /// Returns every `$ref` in a document.
+    fn refs(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, inner) in map {
+                    match (key.as_str(), inner) {
+                        ("$ref", Value::String(target)) => out.push(target.clone()),
+                        _ => refs(inner, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|item| refs(item, out)),
+            _ => {}
+        }
+    }
+
+    /// The document is well formed: every `$ref` resolves, every path variable is declared,
+    /// every operation id is unique.
+    #[test]
+    fn the_document_is_consistent() {
+        let doc = document();
+        let mut targets = Vec::new();
+        refs(&doc, &mut targets);
+        assert!(!targets.is_empty());
+        for target in &targets {
+            let pointer = target.strip_prefix('#').unwrap_or_else(|| panic!("external ref {target}"));
+            assert!(doc.pointer(pointer).is_some(), "`{target}` resolves to nothing");
+        }
+        let resolve = |p: &Value| match p.get("$ref").and_then(Value::as_str) {
+            Some(target) => doc.pointer(target.trim_start_matches('#')).unwrap().clone(),
+            None => p.clone(),
+        };
+        let mut ids = std::collections::BTreeSet::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            let vars: Vec<&str> =
+                path.split('/').filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}'))).collect();
+            let shared: Vec<Value> = item.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
+            for (method, op) in item.as_object().unwrap().iter().filter(|(k, _)| k.as_str() != "parameters") {
+                assert!(["get", "post", "put", "patch", "delete"].contains(&method.as_str()), "{path}: {method}");
+                let own = op.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
+                let declared: Vec<String> = shared
+                    .iter()
+                    .chain(&own)
+                    .map(resolve)
+                    .filter(|p| p["in"] == "path")
+                    .map(|p| p["name"].as_str().unwrap().to_owned())
+                    .collect();
+                for var in &vars {
+                    assert!(declared.iter().any(|d| d == var), "{method} {path} does not declare `{var}`");
+                }
+                assert_eq!(declared.len(), vars.len(), "{method} {path} declares extra path parameters");
+                let id = op["operationId"].as_str().unwrap().to_owned();
+                assert!(ids.insert(id.clone()), "duplicate operationId `{id}`");
+                assert!(op["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path}");
+            }
+        }
     }
 
     #[test]
