@@ -2,6 +2,7 @@
 
 use crate::cli::{CompileArgs, Format};
 use crate::commands::Ctx;
+use crate::compile::cache::Cache;
 use crate::compile::{self, Outcome};
 use crate::error::{ExitStatus, UserError};
 use crate::lint::{self, Level, Levels};
@@ -13,15 +14,22 @@ pub fn run(ctx: &Ctx, args: &CompileArgs) -> anyhow::Result<ExitStatus> {
     let format = ctx.format(&[Format::Human, Format::Json])?;
     let config = &project.config.lint;
     let levels = Levels::new(&config.allow, &config.deny, &config.warn)?;
-    let mut ws = project::load(project)?;
+    let mut cache = Cache::open(project);
+    let out = args.out.as_ref().map_or_else(|| project.cache_dir().join("compiled"), |o| ctx.settings.cwd.join(o));
+    // Stat the existing artifacts while the skills load.
+    let (ws, stamps) = rayon::join(
+        || project::load_cached(project, &mut cache, project::Detail::UntilError),
+        || if args.skills.is_empty() { compile::artifact_stamps(&out) } else { None },
+    );
+    let mut ws = ws?;
     let mut diagnostics = std::mem::take(&mut ws.diagnostics);
 
-    let selected: Vec<&crate::skill::Skill> = if args.skills.is_empty() {
-        ws.skills.iter().collect()
+    let selected: Vec<&project::SkillSummary> = if args.skills.is_empty() {
+        ws.summaries.iter().map(|s| &**s).collect()
     } else {
         let mut selected = Vec::new();
         for id in &args.skills {
-            let skill = ws.skill(id).ok_or_else(|| unknown_skill(id, &ws))?;
+            let skill = ws.summary(id).ok_or_else(|| unknown_skill(id, &ws))?;
             selected.push(skill);
         }
         selected
@@ -38,6 +46,9 @@ pub fn run(ctx: &Ctx, args: &CompileArgs) -> anyhow::Result<ExitStatus> {
             &ws,
         );
         ctx.printer.hint("fix the errors above; `agentb lint` shows them again");
+        if !args.check {
+            cache.save(true);
+        }
         return Ok(ExitStatus::Failure);
     }
     if !diagnostics.is_empty() && format == Format::Human {
@@ -45,9 +56,11 @@ pub fn run(ctx: &Ctx, args: &CompileArgs) -> anyhow::Result<ExitStatus> {
     }
 
     let parse_ctx = ParseContext::new(&project.config);
-    let artifacts = compile::artifacts(&ws, &parse_ctx, &selected);
-    let out = args.out.as_ref().map_or_else(|| project.cache_dir().join("compiled"), |o| ctx.settings.cwd.join(o));
-    let results = compile::write(&out, &artifacts, args.check)?;
+    let results = compile::compile(&ws, &parse_ctx, &selected, &out, args.check, &mut cache, stamps)?;
+    // `--check` writes nothing, the cache included.
+    if !args.check {
+        cache.save(true);
+    }
 
     let changed: Vec<_> = results.iter().filter(|r| r.outcome != Outcome::Fresh).collect();
     if format == Format::Json {
@@ -70,12 +83,17 @@ pub fn run(ctx: &Ctx, args: &CompileArgs) -> anyhow::Result<ExitStatus> {
         ctx.printer
             .status("Finished", format!("{} skills ({} changed, {fresh} up to date)", results.len(), changed.len()));
     }
-    Ok(crate::status_from_problems(args.check && !changed.is_empty()))
+    let status = crate::status_from_problems(args.check && !changed.is_empty());
+    // The process exits next: freeing tens of thousands of small allocations only costs time.
+    std::mem::forget(results);
+    std::mem::forget(ws);
+    std::mem::forget(cache);
+    Ok(status)
 }
 
 fn unknown_skill(id: &str, ws: &project::Workspace) -> UserError {
     let err = UserError::usage(format!("no skill `{id}` in this project"));
-    match crate::text::did_you_mean(id, ws.skills.iter().map(|s| s.id.value.as_str())) {
+    match crate::text::did_you_mean(id, ws.summaries.iter().map(|s| s.id.as_str())) {
         Some(m) => err.with_hint(format!("did you mean `{m}`?")),
         None => err.with_hint("list the skills with `agentb lint` or look in the skills folder"),
     }

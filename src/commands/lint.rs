@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::{Format, LintArgs};
 use crate::commands::Ctx;
+use crate::compile::cache::Cache;
 use crate::error::{ExitStatus, UserError};
 use crate::lint::{self, Diagnostic, Levels, render};
 use crate::skill::project::{self, Workspace};
@@ -19,12 +20,13 @@ pub fn run(ctx: &Ctx, args: &LintArgs) -> anyhow::Result<ExitStatus> {
     )?;
     let filter = path_filter(ctx, &args.paths)?;
 
-    let mut ws = project::load(project)?;
+    let mut cache = Cache::open(project);
+    let mut ws = project::load_cached(project, &mut cache, project::Detail::Summaries)?;
     check_paths_in_scope(project, &ws, &args.paths, &filter)?;
     if args.fix {
         let fixed = apply_fixes(ctx, &ws, &filter)?;
         if fixed > 0 {
-            ws = project::load(project)?;
+            ws = project::load_cached(project, &mut cache, project::Detail::Summaries)?;
         }
     }
     let mut diagnostics = std::mem::take(&mut ws.diagnostics);
@@ -32,7 +34,13 @@ pub fn run(ctx: &Ctx, args: &LintArgs) -> anyhow::Result<ExitStatus> {
     levels.apply(&mut diagnostics);
     lint::sort(&mut diagnostics);
     print_report(ctx, format, &diagnostics, &ws);
+    // Lint keeps the cache up to date but does not create `.agentbuilder/` (compile does).
+    cache.save(false);
     let (errors, _) = lint::counts(&diagnostics);
+    // The process exits next: freeing tens of thousands of small allocations only costs time.
+    std::mem::forget(diagnostics);
+    std::mem::forget(ws);
+    std::mem::forget(cache);
     Ok(crate::status_from_problems(errors > 0))
 }
 

@@ -128,7 +128,8 @@ pub fn build(skill: &Skill, resolved: Vec<ResolvedDependency>, catalog: &Catalog
         source_hash: skill.source_hash.clone(),
         content_hash: String::new(),
     };
-    artifact.content_hash = artifact.compute_content_hash();
+    // `content_hash` is still empty: hash the artifact as it is, without a copy.
+    artifact.content_hash = hex::encode(Sha256::digest(serde_json::to_vec(&artifact).unwrap_or_default()));
     artifact
 }
 

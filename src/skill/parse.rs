@@ -127,16 +127,28 @@ pub fn source_hash(src: &SourceFile) -> String {
 
 /// Parses a skill from its text.
 pub fn skill_source(src: &SourceFile, display: &Path, ctx: &ParseContext) -> Parsed<Skill> {
+    skill_source_hashed(src, display, ctx, None)
+}
+
+/// Parses a skill from its text, given the [`source_hash`] when the caller already has it.
+pub fn skill_source_hashed(src: &SourceFile, display: &Path, ctx: &ParseContext, hash: Option<&str>) -> Parsed<Skill> {
     let mut w = Walker { file: display, text: &src.text, diags: Vec::new(), open: 0..0 };
-    let item = w.frontmatter().map(|(root, body_range)| w.skill(&root, body_range, ctx, source_hash(src)));
+    let hash = || hash.map_or_else(|| source_hash(src), str::to_owned);
+    let item = w.frontmatter().map(|(root, body_range)| w.skill(&root, body_range, ctx, hash()));
     w.secrets();
     Parsed { text: Some(src.text.clone()), item: item.flatten(), diagnostics: w.diags }
 }
 
 /// Parses a persona from its text.
 pub fn persona_source(src: &SourceFile, display: &Path) -> Parsed<Persona> {
+    persona_source_hashed(src, display, None)
+}
+
+/// Parses a persona from its text, given the [`source_hash`] when the caller already has it.
+pub fn persona_source_hashed(src: &SourceFile, display: &Path, hash: Option<&str>) -> Parsed<Persona> {
     let mut w = Walker { file: display, text: &src.text, diags: Vec::new(), open: 0..0 };
-    let item = w.frontmatter().map(|(root, body_range)| w.persona(&root, body_range, source_hash(src)));
+    let hash = || hash.map_or_else(|| source_hash(src), str::to_owned);
+    let item = w.frontmatter().map(|(root, body_range)| w.persona(&root, body_range, hash()));
     w.secrets();
     Parsed { text: Some(src.text.clone()), item: item.flatten(), diagnostics: w.diags }
 }
@@ -793,7 +805,7 @@ impl Walker<'_> {
                 self.push(d);
                 continue;
             }
-            if catalog.grants(resource, parsed_action).is_empty() {
+            if !catalog.grants_any(resource, parsed_action) {
                 let mut d = self.diag(
                     &rules::UNKNOWN_PERMISSION,
                     entry.span.clone(),
@@ -1002,6 +1014,23 @@ fn suggest_version(text: &str) -> String {
 
 /// Validates a cron expression of five fields (or six, with seconds).
 pub fn validate_cron(expr: &str) -> Result<(), String> {
+    // Projects repeat a few schedules across many skills; parsing one is costly, so each distinct
+    // expression is checked once per process (the memo stops growing at a bound).
+    static SEEN: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, Result<(), String>>>> =
+        std::sync::LazyLock::new(Default::default);
+    if let Some(result) = SEEN.lock().ok().and_then(|seen| seen.get(expr).cloned()) {
+        return result;
+    }
+    let result = parse_cron(expr);
+    if let Ok(mut seen) = SEEN.lock()
+        && seen.len() < 4096
+    {
+        seen.insert(expr.to_owned(), result.clone());
+    }
+    result
+}
+
+fn parse_cron(expr: &str) -> Result<(), String> {
     let fields = expr.split_whitespace().count();
     if !(5..=6).contains(&fields) {
         return Err(format!("expected 5 fields, found {fields}"));

@@ -34,18 +34,34 @@ pub enum ReadProblem {
 
 /// Reads a file, refusing it before reading when it is too large.
 pub fn read(path: &Path) -> Result<SourceFile, ReadProblem> {
-    let file = std::fs::File::open(path).map_err(|e| ReadProblem::Io(e.to_string()))?;
-    let len = file.metadata().map_err(|e| ReadProblem::Io(e.to_string()))?.len();
+    from_bytes(path, read_raw(path).1?)
+}
+
+/// Reads a file's bytes, refusing it before reading when it is too large; also returns the
+/// metadata of the opened file (for change detection), when it could be read.
+pub fn read_raw(path: &Path) -> (Option<std::fs::Metadata>, Result<Vec<u8>, ReadProblem>) {
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) => return (None, Err(ReadProblem::Io(e.to_string()))),
+    };
+    let metadata = match file.metadata() {
+        Ok(metadata) => metadata,
+        Err(e) => return (None, Err(ReadProblem::Io(e.to_string()))),
+    };
+    let len = metadata.len();
     if len > MAX_FILE_BYTES {
-        return Err(ReadProblem::TooLarge(len));
+        return (Some(metadata), Err(ReadProblem::TooLarge(len)));
     }
-    let mut bytes = Vec::with_capacity(len as usize);
+    // One byte more than the size, so the end is found without growing the buffer.
+    let mut bytes = Vec::with_capacity(len as usize + 1);
     // `take` bounds memory even when the file grows while it is read.
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| ReadProblem::Io(e.to_string()))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(ReadProblem::TooLarge(bytes.len() as u64));
+    if let Err(e) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
+        return (Some(metadata), Err(ReadProblem::Io(e.to_string())));
     }
-    from_bytes(path, bytes)
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return (Some(metadata), Err(ReadProblem::TooLarge(bytes.len() as u64)));
+    }
+    (Some(metadata), Ok(bytes))
 }
 
 /// Turns raw bytes into a source file.

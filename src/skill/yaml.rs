@@ -129,35 +129,189 @@ pub enum YamlProblem {
 
 /// Loads `text[range]` as one YAML document; spans are byte offsets into `text`.
 pub fn load(text: &str, range: Range<usize>) -> Result<Node, YamlProblem> {
+    load_with(text, range, true)
+}
+
+fn load_with(text: &str, range: Range<usize>, direct: bool) -> Result<Node, YamlProblem> {
     let yaml = &text[range.clone()];
     let base = range.start;
-    if let Some(message) = budget_breach(yaml) {
+    let map = CharToByte::new(yaml);
+    let converter = Converter { yaml, base, map };
+    let cheap = within_budget_cheaply(yaml);
+    if direct
+        && cheap
+        && let Some(result) = converter.load_direct()
+    {
+        return result;
+    }
+    if !cheap && let Some(message) = budget_breach(yaml) {
         return Err(YamlProblem::Limits { offset: base, message });
     }
-    let map = CharToByte::new(yaml);
     let mut loader: YamlLoader<MarkedYaml> = YamlLoader::default();
     loader.early_parse(false);
     loader.alias_limit(MAX_NODES);
     let mut parser = Parser::new_from_str(yaml);
     let scan = parser.load(&mut loader, false);
     if let Some(e) = scan.err().or_else(|| loader.error().cloned()) {
-        let message = e.info().to_owned();
-        let offset = base + map.byte(e.marker().index());
-        // Alias expansion ("... maximum node budget") and nesting ("recursion limit exceeded")
-        // caps are resource limits, not syntax errors.
-        let limit = (message.contains("alias") && (message.contains("limit") || message.contains("budget")))
-            || message.contains("recursion limit");
-        return Err(if limit {
-            YamlProblem::Limits { offset, message }
-        } else {
-            YamlProblem::Syntax { offset, message }
-        });
+        return Err(converter.problem(&e));
     }
     let Some(doc) = loader.into_documents().into_iter().next() else {
         return Ok(Node { span: base..base, value: Value::Null });
     };
-    let converter = Converter { yaml, base, map };
     converter.convert(&doc, 0)
+}
+
+/// Builds [`Node`]s straight from the parser's events, for frontmatter that passed
+/// [`within_budget_cheaply`]: no `MarkedYaml` tree, no hashed mappings, no second walk. It
+/// produces what loading through `MarkedYaml` and [`Converter::convert`] would (spans of
+/// collections run from their start event to their end event, as the loader's do), and gives up
+/// on anything it does not model (an anchor, alias or tag, a non-scalar or repeated key, a
+/// document that is not exactly one node, excess depth) so the general path decides.
+struct Direct<'c> {
+    converter: &'c Converter<'c>,
+    stack: Vec<Frame>,
+    root: Option<Node>,
+    gave_up: bool,
+}
+
+enum Frame {
+    Seq { start: usize, items: Vec<Node> },
+    Map { start: usize, entries: Vec<(Node, Node)>, key: Option<Node>, keys: Vec<(String, ScalarStyle)> },
+}
+
+impl Direct<'_> {
+    fn insert(&mut self, node: Node, key: Option<(String, ScalarStyle)>) {
+        if self.stack.len() > MAX_DEPTH {
+            self.gave_up = true;
+            return;
+        }
+        match self.stack.last_mut() {
+            None if self.root.is_none() => self.root = Some(node),
+            None => self.gave_up = true,
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key: pending, keys, .. }) => match pending.take() {
+                Some(k) => entries.push((k, node)),
+                None => match key {
+                    // The loader compares keys as written (text and quoting).
+                    Some(key) if !keys.contains(&key) => {
+                        keys.push(key);
+                        *pending = Some(node);
+                    }
+                    _ => self.gave_up = true,
+                },
+            },
+        }
+    }
+}
+
+impl<'input> saphyr_parser::SpannedEventReceiver<'input> for Direct<'_> {
+    fn on_event(&mut self, ev: saphyr_parser::Event<'input>, span: saphyr_parser::Span) {
+        use saphyr_parser::Event;
+        if self.gave_up {
+            return;
+        }
+        match ev {
+            Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) | Event::Nothing => {}
+            Event::DocumentEnd => self.gave_up |= self.root.is_none() || !self.stack.is_empty(),
+            Event::Alias(_) => self.gave_up = true,
+            Event::Scalar(text, style, anchor, tag) => {
+                if anchor > 0 || tag.is_some() {
+                    self.gave_up = true;
+                    return;
+                }
+                let node = Node {
+                    span: self.converter.span_of(span.start.index(), span.end.index()),
+                    value: scalar(&text, style, None),
+                };
+                self.insert(node, Some((text.into_owned(), style)));
+            }
+            Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) if anchor > 0 || tag.is_some() => {
+                self.gave_up = true;
+            }
+            Event::SequenceStart(..) => self.stack.push(Frame::Seq { start: span.start.index(), items: Vec::new() }),
+            Event::MappingStart(..) => self.stack.push(Frame::Map {
+                start: span.start.index(),
+                entries: Vec::new(),
+                key: None,
+                keys: Vec::new(),
+            }),
+            Event::SequenceEnd | Event::MappingEnd => {
+                let end = span.start.index();
+                let node = match self.stack.pop() {
+                    Some(Frame::Seq { start, items }) => {
+                        Node { span: self.converter.span_of(start, end), value: Value::Seq(items) }
+                    }
+                    Some(Frame::Map { start, entries, key: None, .. }) => {
+                        Node { span: self.converter.span_of(start, end), value: Value::Map(entries) }
+                    }
+                    _ => {
+                        self.gave_up = true;
+                        return;
+                    }
+                };
+                // A collection as a mapping key is left to the general path.
+                self.insert(node, None);
+            }
+        }
+    }
+}
+
+/// Frontmatter at most this long may skip the event-level budget check (it then has fewer than
+/// [`MAX_NODES`] nodes: every node takes at least one byte).
+const FAST_PATH_BYTES: usize = 16 * 1024;
+
+/// Returns whether `yaml` certainly stays within every budget, judged from its bytes alone, so
+/// the event-level check (a second full parse) can be skipped. It is conservative: the text is
+/// small, has no anchor, tag, directive, document marker or tab, at most [`MAX_ALIASES`]
+/// alias-like `*name` (fewer than the alias-to-anchor ratio check needs), and an upper bound of
+/// its nesting depth is under [`MAX_DEPTH`]. A block collection nested in another starts at a
+/// greater column, or at the same column once (a sequence as a mapping value), so block depth is
+/// at most twice the deepest content column plus one; every flow collection needs a `[` or `{`.
+/// Hand-written skills pass; anything unusual takes the full check.
+fn within_budget_cheaply(yaml: &str) -> bool {
+    if yaml.len() > FAST_PATH_BYTES {
+        return false;
+    }
+    let bytes = yaml.as_bytes();
+    let (mut flow_opens, mut aliases) = (0usize, 0usize);
+    for (i, &b) in bytes.iter().enumerate() {
+        let named = || bytes.get(i + 1).is_some_and(|n| !matches!(n, b' ' | b'\n' | b'\r'));
+        match b {
+            b'\t' | b'!' | b'%' => return false,
+            // An anchor (`&name`; `R & D` is plain text) may be expanded by aliases.
+            b'&' if named() => return false,
+            // Without anchors an alias expands to nothing (the loader refuses it); only their
+            // number is budgeted. `"0 */4 * * *"` counts too, which only errs on the safe side.
+            b'*' if named() => aliases += 1,
+            b'[' | b'{' => flow_opens += 1,
+            _ => {}
+        }
+    }
+    if aliases > MAX_ALIASES {
+        return false;
+    }
+    let mut max_column = 0usize;
+    for line in yaml.split('\n') {
+        if line.starts_with("---") || line.starts_with("...") {
+            return false;
+        }
+        let line = line.as_bytes();
+        let mut column = 0;
+        loop {
+            while line.get(column) == Some(&b' ') {
+                column += 1;
+            }
+            // Block indicators (`- `, `? `, `: `) open a nested node further right.
+            let indicator = matches!(line.get(column), Some(b'-' | b'?' | b':'))
+                && matches!(line.get(column + 1), None | Some(b' ' | b'\r'));
+            if !indicator {
+                break;
+            }
+            column += 1;
+        }
+        max_column = max_column.max(column);
+    }
+    2 * (max_column + 1) + flow_opens + 2 <= MAX_DEPTH
 }
 
 /// Runs the event-level budget check; returns a message when a limit was breached.
@@ -227,11 +381,40 @@ struct Converter<'a> {
 
 impl Converter<'_> {
     fn span(&self, node: &MarkedYaml) -> Range<usize> {
-        let start = self.map.byte(node.span.start.index());
-        let end = self.map.byte(node.span.end.index()).max(start);
+        self.span_of(node.span.start.index(), node.span.end.index())
+    }
+
+    /// Returns the byte span of the characters `start..end` of the frontmatter.
+    fn span_of(&self, start: usize, end: usize) -> Range<usize> {
+        let start = self.map.byte(start);
+        let end = self.map.byte(end).max(start);
         // Container spans run into the following white space; trim it.
         let end = start + self.yaml[start..end].trim_end().len();
         self.base + start..self.base + end
+    }
+
+    /// Returns the problem a scan or load error stands for.
+    fn problem(&self, e: &saphyr_parser::ScanError) -> YamlProblem {
+        let message = e.info().to_owned();
+        let offset = self.base + self.map.byte(e.marker().index());
+        // Alias expansion ("... maximum node budget") and nesting ("recursion limit exceeded")
+        // caps are resource limits, not syntax errors.
+        let limit = (message.contains("alias") && (message.contains("limit") || message.contains("budget")))
+            || message.contains("recursion limit");
+        if limit { YamlProblem::Limits { offset, message } } else { YamlProblem::Syntax { offset, message } }
+    }
+
+    /// Loads through [`Direct`]; `None` when it gave up.
+    fn load_direct(&self) -> Option<Result<Node, YamlProblem>> {
+        let mut direct = Direct { converter: self, stack: Vec::new(), root: None, gave_up: false };
+        let mut parser = Parser::new_from_str(self.yaml);
+        if let Err(e) = parser.load(&mut direct, false) {
+            return Some(Err(self.problem(&e)));
+        }
+        if direct.gave_up || !direct.stack.is_empty() {
+            return None;
+        }
+        direct.root.map(Ok)
     }
 
     fn convert(&self, node: &MarkedYaml, depth: usize) -> Result<Node, YamlProblem> {
@@ -331,5 +514,75 @@ mod tests {
             );
         }
         assert!(matches!(load_all(&bomb), Err(YamlProblem::Limits { .. })), "{:?}", load_all(&bomb));
+    }
+
+    #[test]
+    fn loading_from_events_matches_loading_through_marked_yaml() {
+        let mut inputs: Vec<String> = [
+            "a: 1.0\nb: \"1.0\"\nc: true\nd: 3\ne:\n",
+            "id: brief-creator\nname: \"Café\"\ntags: [a, 'b', \"c\"]\nnested:\n  - x: 1\n    y: [1, {z: 2}]\n  - - deep\n    - er\n",
+            "a: 1\na: 2\n",
+            "a: 1\n\"a\": 2\n",
+            "? [complex]\n: key\n",
+            "text: |\n  block\n  scalar\nfolded: >\n  more\n  text\n# comment\nend: ~\n",
+            "crlf: 1\r\nlist:\r\n  - a\r\n  - b\r\n",
+            "",
+            "   \n",
+            "just a scalar\n",
+            "- a\n- b\n",
+            "a: [1, 2\n",
+            "a: *nowhere\n",
+            "a:   trailing   \nb: {}\nc: []\n",
+            "über: ünïcödé\nkey with spaces: value\n\"quoted key\": 'single'\n",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        for file in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/skills")).unwrap() {
+            let text = std::fs::read_to_string(file.unwrap().path()).unwrap();
+            if let Ok(parts) = crate::skill::source::split(&text) {
+                inputs.push(text[parts.yaml].to_owned());
+            }
+        }
+        let mut direct = 0;
+        for input in &inputs {
+            let text = format!("---\n{input}");
+            let range = 4..text.len();
+            assert_eq!(load_with(&text, range.clone(), true), load_with(&text, range, false), "{input}");
+            let converter = Converter { yaml: &text[4..], base: 4, map: CharToByte::new(&text[4..]) };
+            direct += usize::from(converter.load_direct().is_some());
+        }
+        // The example skills and most of the cases above take the direct path.
+        assert!(direct >= 15, "{direct} of {}", inputs.len());
+    }
+
+    #[test]
+    fn the_cheap_budget_check_is_conservative() {
+        let skill = "id: a\ntriggers:\n  - event: x\n  - schedule: \"0 */4 * * *\"\ninputs:\n  - name: p\n    enum: [low, high]\ndescription: R & D\n";
+        assert!(within_budget_cheaply(skill));
+        let compact = format!("{}x\n", "- ".repeat(40));
+        let block: String = (0..40).map(|i| " ".repeat(i) + &format!("k{i}:\n")).collect();
+        let flow = format!("a: {}{}\n", "[".repeat(31), "]".repeat(31));
+        let aliases = "a: [".to_owned() + &"*x, ".repeat(MAX_ALIASES + 1) + "]\n";
+        let inputs = [
+            "a: &x 1\nb: *x\n".to_owned(),
+            aliases,
+            "a: !!str 1\n".to_owned(),
+            "a: 1\n--- \nb: 2\n".to_owned(),
+            "a:\n\t- 1\n".to_owned(),
+            "x".repeat(FAST_PATH_BYTES + 1),
+            compact,
+            block,
+            flow,
+        ];
+        for input in &inputs {
+            assert!(!within_budget_cheaply(input), "{input:.60}");
+        }
+        // Whatever passes the cheap check never breaches the full one.
+        let deep_ok: String = (0..5).map(|i| "  ".repeat(i) + &format!("k{i}:\n")).collect();
+        for input in [skill.to_owned(), deep_ok, format!("a: {}{}\n", "[".repeat(20), "]".repeat(20))] {
+            assert!(within_budget_cheaply(&input), "{input}");
+            assert_eq!(budget_breach(&input), None, "{input}");
+        }
     }
 }

@@ -103,6 +103,11 @@ impl Catalog {
         self.resources.iter().map(String::as_str)
     }
 
+    /// Returns whether a permission grants any tool, without building the tools.
+    pub fn grants_any(&self, resource: &str, action: Action) -> bool {
+        self.knows(resource) && (action != Action::Execute || EXECUTABLE.contains(&resource))
+    }
+
     /// Returns the tools a permission grants (empty when it grants none).
     pub fn grants(&self, resource: &str, action: Action) -> Vec<Tool> {
         if !self.knows(resource) {
@@ -226,6 +231,16 @@ fn data_schema(key: Option<&str>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grants_any_agrees_with_grants() {
+        let catalog = catalog();
+        for resource in catalog.resources().chain(["spaceship"]) {
+            for action in Action::ALL {
+                assert_eq!(catalog.grants_any(resource, action), !catalog.grants(resource, action).is_empty());
+            }
+        }
+    }
 
     fn catalog() -> Catalog {
         Catalog::new(&["Campaign".to_owned()], &BTreeMap::new())
