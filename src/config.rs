@@ -327,12 +327,15 @@ impl Config {
 
     /// Parses config text; `path` is only used in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|e| {
+        let mut config: Config = toml::from_str(text).map_err(|e| {
             let (line, column) = e.span().map_or((1, 1), |span| LineIndex::new(text).line_col(text, span.start));
             let message = e.message().trim().to_owned();
             let hint = unknown_field_hint(&message);
             ConfigError::Invalid { path: path.to_owned(), line, column, message, hint }
         })?;
+        // The embedded instance is always there, as with no config at all, unless the file
+        // defines its own `local`: adding `[erp.instances.staging]` must not lose it.
+        config.erp.instances.entry("local".to_owned()).or_insert_with(InstanceConfig::local_default);
         config.validate(text, path)?;
         Ok(config)
     }
@@ -409,6 +412,16 @@ mod tests {
         let ConfigError::Invalid { line, column, hint, .. } = &err else { panic!("{err:?}") };
         assert_eq!((*line, *column), (2, 1));
         assert_eq!(hint.as_deref(), Some("did you mean `skills`?"));
+    }
+
+    #[test]
+    fn defining_another_instance_keeps_the_embedded_local_one() {
+        let c = Config::parse("[erp.instances.dev]\nurl = \"http://127.0.0.1:8787\"\n", Path::new("c.toml")).unwrap();
+        assert_eq!(c.erp.default, "local");
+        assert!(c.erp.instances["local"].is_local());
+        assert!(c.erp.instances.contains_key("dev"));
+        let own = Config::parse("[erp.instances.local]\nurl = \"local\"\norgs = [\"x\"]\n", Path::new("c.toml")).unwrap();
+        assert_eq!(own.erp.instances["local"].orgs.as_deref(), Some(&["x".to_owned()][..]));
     }
 
     #[test]
