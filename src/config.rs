@@ -420,7 +420,8 @@ mod tests {
         assert_eq!(c.erp.default, "local");
         assert!(c.erp.instances["local"].is_local());
         assert!(c.erp.instances.contains_key("dev"));
-        let own = Config::parse("[erp.instances.local]\nurl = \"local\"\norgs = [\"x\"]\n", Path::new("c.toml")).unwrap();
+        let own =
+            Config::parse("[erp.instances.local]\nurl = \"local\"\norgs = [\"x\"]\n", Path::new("c.toml")).unwrap();
         assert_eq!(own.erp.instances["local"].orgs.as_deref(), Some(&["x".to_owned()][..]));
     }
 

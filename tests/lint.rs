@@ -270,7 +270,9 @@ fn invalid_utf8_names_line_and_column() {
     let run = lint(with_bad("latin.md", src))
         .code(1)
         .stderr_contains("error[AB007]: the file is not valid UTF-8: the first invalid byte is at line 7, column 17")
-        .stderr_contains("--> skills/latin.md");
+        .stderr_contains("--> skills/latin.md:7:17")
+        .stderr_contains("7 | description: caf\u{FFFD}")
+        .stderr_contains("^ not UTF-8");
     witnessed(run).done();
 }
 

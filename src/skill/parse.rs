@@ -105,12 +105,17 @@ pub(crate) fn unreadable<T>(display: &Path, problem: &ReadProblem) -> Parsed<T> 
         ReadProblem::Binary => {
             Diagnostic::new(&rules::BINARY_FILE, display, None, "the file contains NUL bytes: binary data, not text")
         }
-        ReadProblem::InvalidUtf8 { line, column, .. } => Diagnostic::new(
-            &rules::INVALID_UTF8,
-            display,
-            None,
-            format!("the file is not valid UTF-8: the first invalid byte is at line {line}, column {column}"),
-        ),
+        ReadProblem::InvalidUtf8 { line, column, at, lossy, .. } => {
+            let end = at + lossy[*at..].chars().next().map_or(0, char::len_utf8);
+            let d = Diagnostic::new(
+                &rules::INVALID_UTF8,
+                display,
+                Some(*at..end),
+                format!("the file is not valid UTF-8: the first invalid byte is at line {line}, column {column}"),
+            )
+            .label("not UTF-8");
+            return Parsed { text: Some(lossy.clone()), item: None, diagnostics: vec![d] };
+        }
     };
     Parsed { text: None, item: None, diagnostics: vec![d] }
 }

@@ -435,7 +435,10 @@ fn parse_one(
     mut cacheable: bool,
 ) -> Looked {
     let (mut diagnostics, text, skill, persona) = match (kind, src) {
-        (_, Err(problem)) => (parse::unreadable::<()>(display, &problem).diagnostics, None, None, None),
+        (_, Err(problem)) => {
+            let Parsed { text, diagnostics, .. } = parse::unreadable::<()>(display, &problem);
+            (diagnostics, text, None, None)
+        }
         (FileKind::Skill, Ok(src)) => {
             let known = Some(hash.as_str()).filter(|h| !h.is_empty());
             let Parsed { text, item, diagnostics } = parse::skill_source_hashed(&src, display, ctx, known);
@@ -510,7 +513,7 @@ fn attach_sources(ws: &mut Workspace, mut texts: HashMap<PathBuf, String>, with_
         .collect();
     let reread: Vec<(PathBuf, String)> = missing
         .par_iter()
-        .filter_map(|(display, abs)| Some((display.to_path_buf(), source::read(abs).ok()?.text)))
+        .filter_map(|(display, abs)| Some((display.to_path_buf(), source::read_for_snippet(abs)?)))
         .collect();
     texts.extend(reread);
     for display in wanted {

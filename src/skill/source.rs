@@ -28,8 +28,10 @@ pub enum ReadProblem {
     TooLarge(u64),
     /// The file contains NUL bytes: binary data.
     Binary,
-    /// The file is not UTF-8; the first bad byte is at this 1-based line and column.
-    InvalidUtf8 { line: usize, column: usize, offset: usize },
+    /// The file is not UTF-8; the first bad byte is at this 1-based line and column, at byte
+    /// `offset` of the file and at byte `at` of `lossy` (the text after a BOM with every bad
+    /// sequence replaced by U+FFFD, so a diagnostic can show the line).
+    InvalidUtf8 { line: usize, column: usize, offset: usize, at: usize, lossy: String },
 }
 
 /// Reads a file, refusing it before reading when it is too large.
@@ -64,6 +66,15 @@ pub fn read_raw(path: &Path) -> (Option<std::fs::Metadata>, Result<Vec<u8>, Read
     (Some(metadata), Ok(bytes))
 }
 
+/// Returns a file's text for showing a snippet: as read, or with invalid UTF-8 replaced.
+pub fn read_for_snippet(path: &Path) -> Option<String> {
+    match read(path) {
+        Ok(src) => Some(src.text),
+        Err(ReadProblem::InvalidUtf8 { lossy, .. }) => Some(lossy),
+        Err(_) => None,
+    }
+}
+
 /// Turns raw bytes into a source file.
 pub fn from_bytes(path: &Path, mut bytes: Vec<u8>) -> Result<SourceFile, ReadProblem> {
     if bytes.contains(&0) {
@@ -82,7 +93,8 @@ pub fn from_bytes(path: &Path, mut bytes: Vec<u8>) -> Result<SourceFile, ReadPro
             let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
             let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
             let column = String::from_utf8_lossy(&valid[line_start..]).chars().count() + 1;
-            Err(ReadProblem::InvalidUtf8 { line, column, offset: offset + usize::from(had_bom) * 3 })
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            Err(ReadProblem::InvalidUtf8 { line, column, offset: offset + usize::from(had_bom) * 3, at: offset, lossy })
         }
     }
 }
@@ -198,7 +210,8 @@ mod tests {
         assert!(f.had_bom);
         assert_eq!(f.text, "---\n");
         let err = from_bytes(Path::new("a.md"), b"---\nid: \xFF\n".to_vec()).unwrap_err();
-        assert_eq!(err, ReadProblem::InvalidUtf8 { line: 2, column: 5, offset: 8 });
+        let lossy = "---\nid: \u{FFFD}\n".to_owned();
+        assert_eq!(err, ReadProblem::InvalidUtf8 { line: 2, column: 5, offset: 8, at: 8, lossy });
         assert_eq!(from_bytes(Path::new("a.md"), vec![1, 0, 2]).unwrap_err(), ReadProblem::Binary);
     }
 }
