@@ -166,12 +166,17 @@ fn discover(start: &Path) -> Option<PathBuf> {
 }
 
 /// Without a config file, the project root is the nearest directory with an `.agentbuilder/`
-/// folder (a project that was deployed from before), else `start` itself.
+/// folder (a project that was deployed from before); else, when `start` is the default
+/// `skills/` or `personas/` folder of the directory above, that directory; else `start`.
 fn discover_root_without_config(start: &Path) -> PathBuf {
-    start
-        .ancestors()
-        .find(|dir| dir.join(".agentbuilder").is_dir())
-        .map_or_else(|| start.to_path_buf(), Path::to_path_buf)
+    if let Some(dir) = start.ancestors().find(|dir| dir.join(".agentbuilder").is_dir()) {
+        return dir.to_path_buf();
+    }
+    let is_default_folder = start.file_name().is_some_and(|name| name == "skills" || name == "personas");
+    match start.parent() {
+        Some(parent) if is_default_folder && !start.join("skills").is_dir() => parent.to_path_buf(),
+        _ => start.to_path_buf(),
+    }
 }
 
 /// A loaded project: its root, its config, and the paths derived from them.
@@ -241,5 +246,20 @@ mod tests {
         let nested = dir.path().join("a/b");
         std::fs::create_dir_all(&nested).unwrap();
         assert_eq!(discover(&nested), Some(dir.path().join(CONFIG_FILE)));
+    }
+
+    #[test]
+    fn without_config_the_skills_folder_is_not_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let skills = dir.path().join("skills");
+        let other = dir.path().join("notes");
+        std::fs::create_dir_all(&skills).unwrap();
+        std::fs::create_dir_all(&other).unwrap();
+        assert_eq!(discover_root_without_config(&skills), dir.path());
+        assert_eq!(discover_root_without_config(&other), other);
+        std::fs::create_dir_all(other.join(".agentbuilder")).unwrap();
+        let deeper = other.join("x");
+        std::fs::create_dir_all(&deeper).unwrap();
+        assert_eq!(discover_root_without_config(&deeper), other);
     }
 }
