@@ -4,6 +4,7 @@
 //! The binary is a thin shell over this library: [`main`] parses the command line, resolves
 //! the settings, dispatches to one of [`commands`], and maps the outcome to an exit status.
 
+pub mod claude;
 pub mod cli;
 pub mod commands;
 pub mod compile;
