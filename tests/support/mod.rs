@@ -5,8 +5,10 @@
 
 #![allow(dead_code)]
 
+pub mod claude;
 pub mod erp;
 
+pub use claude::{FakeClaude, Reply};
 pub use erp::ErpServer;
 
 use std::path::{Path, PathBuf};
