@@ -8,7 +8,7 @@
 //!     Reply::tool_use("toolu_1", "erp_get_client", json!({"id": "c1"})),
 //!     Reply::text("done"),
 //! ]);
-//! Test::new().claude(&claude).args(["run", ...]).run();   // sets ANTHROPIC_BASE_URL and a fake key
+//! Test::new().claude(&claude).args(["run", ...]).run();   // WithClaude: ANTHROPIC_BASE_URL and a fake key
 //! assert_eq!(claude.requests().len(), 3);
 //! ```
 //!
@@ -16,6 +16,9 @@
 //! or as an SSE stream of the same message when the request asks for `stream: true`;
 //! [`Reply::stream`] always streams, and [`Reply::sse`] sends raw events (errors, unknown events,
 //! pauses). When the script runs out the server answers 500 `fake claude: script exhausted`.
+//!
+//! The file depends on nothing else in `tests/` so `examples/fake_claude.rs` can serve it as a
+//! standalone process (for the memory measurement in `scripts/`).
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -28,8 +31,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::post;
 use serde_json::{Value, json};
-
-use super::Test;
 
 /// The API key the harness hands the binary (any value works: the fake only records it).
 pub const FAKE_KEY: &str = "sk-ant-fake-0123456789-SECRET";
@@ -384,19 +385,6 @@ impl Drop for FakeClaude {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
-    }
-}
-
-/// Points a [`Test`] at a [`FakeClaude`].
-pub trait WithClaude {
-    /// Sets `ANTHROPIC_BASE_URL` to the fake and `ANTHROPIC_API_KEY` to [`FAKE_KEY`].
-    fn claude(self, fake: &FakeClaude) -> Self;
-}
-
-impl WithClaude for Test {
-    fn claude(self, fake: &FakeClaude) -> Self {
-        let [(k1, v1), (k2, v2)] = fake.env();
-        self.env(k1, &v1).env(k2, &v2)
     }
 }
 
