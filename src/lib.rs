@@ -15,6 +15,7 @@ pub mod erp;
 pub mod error;
 pub mod lint;
 pub mod printer;
+pub mod runtime;
 pub mod settings;
 pub mod skill;
 pub mod text;
