@@ -2,6 +2,7 @@
 
 mod support;
 
+mod claude;
 mod cli;
 mod compile;
 mod erp;

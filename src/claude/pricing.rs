@@ -1,8 +1,23 @@
 //! The cost of tokens: USD per million tokens from the `[claude.pricing]` table, with cache
 //! writes and cache reads priced separately from plain input.
 
+use std::collections::BTreeMap;
+
 use crate::claude::Usage;
 use crate::config::Pricing;
+
+/// Returns the price of `model` in the pricing table: an exact entry, else the longest entry
+/// that `model` starts with followed by `-` (so `claude-sonnet-4-5-20250929` is priced as
+/// `claude-sonnet-4-5`). `None` when the table has no price for it.
+pub fn price_of<'a>(table: &'a BTreeMap<String, Pricing>, model: &str) -> Option<&'a Pricing> {
+    table.get(model).or_else(|| {
+        table
+            .iter()
+            .filter(|(name, _)| model.strip_prefix(name.as_str()).is_some_and(|rest| rest.starts_with('-')))
+            .max_by_key(|(name, _)| name.len())
+            .map(|(_, pricing)| pricing)
+    })
+}
 
 /// Returns the cost in USD of `usage` at `pricing` (USD per million tokens). Input tokens are
 /// the uncached ones (the API reports cache writes and reads separately), so the four counts
@@ -26,6 +41,21 @@ mod tests {
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-12
+    }
+
+    #[test]
+    fn finds_the_price_of_a_dated_model_name() {
+        let mut table = BTreeMap::new();
+        table.insert(
+            "claude-sonnet-4".to_owned(),
+            Pricing { input: 1.0, output: 1.0, cache_write: 0.0, cache_read: 0.0 },
+        );
+        table.insert("claude-sonnet-4-5".to_owned(), sonnet());
+        assert_eq!(price_of(&table, "claude-sonnet-4-5"), Some(&sonnet()));
+        assert_eq!(price_of(&table, "claude-sonnet-4-5-20250929"), Some(&sonnet()));
+        assert_eq!(price_of(&table, "claude-sonnet-4-20250514").map(|p| p.input), Some(1.0));
+        assert_eq!(price_of(&table, "claude-sonnet-45"), None, "a prefix must end at a `-`");
+        assert_eq!(price_of(&table, "claude-opus-4-1"), None);
     }
 
     #[test]
