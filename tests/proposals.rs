@@ -20,9 +20,9 @@ fn a_t3_call_waits_then_executes_exactly_once_and_undo_restores_the_record() {
     ]);
     let test = project(&claude, "");
     seed(&test, "acme", "briefs", json!({"id": "b1", "title": "Old brief", "status": "draft"}));
-    // `--approve t2` does not cover T3, and there is no terminal: PENDING, exit 5.
+    // `--approve t2` does not cover T3, `--yes` never does, and there is no terminal: PENDING, exit 5.
     let run = test
-        .args(["run", "brief-maker", "--org", "acme", "--input", "client_id=c1", "--approve", "t2"])
+        .args(["--yes", "run", "brief-maker", "--org", "acme", "--input", "client_id=c1", "--approve", "t2"])
         .run()
         .code(5)
         .stderr_contains("erp_delete_brief (t3)  PENDING");

@@ -329,3 +329,74 @@ fn bad_input_unknown_sessions_and_disallowed_personas_are_usage_errors() {
     run.code(2).stderr_contains("org `zzz` is not an org").done();
     assert!(claude.requests().is_empty());
 }
+
+#[test]
+fn the_example_brief_creator_runs_end_to_end_against_the_embedded_erp() {
+    let brief = json!({"id": "b-spring", "title": "Spring campaign video", "clientId": "c1", "status": "draft"});
+    let claude = FakeClaude::start([
+        Reply::tool_use("toolu_1", "erp_get_client", json!({"id": "c1"})),
+        Reply::tool_uses(vec![
+            ("toolu_2", "erp_get_knowledge", json!({"path": "standards/briefs"})),
+            ("toolu_3", "erp_list_deliverables", json!({"filter": {"clientId": "c1"}})),
+        ]),
+        Reply::tool_use("toolu_4", "erp_create_brief", json!({"data": brief})),
+        Reply::text(&answer(&json!({"draft_brief": brief, "quality_warnings": ["budget not stated"]}))),
+    ]);
+    let test = crate::support::Test::example()
+        .file(".agentbuilder.toml", crate::support::runtime::CONFIG)
+        .env("ANTHROPIC_BASE_URL", claude.url())
+        .env("ANTHROPIC_API_KEY", crate::support::claude::FAKE_KEY);
+    seed(&test, "acme", "clients", json!({"id": "c1", "name": "Acme Foods"}));
+    seed(&test, "acme", "knowledge", json!({"path": "standards/briefs", "body": "Every brief names an approver."}));
+    seed(&test, "acme", "deliverables", json!({"id": "d1", "clientId": "c1", "title": "Autumn spot"}));
+    let run = test
+        .args([
+            "run",
+            "brief-creator",
+            "--org",
+            "acme",
+            "--persona",
+            "account-manager",
+            "--input",
+            r#"client_context={"id": "c1"}"#,
+            "--input",
+            "request_details=A 30 second spring campaign video",
+            "--approve",
+            "t2",
+        ])
+        .run()
+        .code(0)
+        .no_panic();
+    let output: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(output["draft_brief"]["title"], "Spring campaign video");
+    let results = tool_results(&claude.requests()[2]);
+    assert!(results[0].1.contains("approver") && results[1].1.contains("Autumn spot"), "{results:?}");
+    assert_eq!(get(&run.test, "acme", "briefs", "b-spring").unwrap()["status"], "draft");
+    assert_eq!(all(&run.test, "acme", "agent-invocations")[0]["status"], "completed");
+}
+
+#[test]
+fn yes_confirms_t2_calls() {
+    let claude = FakeClaude::start([
+        Reply::tool_use("toolu_1", "erp_create_brief", json!({"data": {"id": "b1", "title": "T"}})),
+        Reply::text(&answer(&valid())),
+    ]);
+    let run = project(&claude, "").args(run_args(&["--yes"])).run().code(0);
+    assert!(get(&run.test, "acme", "briefs", "b1").is_some());
+}
+
+#[test]
+fn a_tool_input_that_does_not_fit_its_schema_goes_back_to_the_model() {
+    let claude = FakeClaude::start([
+        Reply::tool_uses(vec![
+            ("toolu_1", "erp_get_client", json!({"identifier": "c1"})),
+            ("toolu_2", "erp_create_brief", json!({"data": {}})),
+        ]),
+        Reply::text(&answer(&valid())),
+    ]);
+    let run = project(&claude, "").args(run_args(&["--approve", "t2"])).run().code(0);
+    for (_, content, is_error) in tool_results(&claude.requests()[1]) {
+        assert!(is_error && content.contains("(input_schema)"), "{content}");
+    }
+    assert!(all(&run.test, "acme", "briefs").is_empty());
+}

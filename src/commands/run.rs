@@ -154,7 +154,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<ExitStatus> {
             &instance,
             &store,
             &clock,
-            approve_tier(args.approve),
+            approve_tier(args.approve, ctx.settings.yes),
             &session.model.clone(),
             &on_text,
         );
@@ -197,7 +197,7 @@ fn resume(
             &instance,
             store,
             clock,
-            approve_tier(args.approve),
+            approve_tier(args.approve, ctx.settings.yes),
             &session.model.clone(),
             &on_text,
         );
@@ -206,11 +206,14 @@ fn resume(
     })
 }
 
-fn approve_tier(approve: Option<ApproveTier>) -> Option<Tier> {
-    approve.map(|a| match a {
-        ApproveTier::T2 => Tier::T2,
-        ApproveTier::T3 => Tier::T3,
-    })
+/// Returns the tier `--approve` confirms; `--yes` alone confirms T2 calls, never T3.
+fn approve_tier(approve: Option<ApproveTier>, yes: bool) -> Option<Tier> {
+    match approve {
+        Some(ApproveTier::T2) => Some(Tier::T2),
+        Some(ApproveTier::T3) => Some(Tier::T3),
+        None if yes => Some(Tier::T2),
+        None => None,
+    }
 }
 
 /// Returns the clock: the system clock, or the test clock of `AGENTB_TEST_CLOCK`.
@@ -264,6 +267,12 @@ fn runtime_for<'a>(
     on_text: &'a (dyn Fn(&str) + Send + Sync),
 ) -> Runtime<'a> {
     let (t2_window, windows) = windows(project);
+    let pricing = crate::claude::pricing::price_of(&project.config.claude.pricing, model).copied();
+    if pricing.is_none() {
+        ctx.printer.warn(format!(
+            "no price for model `{model}` in `[claude.pricing]`: cost is not measured, so `max_cost_usd` cannot stop this run"
+        ));
+    }
     let stream = ctx.settings.stderr_tty && !ctx.printer.quiet && ctx.settings.format != Some(Format::Json);
     Runtime {
         model: client as &dyn Model,
@@ -275,7 +284,7 @@ fn runtime_for<'a>(
         hook_dir: project.root.clone(),
         approve,
         prompter: if ctx.settings.interactive { Some(&PROMPTER) } else { None },
-        pricing: project.config.claude.pricing.get(model).copied(),
+        pricing,
         t2_window,
         windows,
         stream,
@@ -446,7 +455,9 @@ async fn conclude(
         }
         Err(e) => {
             if format == Format::Json {
-                // The object above carries the error; still exit with the call's status.
+                // The object above carries the error; say it on stderr too, and exit with the
+                // call's status.
+                ctx.printer.err_raw(crate::error::render(&e, ctx.printer.color_stderr));
                 return Ok(exit);
             }
             Err(e.context(format!("run of `{}` failed (session {})", session.skill, session.id)))
