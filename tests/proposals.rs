@@ -125,3 +125,17 @@ fn resume_with_reject_rejects_pending_t2_proposals() {
     let run = run.test.args(["sessions", "list"]).run().code(0).stdout_contains(&session);
     run.test.args(["proposals", "list"]).run().code(0).stdout_contains(&proposal).stdout_contains("REJECTED").done();
 }
+
+#[test]
+fn a_session_idle_for_more_than_30_days_cannot_be_resumed() {
+    let claude = FakeClaude::start([]);
+    let (test, session, _) = pending_t2(&claude);
+    let run = test
+        .env("AGENTB_TEST_CLOCK", "2026-02-15T00:00:00Z")
+        .args(["run", "--resume", &session, "--message", "hello?"])
+        .run()
+        .code(2)
+        .stderr_contains("expired");
+    assert_eq!(claude.requests().len(), 2, "nothing was sent");
+    run.done();
+}

@@ -400,3 +400,33 @@ fn a_tool_input_that_does_not_fit_its_schema_goes_back_to_the_model() {
     }
     assert!(all(&run.test, "acme", "briefs").is_empty());
 }
+
+#[test]
+fn post_tool_use_hooks_see_the_response_and_a_failing_pre_hook_fails_closed() {
+    let claude = FakeClaude::start([
+        Reply::tool_uses(vec![
+            ("toolu_1", "erp_get_client", json!({"id": "c1"})),
+            ("toolu_2", "erp_list_clients", json!({})),
+        ]),
+        Reply::text(&answer(&valid())),
+    ]);
+    let hooks = r#"
+[[hooks.post_tool_use]]
+matcher = "erp_get_client"
+command = "grep -q 'Acme Foods' && echo 'client data is stale' >&2 && exit 2"
+
+[[hooks.pre_tool_use]]
+matcher = "erp_list_.*"
+command = "echo oops >&2; exit 7"
+"#;
+    let run = project(&claude, hooks).args(run_args(&[])).run().code(0);
+    let results = tool_results(&claude.requests()[1]);
+    let (_, content, is_error) = &results[0];
+    assert!(*is_error && content.contains("Acme Foods") && content.contains("client data is stale"), "{content}");
+    let (_, content, is_error) = &results[1];
+    assert!(
+        *is_error && content.contains("failed, so the call is blocked") && content.contains("exited with 7"),
+        "{content}"
+    );
+    run.done();
+}

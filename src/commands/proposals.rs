@@ -58,7 +58,12 @@ fn list(ctx: &Ctx, args: &ProposalsListArgs) -> anyhow::Result<ExitStatus> {
     for p in &all {
         ctx.printer.line(format!(
             "{:<16} {:<10} {:<4} {:<28} {:<36} {}",
-            p.id, p.state, p.tier, p.tool, p.session_id, p.created_at
+            p.id,
+            p.state.as_str(),
+            p.tier.to_string(),
+            p.tool,
+            p.session_id,
+            p.created_at
         ));
     }
     Ok(ExitStatus::Success)

@@ -529,6 +529,7 @@ impl Runtime<'_> {
             Verdict::Trip(trip) => return Ok(Answer::Trip(trip)),
         };
         let mut input = input.clone();
+        let mut hooks_allowed = Vec::new();
         if self.pre_hooks.matches(name) {
             let decision = self
                 .pre_hooks
@@ -557,6 +558,7 @@ impl Runtime<'_> {
                 };
                 return self.refuse(session, id, name, &rule, &reason);
             }
+            hooks_allowed = decision.ran.iter().map(|(index, _, _)| format!("hooks.pre_tool_use[{index}]")).collect();
             // A rewritten input is checked again: a hook cannot send the call to another org.
             if decision.input != input {
                 if let Some((path, named)) = guard::foreign_org(&decision.input, &session.org) {
@@ -583,7 +585,7 @@ impl Runtime<'_> {
             &session.id,
             now,
             "tool_call",
-            json!({"tool": name, "tool_use_id": id, "tier": tier, "decision": "allow", "rule": "granted", "input": input}),
+            json!({"tool": name, "tool_use_id": id, "tier": tier, "decision": "allow", "rule": "granted", "hooks": hooks_allowed, "input": input}),
         );
         if tier == Tier::T1 && tool.action == "read" {
             let idem = executor::idempotent_id(&session.id, id);
