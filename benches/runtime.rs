@@ -120,7 +120,7 @@ impl FakeErp {
 }
 
 impl Erp for FakeErp {
-    fn instance(&self) -> &str {
+    fn instance(&self) -> &'static str {
         "fake"
     }
     fn organizations(&self) -> ErpFuture<'_, Vec<Organization>> {
@@ -210,7 +210,7 @@ fn tool_call_overhead(c: &mut Criterion) {
             approve: None,
             prompter: None,
             pricing: Config::default().claude.pricing.get("claude-sonnet-4-5").copied(),
-            t2_window: Duration::from_secs(600),
+            t2_window: Duration::from_mins(10),
             windows: BTreeMap::new(),
             stream: false,
             on_text: &on_text,
