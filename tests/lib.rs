@@ -7,3 +7,5 @@ mod cli;
 mod compile;
 mod erp;
 mod lint;
+mod proposals;
+mod run;

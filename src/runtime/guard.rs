@@ -31,6 +31,8 @@ pub enum Rule {
     Breaker { breaker: Breaker },
     /// 6: a user hook (its index and command).
     Hook { event: String, index: usize, command: String },
+    /// After the hooks: the final input fits the tool's JSON input schema.
+    InputSchema,
 }
 
 impl fmt::Display for Rule {
@@ -43,6 +45,7 @@ impl fmt::Display for Rule {
             Rule::TierBudget { tier, .. } => write!(f, "tier_calls.{tier}"),
             Rule::Breaker { breaker } => write!(f, "breaker.{}", breaker.key()),
             Rule::Hook { event, index, .. } => write!(f, "hooks.{event}[{index}]"),
+            Rule::InputSchema => f.write_str("input_schema"),
         }
     }
 }

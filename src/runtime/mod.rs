@@ -387,6 +387,9 @@ impl Runtime<'_> {
                 "turn",
                 json!({"turn": session.turns, "stop_reason": response.stop_reason, "usage": response.usage, "cost_usd": cost}),
             );
+            if self.stream && response.content.iter().any(|b| matches!(b, ContentBlock::Text { .. })) {
+                (self.on_text)("\n");
+            }
             session.messages.push(Message::assistant(response.content.clone()));
             self.save(session)?;
             match response.stop_reason {
@@ -526,6 +529,7 @@ impl Runtime<'_> {
             Verdict::Trip(trip) => return Ok(Answer::Trip(trip)),
         };
         let mut input = input.clone();
+        let mut hooks_allowed = Vec::new();
         if self.pre_hooks.matches(name) {
             let decision = self
                 .pre_hooks
@@ -554,6 +558,7 @@ impl Runtime<'_> {
                 };
                 return self.refuse(session, id, name, &rule, &reason);
             }
+            hooks_allowed = decision.ran.iter().map(|(index, _, _)| format!("hooks.pre_tool_use[{index}]")).collect();
             // A rewritten input is checked again: a hook cannot send the call to another org.
             if decision.input != input {
                 if let Some((path, named)) = guard::foreign_org(&decision.input, &session.org) {
@@ -563,17 +568,25 @@ impl Runtime<'_> {
                 input = decision.input;
             }
         }
+        let Some(tool) = session.artifact.tools.iter().find(|t| t.name == name).cloned() else {
+            return self.refuse(session, id, name, &Rule::Granted, &format!("the tool `{name}` is not granted"));
+        };
+        match output::validate(&tool.input_schema, &input) {
+            Ok(problems) if problems.is_empty() => {}
+            Ok(problems) => {
+                let reason = format!("the input does not fit the tool's input schema: {}", problems.join("; "));
+                return self.refuse(session, id, name, &Rule::InputSchema, &reason);
+            }
+            Err(e) => return self.refuse(session, id, name, &Rule::InputSchema, &e),
+        }
         session.counters.record(name, tier);
         audit(
             self.store,
             &session.id,
             now,
             "tool_call",
-            json!({"tool": name, "tool_use_id": id, "tier": tier, "decision": "allow", "rule": "granted", "input": input}),
+            json!({"tool": name, "tool_use_id": id, "tier": tier, "decision": "allow", "rule": "granted", "hooks": hooks_allowed, "input": input}),
         );
-        let Some(tool) = session.artifact.tools.iter().find(|t| t.name == name).cloned() else {
-            return self.refuse(session, id, name, &Rule::Granted, &format!("the tool `{name}` is not granted"));
-        };
         if tier == Tier::T1 && tool.action == "read" {
             let idem = executor::idempotent_id(&session.id, id);
             let (content, is_error, response) =

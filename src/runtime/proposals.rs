@@ -226,12 +226,12 @@ mod tests {
 
     #[test]
     fn the_state_machine_allows_only_its_edges() {
+        use State::{Confirmed, Executed, Expired, Failed, Pending, Rejected, Undone};
         let allowed: Vec<(State, State)> = State::ALL
             .into_iter()
             .flat_map(|a| State::ALL.into_iter().map(move |b| (a, b)))
             .filter(|(a, b)| a.can_become(*b))
             .collect();
-        use State::*;
         assert_eq!(
             allowed,
             [
