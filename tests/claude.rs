@@ -452,3 +452,18 @@ async fn a_forever_reply_answers_every_request() {
     }
     assert_eq!(fake.requests().len(), 3);
 }
+
+#[tokio::test]
+async fn an_event_stream_is_read_even_when_no_stream_was_asked_for() {
+    let message =
+        crate::support::claude::complete_message(json!({"content": [{"type": "text", "text": "framed as SSE"}]}));
+    let fake = FakeClaude::start([Reply::sse(events_of(&message)), Reply::stream(message)]);
+    let (response, streamed) = send(&client(&fake, fast()), &request(false)).await;
+    assert_eq!(response.unwrap().text(), "framed as SSE");
+    assert_eq!(streamed, "", "text is streamed only when asked for");
+    // And a stream request answered with JSON is decoded as JSON.
+    let plain = crate::support::claude::complete_message(json!({"content": [{"type": "text", "text": "plain JSON"}]}));
+    let fake = FakeClaude::start([Reply::status(200).json(&plain)]);
+    let (response, _) = send(&client(&fake, fast()), &request(true)).await;
+    assert_eq!(response.unwrap().text(), "plain JSON");
+}

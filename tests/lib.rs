@@ -9,3 +9,4 @@ mod erp;
 mod lint;
 mod proposals;
 mod run;
+mod run_claude;

@@ -10,6 +10,9 @@
 //! when its message mentions a spend limit, API usage limits, or the credit balance. A stream
 //! that has begun is never retried (its text has already been shown).
 //!
+//! The body is read as the server framed it: an event stream (`text/event-stream`) is assembled
+//! even when the request did not ask for one, and a JSON body is decoded even when it did.
+//!
 //! The API key lives in a [`Secret`] and in a sensitive header value; errors name the URL and
 //! the status, and any text the server echoes is passed through [`Secret::redact`].
 
@@ -249,7 +252,9 @@ impl ClaudeClient {
             Ok(Success::Body(bytes)) => {
                 serde_json::from_slice(&bytes).map_err(|e| self.decode(&format!("not a message: {e}")))
             }
-            Ok(Success::Stream(response)) => self.read_stream(response, on_text).await,
+            // Text deltas go to `on_text` only when the caller asked for a stream.
+            Ok(Success::Stream(response)) if request.stream => self.read_stream(response, on_text).await,
+            Ok(Success::Stream(response)) => self.read_stream(response, &|_: &str| {}).await,
             Err(failure) => Err(self.failed(failure, attempts)),
         }
     }
@@ -269,12 +274,15 @@ impl ClaudeClient {
         }
         let response = request.send().await.map_err(|e| self.transport(&e))?;
         let status = response.status().as_u16();
-        let is_json = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json"));
-        if (200..300).contains(&status) && stream && !is_json {
+        let content_type = response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        // Read the body as the server framed it: a proxy may answer a stream request with JSON,
+        // or a plain request with an event stream.
+        let sse = if stream {
+            !content_type.starts_with("application/json")
+        } else {
+            content_type.starts_with("text/event-stream")
+        };
+        if (200..300).contains(&status) && sse {
             return Ok(Success::Stream(response));
         }
         let retry_after = retry_after(response.headers());
