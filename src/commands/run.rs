@@ -117,7 +117,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<ExitStatus> {
         error: None,
     };
     if args.dry_run {
-        let request = runtime::build_request(&session, false);
+        let request = runtime::build_request(&session, streams(ctx));
         ctx.printer.json(&request);
         return Ok(ExitStatus::Success);
     }
@@ -206,6 +206,12 @@ fn resume(
     })
 }
 
+/// Returns whether the model's text streams to the terminal: stderr is one, and neither
+/// `--quiet` nor `--format json` asks for the result alone.
+fn streams(ctx: &Ctx) -> bool {
+    ctx.settings.stderr_tty && !ctx.printer.quiet && ctx.settings.format != Some(Format::Json)
+}
+
 /// Returns the tier `--approve` confirms; `--yes` alone confirms T2 calls, never T3.
 fn approve_tier(approve: Option<ApproveTier>, yes: bool) -> Option<Tier> {
     match approve {
@@ -273,7 +279,7 @@ fn runtime_for<'a>(
             "no price for model `{model}` in `[claude.pricing]`: cost is not measured, so `max_cost_usd` cannot stop this run"
         ));
     }
-    let stream = ctx.settings.stderr_tty && !ctx.printer.quiet && ctx.settings.format != Some(Format::Json);
+    let stream = streams(ctx);
     Runtime {
         model: client as &dyn Model,
         erp: instance.erp.as_ref(),
