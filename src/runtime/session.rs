@@ -17,6 +17,7 @@ use super::guard::Counters;
 use super::proposals::Proposal;
 use crate::claude::{Message, Usage};
 use crate::compile::Artifact;
+use crate::erp::Record;
 use crate::error::UserError;
 
 /// How long a session stays resumable after its last turn.
@@ -279,6 +280,23 @@ impl Store {
             std::fs::create_dir_all(dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
         }
         let bytes = serde_json::to_vec_pretty(record).context("failed to encode the call record")?;
+        crate::compile::write_atomic(&path, &bytes)
+    }
+
+    /// Returns the snapshot saved before a write started (`Some(None)`: it started, and needed
+    /// none), or `None` when it never started.
+    pub fn started(&self, session_id: &str, tool_use_id: &str) -> anyhow::Result<Option<Option<Record>>> {
+        let path = self.call_path(session_id, tool_use_id).with_extension("started");
+        if path.is_file() { read_json(&path).map(Some) } else { Ok(None) }
+    }
+
+    /// Records that a write is about to run, with the record as it was before.
+    pub fn save_started(&self, session_id: &str, tool_use_id: &str, before: Option<&Record>) -> anyhow::Result<()> {
+        let path = self.call_path(session_id, tool_use_id).with_extension("started");
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
+        }
+        let bytes = serde_json::to_vec(&before).context("failed to encode the snapshot")?;
         crate::compile::write_atomic(&path, &bytes)
     }
 
