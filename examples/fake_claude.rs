@@ -27,7 +27,8 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { turns: 100, tool: "erp_list_clients".to_owned(), input: json!({}), output: "{}".to_owned(), pad: 0 };
+    let mut args =
+        Args { turns: 100, tool: "erp_list_clients".to_owned(), input: json!({}), output: "{}".to_owned(), pad: 0 };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("`{flag}` needs a value"));
@@ -47,7 +48,9 @@ fn main() {
     let args = match parse_args() {
         Ok(args) => args,
         Err(e) => {
-            eprintln!("error: {e}\nusage: fake_claude [--turns N] [--tool NAME] [--input JSON] [--output TEXT] [--pad BYTES]");
+            eprintln!(
+                "error: {e}\nusage: fake_claude [--turns N] [--tool NAME] [--input JSON] [--output TEXT] [--pad BYTES]"
+            );
             std::process::exit(2);
         }
     };
