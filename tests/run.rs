@@ -430,3 +430,22 @@ command = "echo oops >&2; exit 7"
     );
     run.done();
 }
+
+#[test]
+fn pause_turn_is_continued_and_a_refusal_fails_the_run() {
+    let claude = FakeClaude::start([
+        Reply::text("Working on it").stop_reason("pause_turn"),
+        Reply::text(&answer(&valid())),
+    ]);
+    project(&claude, "").args(run_args(&[])).run().code(0).done();
+    let requests = claude.requests();
+    assert_eq!(requests.len(), 2);
+    // The paused assistant message goes back as it is, with no user message after it.
+    let last = requests[1].messages().last().unwrap();
+    assert_eq!(last["role"], "assistant");
+    assert_eq!(last["content"][0]["text"], "Working on it");
+
+    let claude = FakeClaude::start([Reply::text("I cannot help with that.").stop_reason("refusal")]);
+    let run = project(&claude, "").args(run_args(&[])).run().code(1).stderr_contains("the model refused");
+    assert_eq!(all(&run.test, "acme", "agent-invocations")[0]["status"], "failed");
+}

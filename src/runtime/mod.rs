@@ -238,11 +238,10 @@ pub fn describe_for_model(p: &Proposal) -> (String, bool) {
     match p.state {
         State::Pending => (
             format!(
-                "Proposal `{}` ({} , tier {}) awaits the user's confirmation and has not run yet. Do not call the \
+                "Proposal `{}` ({}, tier {}) awaits the user's confirmation and has not run yet. Do not call the \
                  tool again for it; finish your turn and say what is waiting for approval.",
                 p.id, p.tool, p.tier
-            )
-            .replace(" ,", ","),
+            ),
             false,
         ),
         State::Executed => (
@@ -275,6 +274,10 @@ impl Runtime<'_> {
         let mut notes = Vec::new();
         for mut p in self.store.proposals(&session.id)? {
             let now = self.clock.now();
+            // Confirmed before an ERP failure or a crash: run it now (exactly once).
+            if p.state == State::Confirmed {
+                execute_proposal(self.store, self.erp, &session.artifact.tools, now, &mut p).await?;
+            }
             if p.state == State::Pending {
                 if reject {
                     transition(self.store, &mut p, State::Rejected, now, "resume --reject", None)?;

@@ -134,7 +134,7 @@ impl Store {
 
     /// Writes `session.json` atomically.
     pub fn save(&self, session: &Session) -> anyhow::Result<()> {
-        let bytes = serde_json::to_vec_pretty(session).context("failed to encode the session")?;
+        let bytes = serde_json::to_vec(session).context("failed to encode the session")?;
         crate::compile::write_atomic(&self.dir(&session.id).join("session.json"), &bytes)
     }
 
