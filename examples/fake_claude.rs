@@ -1,6 +1,7 @@
 //! A standalone fake Claude Messages API for measurements outside the test suite (see
 //! `scripts/runtime-memory.sh`): the test suite's fake server (`tests/support/claude.rs`) as a
-//! process. It plays a model that calls one tool for `--turns` turns, then answers `--output`.
+//! process. It plays a model that calls one tool for `--turns` turns (saying `--pad` bytes of
+//! text before each call), then answers `--output` in a fenced JSON block.
 //!
 //! ```sh
 //! cargo run --release --example fake_claude -- --turns 100 --tool erp_list_clients \
@@ -22,10 +23,12 @@ struct Args {
     tool: String,
     input: Value,
     output: String,
+    pad: usize,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { turns: 100, tool: "erp_list_clients".to_owned(), input: json!({}), output: "{}".to_owned() };
+    let mut args =
+        Args { turns: 100, tool: "erp_list_clients".to_owned(), input: json!({}), output: "{}".to_owned(), pad: 0 };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("`{flag}` needs a value"));
@@ -34,6 +37,7 @@ fn parse_args() -> Result<Args, String> {
             "--tool" => args.tool = value()?,
             "--input" => args.input = serde_json::from_str(&value()?).map_err(|e| format!("`--input`: {e}"))?,
             "--output" => args.output = value()?,
+            "--pad" => args.pad = value()?.parse().map_err(|e| format!("`--pad`: {e}"))?,
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
@@ -44,16 +48,23 @@ fn main() {
     let args = match parse_args() {
         Ok(args) => args,
         Err(e) => {
-            eprintln!("error: {e}\nusage: fake_claude [--turns N] [--tool NAME] [--input JSON] [--output TEXT]");
+            eprintln!(
+                "error: {e}\nusage: fake_claude [--turns N] [--tool NAME] [--input JSON] [--output TEXT] [--pad BYTES]"
+            );
             std::process::exit(2);
         }
     };
-    let Args { turns, tool, input, output } = args;
+    let Args { turns, tool, input, output, pad } = args;
+    // What the model "says" before each call: `--pad` bytes of text, so the session grows as a
+    // chatty model's would.
+    let words = "Checking the next record before deciding. ".repeat(pad / 42 + 1)[..pad].to_owned();
     let fake = FakeClaude::start([Reply::forever(move |request: &Recorded| {
         // Turn n is the request after n assistant messages.
         let done = request.messages().iter().filter(|m| m["role"] == "assistant").count();
         if done < turns {
-            Reply::tool_use(&format!("toolu_{done:04}"), &tool, input.clone())
+            let call = json!({"type": "tool_use", "id": format!("toolu_{done:04}"), "name": tool, "input": input});
+            let content = if pad == 0 { json!([call]) } else { json!([{"type": "text", "text": words}, call]) };
+            Reply::message(json!({"content": content, "stop_reason": "tool_use"}))
         } else {
             Reply::text(&format!("```json\n{output}\n```"))
         }

@@ -66,12 +66,13 @@ impl Default for ClaudeOptions {
 }
 
 impl ClaudeOptions {
-    /// Returns the options `[claude]` sets (`timeout_secs`, `max_retries`).
+    /// Returns the options `[claude]` sets (`timeout_secs`, `connect_timeout_secs`,
+    /// `max_retries`); a connect timeout is never longer than the request timeout.
     pub fn from_config(config: &ClaudeConfig) -> Self {
         let timeout = Duration::from_secs(config.timeout_secs.max(1));
         Self {
             timeout,
-            connect_timeout: timeout.min(Duration::from_secs(10)),
+            connect_timeout: Duration::from_secs(config.connect_timeout_secs.max(1)).min(timeout),
             max_retries: config.max_retries,
             ..Self::default()
         }
@@ -461,6 +462,19 @@ mod tests {
             ClaudeClient::new("not a url", Secret::new("k"), ClaudeOptions::default()),
             Err(ClaudeError::Config { .. })
         ));
+    }
+
+    #[test]
+    fn options_come_from_the_config() {
+        let config =
+            ClaudeConfig { timeout_secs: 30, connect_timeout_secs: 5, max_retries: 2, ..ClaudeConfig::default() };
+        let options = ClaudeOptions::from_config(&config);
+        assert_eq!(
+            (options.timeout, options.connect_timeout, options.max_retries),
+            (Duration::from_secs(30), Duration::from_secs(5), 2)
+        );
+        let config = ClaudeConfig { timeout_secs: 3, connect_timeout_secs: 10, ..ClaudeConfig::default() };
+        assert_eq!(ClaudeOptions::from_config(&config).connect_timeout, Duration::from_secs(3));
     }
 
     #[test]
