@@ -172,8 +172,9 @@ fn resume(
     id: &str,
     args: &RunArgs,
 ) -> anyhow::Result<ExitStatus> {
+    store.check_exists(id)?;
+    let _lock = store.lock(id)?;
     let mut session = store.load(id, clock.now())?;
-    let _lock = store.lock(&session.id)?;
     let client = ClaudeClient::from_config(&project.config.claude, &ctx.settings.env)?;
     let instance = erp::open(project, &ctx.settings.env, Some(&session.instance))?;
     let rt = tokio::runtime::Builder::new_current_thread()

@@ -370,18 +370,19 @@ impl Runtime<'_> {
                             content.push(ContentBlock::text(text));
                         }
                         session.messages.push(Message::user(content));
-                        self.save(session)?;
                         if let Some(trip) = trip {
+                            self.save(session)?;
                             return Ok(Ending::Breaker(trip));
                         }
                     }
+                    self.save(session)?;
                 } else if let Some(text) = pending_text.take() {
                     match session.messages.last_mut() {
                         Some(last) => last.content.push(ContentBlock::text(text)),
                         None => session.messages.push(Message::user_text(text)),
                     }
+                    self.save(session)?;
                 }
-                self.save(session)?;
             }
             resend = false;
             let now = self.clock.now();
