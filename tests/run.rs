@@ -87,6 +87,7 @@ fn happy_path_reads_a_client_proposes_a_brief_and_returns_valid_output() {
     assert!(!audit.contains("SECRET"), "{audit}");
     let files = std::fs::read_dir(test.path().join(".agentbuilder/sessions")).unwrap().count();
     assert_eq!(files, 1);
+    assert!(test.read(".agentbuilder/.gitignore").contains("sessions/"));
 }
 
 #[test]
