@@ -433,10 +433,8 @@ command = "echo oops >&2; exit 7"
 
 #[test]
 fn pause_turn_is_continued_and_a_refusal_fails_the_run() {
-    let claude = FakeClaude::start([
-        Reply::text("Working on it").stop_reason("pause_turn"),
-        Reply::text(&answer(&valid())),
-    ]);
+    let claude =
+        FakeClaude::start([Reply::text("Working on it").stop_reason("pause_turn"), Reply::text(&answer(&valid()))]);
     project(&claude, "").args(run_args(&[])).run().code(0).done();
     let requests = claude.requests();
     assert_eq!(requests.len(), 2);
