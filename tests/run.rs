@@ -447,3 +447,39 @@ fn pause_turn_is_continued_and_a_refusal_fails_the_run() {
     let run = project(&claude, "").args(run_args(&[])).run().code(1).stderr_contains("the model refused");
     assert_eq!(all(&run.test, "acme", "agent-invocations")[0]["status"], "failed");
 }
+
+#[test]
+fn runs_against_a_remote_erp_over_http_and_refused_calls_send_nothing() {
+    const KEY: &str = "run-test-key-5b7e1f9c0a3d";
+    let server = crate::support::ErpServer::builder().key(Some(KEY)).args(&["-v"]).start();
+    let erp = agentb::erp::LocalErp::open("served", &server.db()).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let Value::Object(client) = json!({"id": "c1", "name": "Remote Foods"}) else { unreachable!() };
+    rt.block_on(agentb::erp::Erp::create(&erp, "acme", "clients", client)).unwrap();
+    let claude = FakeClaude::start([
+        Reply::tool_uses(vec![
+            ("toolu_1", "erp_get_client", json!({"id": "c1"})),
+            ("toolu_2", "erp_list_clients", json!({"filter": {"organizationId": "beta"}})),
+        ]),
+        Reply::tool_use("toolu_3", "erp_create_brief", json!({"data": {"id": "b1", "title": "Remote brief"}})),
+        Reply::text(&answer(&valid())),
+    ]);
+    let run = project(&claude, &server.instance_config("remote", "REMOTE_KEY"))
+        .env("REMOTE_KEY", KEY)
+        .args(run_args(&["--approve", "t2"]))
+        .run()
+        .code(0)
+        .output_lacks(KEY);
+    let results = tool_results(&claude.requests()[1]);
+    assert!(results[0].1.contains("Remote Foods"), "{results:?}");
+    assert!(results[1].2 && results[1].1.contains("(org_isolation)"), "{results:?}");
+    let brief = rt.block_on(agentb::erp::Erp::get(&erp, "acme", "briefs", "b1")).unwrap();
+    assert_eq!(brief["title"], "Remote brief");
+    let log = server.log();
+    let requests: Vec<&str> = log.lines().filter(|l| l.contains("request")).collect();
+    assert!(requests.iter().all(|l| !l.contains("beta")), "{log}");
+    assert_eq!(requests.iter().filter(|l| l.contains("/api/v1/clients")).count(), 1, "{log}");
+    assert!(requests.iter().any(|l| l.contains("POST") && l.contains("/api/v1/agent-invocations")), "{log}");
+    assert!(requests.iter().any(|l| l.contains("PATCH") && l.contains("/api/v1/agent-invocations/")), "{log}");
+    run.done();
+}

@@ -247,10 +247,11 @@ fn the_api_key_never_appears_in_output_session_files_audit_or_errors() {
     // Session ids are time-ordered: the first is the successful run, whose audit log has entries.
     let audit = test.read(&format!(".agentbuilder/sessions/{}/audit.jsonl", sessions[0]));
     assert!(audit.contains("tool_call"), "{audit}");
-    // The scan reaches the session files and the ERP database (they hold the client's name).
+    // The scan reaches the session files (the conversation in `log.jsonl`) and the ERP database
+    // (they hold the client's name).
     let scanned = files_containing(test.path(), "Acme Foods");
     assert!(
-        scanned.iter().any(|f| f.contains("session.json")) && scanned.iter().any(|f| f.contains("erp.sqlite")),
+        scanned.iter().any(|f| f.contains("/sessions/")) && scanned.iter().any(|f| f.contains("erp.sqlite")),
         "{scanned:?}"
     );
     let leaks = files_containing(test.path(), "SECRET");

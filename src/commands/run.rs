@@ -117,7 +117,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<ExitStatus> {
         error: None,
     };
     if args.dry_run {
-        let request = runtime::build_request(&session, false);
+        let request = runtime::build_request(&session, streams(ctx));
         ctx.printer.json(&request);
         return Ok(ExitStatus::Success);
     }
@@ -172,8 +172,9 @@ fn resume(
     id: &str,
     args: &RunArgs,
 ) -> anyhow::Result<ExitStatus> {
+    store.check_exists(id)?;
+    let _lock = store.lock(id)?;
     let mut session = store.load(id, clock.now())?;
-    let _lock = store.lock(&session.id)?;
     let client = ClaudeClient::from_config(&project.config.claude, &ctx.settings.env)?;
     let instance = erp::open(project, &ctx.settings.env, Some(&session.instance))?;
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -204,6 +205,12 @@ fn resume(
         let ending = runtime.resume(&mut session, args.message.as_deref(), args.reject).await;
         conclude(ctx, format, store, clock, &instance, &mut session, ending).await
     })
+}
+
+/// Returns whether the model's text streams to the terminal: stderr is one, and neither
+/// `--quiet` nor `--format json` asks for the result alone.
+fn streams(ctx: &Ctx) -> bool {
+    ctx.settings.stderr_tty && !ctx.printer.quiet && ctx.settings.format != Some(Format::Json)
 }
 
 /// Returns the tier `--approve` confirms; `--yes` alone confirms T2 calls, never T3.
@@ -273,7 +280,7 @@ fn runtime_for<'a>(
             "no price for model `{model}` in `[claude.pricing]`: cost is not measured, so `max_cost_usd` cannot stop this run"
         ));
     }
-    let stream = ctx.settings.stderr_tty && !ctx.printer.quiet && ctx.settings.format != Some(Format::Json);
+    let stream = streams(ctx);
     Runtime {
         model: client as &dyn Model,
         erp: instance.erp.as_ref(),

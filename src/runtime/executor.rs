@@ -99,13 +99,37 @@ pub fn idempotent_id(session_id: &str, tool_use_id: &str) -> String {
     format!("ab-{}", &hex::encode(digest)[..16])
 }
 
-/// Executes one tool call against `org`'s collection.
+/// Returns whether a tool's writes need the record read before them (for the compensation).
+pub fn needs_snapshot(tool: &ArtifactTool) -> bool {
+    matches!(tool.action.as_str(), "update" | "execute" | "delete")
+}
+
+/// Returns the record an update, execute or delete is about to change, read before it runs.
+/// Saved before the write, it lets a write repeated after a crash still record the compensation
+/// of the state before the first attempt.
+pub async fn snapshot(
+    erp: &dyn Erp,
+    org: &str,
+    tool: &ArtifactTool,
+    input: &Value,
+) -> Result<Option<Record>, ToolError> {
+    if !needs_snapshot(tool) {
+        return Ok(None);
+    }
+    let key = if tool.resource == "knowledge" { "path" } else { "id" };
+    let id = string_field(input, key)?;
+    Ok(Some(erp.get(org, &tool.collection, id).await.map_err(classify)?))
+}
+
+/// Executes one tool call against `org`'s collection. `before` is the [`snapshot`] taken before
+/// an earlier attempt of the same call, if one was.
 pub async fn execute(
     erp: &dyn Erp,
     org: &str,
     tool: &ArtifactTool,
     input: &Value,
     idempotency_id: &str,
+    before: Option<Record>,
 ) -> Result<Executed, ToolError> {
     let collection = tool.collection.as_str();
     let key = if tool.resource == "knowledge" { "path" } else { "id" };
@@ -169,7 +193,10 @@ pub async fn execute(
                 );
                 patch
             };
-            let before = erp.get(org, collection, &id).await.map_err(classify)?;
+            let before = match before {
+                Some(before) => before,
+                None => erp.get(org, collection, &id).await.map_err(classify)?,
+            };
             let record = erp.patch(org, collection, &id, patch.clone()).await.map_err(classify)?;
             let back: Record =
                 patch.keys().map(|k| (k.clone(), before.get(k).cloned().unwrap_or(Value::Null))).collect();
@@ -180,7 +207,12 @@ pub async fn execute(
         }
         "delete" => {
             let id = string_field(input, key)?;
-            let record = erp.delete(org, collection, id).await.map_err(classify)?;
+            let record = match erp.delete(org, collection, id).await {
+                Ok(record) => record,
+                // Deleted by an attempt that crashed before it was journaled.
+                Err(e) if e.is_not_found() && before.is_some() => before.unwrap_or_default(),
+                Err(e) => return Err(classify(e)),
+            };
             Ok(Executed {
                 result: json!({"deleted": id}),
                 compensation: Some(Compensation::Create { collection: collection.to_owned(), record }),
@@ -243,17 +275,17 @@ mod tests {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(async {
             let create = tool("erp_create_brief", "create", "briefs");
-            let done = execute(&erp, "acme", &create, &json!({"data": {"title": "T"}}), "ab-1").await.unwrap();
+            let done = execute(&erp, "acme", &create, &json!({"data": {"title": "T"}}), "ab-1", None).await.unwrap();
             assert_eq!(done.result["id"], "ab-1");
             assert_eq!(done.result["organizationId"], "acme");
             // Again (as after a crash): no second record.
-            let again = execute(&erp, "acme", &create, &json!({"data": {"title": "T"}}), "ab-1").await.unwrap();
+            let again = execute(&erp, "acme", &create, &json!({"data": {"title": "T"}}), "ab-1", None).await.unwrap();
             assert_eq!(again.result["id"], "ab-1");
             assert_eq!(erp.list_all("acme", "briefs", ListQuery::new()).await.unwrap().len(), 1);
 
             let update = tool("erp_update_brief", "update", "briefs");
             let input = json!({"id": "ab-1", "data": {"title": "U", "extra": 1}});
-            let up = execute(&erp, "acme", &update, &input, "x").await.unwrap();
+            let up = execute(&erp, "acme", &update, &input, "x", None).await.unwrap();
             assert_eq!(up.result["title"], "U");
             compensate(&erp, "acme", up.compensation.as_ref().unwrap()).await.unwrap();
             let back = erp.get("acme", "briefs", "ab-1").await.unwrap();
@@ -261,7 +293,7 @@ mod tests {
             assert!(!back.contains_key("extra"));
 
             let delete = tool("erp_delete_brief", "delete", "briefs");
-            let del = execute(&erp, "acme", &delete, &json!({"id": "ab-1"}), "x").await.unwrap();
+            let del = execute(&erp, "acme", &delete, &json!({"id": "ab-1"}), "x", None).await.unwrap();
             assert!(erp.get("acme", "briefs", "ab-1").await.unwrap_err().is_not_found());
             compensate(&erp, "acme", del.compensation.as_ref().unwrap()).await.unwrap();
             assert_eq!(erp.get("acme", "briefs", "ab-1").await.unwrap()["title"], "T");
@@ -281,13 +313,45 @@ mod tests {
             rec.insert("name".into(), json!("Beta Corp"));
             erp.create("beta", "clients", rec).await.unwrap();
             let get = tool("erp_get_client", "read", "clients");
-            let err = execute(&erp, "acme", &get, &json!({"id": "c1"}), "x").await.unwrap_err();
+            let err = execute(&erp, "acme", &get, &json!({"id": "c1"}), "x", None).await.unwrap_err();
             assert!(matches!(err, ToolError::Input(m) if m.contains("404")));
             let list = tool("erp_list_clients", "read", "clients");
-            let page = execute(&erp, "acme", &list, &json!({}), "x").await.unwrap();
+            let page = execute(&erp, "acme", &list, &json!({}), "x", None).await.unwrap();
             assert_eq!(page.result["data"], json!([]));
-            let page = execute(&erp, "beta", &list, &json!({"filter": {"name": "Beta Corp"}}), "x").await.unwrap();
+            let page =
+                execute(&erp, "beta", &list, &json!({"filter": {"name": "Beta Corp"}}), "x", None).await.unwrap();
             assert_eq!(page.result["data"][0]["id"], "c1");
+        });
+    }
+
+    #[test]
+    fn a_write_repeated_after_a_crash_keeps_the_first_snapshot() {
+        let (_dir, erp) = erp();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let mut rec = Record::new();
+            rec.insert("id".into(), json!("b1"));
+            rec.insert("title".into(), json!("Original"));
+            erp.create("acme", "briefs", rec).await.unwrap();
+            let update = tool("erp_update_brief", "update", "briefs");
+            let input = json!({"id": "b1", "data": {"title": "New"}});
+            let before = snapshot(&erp, "acme", &update, &input).await.unwrap();
+            execute(&erp, "acme", &update, &input, "x", before.clone()).await.unwrap();
+            // The crash: run again with the saved snapshot; undo still restores the original.
+            let again = execute(&erp, "acme", &update, &input, "x", before).await.unwrap();
+            compensate(&erp, "acme", again.compensation.as_ref().unwrap()).await.unwrap();
+            assert_eq!(erp.get("acme", "briefs", "b1").await.unwrap()["title"], "Original");
+
+            let delete = tool("erp_delete_brief", "delete", "briefs");
+            let input = json!({"id": "b1"});
+            let before = snapshot(&erp, "acme", &delete, &input).await.unwrap();
+            execute(&erp, "acme", &delete, &input, "x", before.clone()).await.unwrap();
+            let again = execute(&erp, "acme", &delete, &input, "x", before).await.unwrap();
+            compensate(&erp, "acme", again.compensation.as_ref().unwrap()).await.unwrap();
+            assert_eq!(erp.get("acme", "briefs", "b1").await.unwrap()["title"], "Original");
+            // Without a snapshot a missing record is the model's mistake.
+            let err = execute(&erp, "acme", &delete, &json!({"id": "nope"}), "x", None).await.unwrap_err();
+            assert!(matches!(err, ToolError::Input(_)));
         });
     }
 }

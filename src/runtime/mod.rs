@@ -202,7 +202,23 @@ pub async fn execute_proposal(
         return transition(store, proposal, State::Failed, now, "executor", proposal.error.clone());
     };
     let id = executor::idempotent_id(&proposal.session_id, &proposal.tool_use_id);
-    match executor::execute(erp, &proposal.org, tool, &proposal.input, &id).await {
+    // The state before the write is saved before it runs, so an attempt repeated after a crash
+    // still records the compensation of the state before the first.
+    let before = if let Some(before) = store.started(&proposal.session_id, &proposal.tool_use_id)? {
+        before
+    } else {
+        let before = match executor::snapshot(erp, &proposal.org, tool, &proposal.input).await {
+            Ok(before) => before,
+            Err(ToolError::Input(message)) => {
+                proposal.error = Some(message.clone());
+                return transition(store, proposal, State::Failed, now, "executor", Some(message));
+            }
+            Err(ToolError::Erp(e)) => return Err(e.into()),
+        };
+        store.save_started(&proposal.session_id, &proposal.tool_use_id, before.as_ref())?;
+        before
+    };
+    match executor::execute(erp, &proposal.org, tool, &proposal.input, &id, before).await {
         Ok(done) => {
             let content = serde_json::to_string(&done.result).unwrap_or_default();
             proposal.result = Some(done.result);
@@ -354,18 +370,19 @@ impl Runtime<'_> {
                             content.push(ContentBlock::text(text));
                         }
                         session.messages.push(Message::user(content));
-                        self.save(session)?;
                         if let Some(trip) = trip {
+                            self.save(session)?;
                             return Ok(Ending::Breaker(trip));
                         }
                     }
+                    self.save(session)?;
                 } else if let Some(text) = pending_text.take() {
                     match session.messages.last_mut() {
                         Some(last) => last.content.push(ContentBlock::text(text)),
                         None => session.messages.push(Message::user_text(text)),
                     }
+                    self.save(session)?;
                 }
-                self.save(session)?;
             }
             resend = false;
             let now = self.clock.now();
@@ -593,7 +610,7 @@ impl Runtime<'_> {
         if tier == Tier::T1 && tool.action == "read" {
             let idem = executor::idempotent_id(&session.id, id);
             let (content, is_error, response) =
-                match executor::execute(self.erp, &session.org, &tool, &input, &idem).await {
+                match executor::execute(self.erp, &session.org, &tool, &input, &idem, None).await {
                     Ok(done) => (serde_json::to_string(&done.result).unwrap_or_default(), false, done.result),
                     Err(ToolError::Input(m)) => (m.clone(), true, json!({"error": m})),
                     Err(ToolError::Erp(e)) => return Err(e.into()),
