@@ -467,3 +467,16 @@ async fn an_event_stream_is_read_even_when_no_stream_was_asked_for() {
     let (response, _) = send(&client(&fake, fast()), &request(true)).await;
     assert_eq!(response.unwrap().text(), "plain JSON");
 }
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_limit_fails_at_once() {
+    let fake = FakeClaude::start([
+        Reply::error(429, "rate_limit_error", "come back in an hour").header("retry-after", "3600"),
+        Reply::text("never sent"),
+    ]);
+    let options = ClaudeOptions { max_retry_after: Duration::from_secs(5), ..fast() };
+    let outcome = tokio::time::timeout(Duration::from_secs(10), send(&client(&fake, options), &request(false))).await;
+    let (response, _) = outcome.expect("waited for the retry-after");
+    assert!(matches!(response.unwrap_err(), ClaudeError::Api { status: 429, .. }));
+    assert_eq!(fake.requests().len(), 1);
+}
