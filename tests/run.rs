@@ -484,3 +484,19 @@ fn runs_against_a_remote_erp_over_http_and_refused_calls_send_nothing() {
     assert!(requests.iter().any(|l| l.contains("PATCH") && l.contains("/api/v1/agent-invocations/")), "{log}");
     run.done();
 }
+
+#[test]
+fn string_inputs_stay_strings_and_an_empty_answer_gets_the_corrective_turn() {
+    let claude = FakeClaude::start([
+        Reply::message(json!({"content": [], "stop_reason": "end_turn"})),
+        Reply::text(&answer(&valid())),
+    ]);
+    let run = project(&claude, "").args(["run", "brief-maker", "--org", "acme", "--input", "client_id=123"]).run();
+    run.code(0).done();
+    let requests = claude.requests();
+    assert!(last_text(&requests[0]).contains("\"client_id\": \"123\""), "{}", last_text(&requests[0]));
+    let messages = requests[1].messages();
+    assert_eq!(messages[1]["role"], "assistant");
+    assert_eq!(messages[1]["content"][0]["text"], "(no content)");
+    assert!(last_text(&requests[1]).contains("holds no JSON object"));
+}

@@ -71,7 +71,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<ExitStatus> {
         }
         None => None,
     };
-    let input = read_input(ctx, args)?;
+    let input = read_input(ctx, args, &artifact.input_schema)?;
     let problems = output::validate(&artifact.input_schema, &input).map_err(UserError::usage)?;
     if !problems.is_empty() {
         let list: Vec<String> = problems.iter().map(|p| format!("  - {p}")).collect();
@@ -312,8 +312,10 @@ fn runtime_for<'a>(
     }
 }
 
-/// Reads `--input-file` and `--input key=value` into one object.
-fn read_input(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Value> {
+/// Reads `--input-file` and `--input key=value` into one object. A value is JSON when it parses
+/// as JSON, else a string — and always the string as typed for an input whose schema type is
+/// `string` (`--input request_details=123` is `"123"`).
+fn read_input(ctx: &Ctx, args: &RunArgs, schema: &Value) -> anyhow::Result<Value> {
     let mut input = Map::new();
     if let Some(file) = &args.input_file {
         let path = ctx.settings.cwd.join(file);
@@ -331,8 +333,15 @@ fn read_input(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Value> {
                 .with_hint("for example `--input request_details=\"Spring campaign\"`")
                 .into());
         };
-        let value = serde_json::from_str::<Value>(value).unwrap_or_else(|_| Value::String(value.to_owned()));
-        input.insert(key.trim().to_owned(), value);
+        let key = key.trim();
+        let wants_string = schema["properties"][key]["type"] == "string";
+        let value = match serde_json::from_str::<Value>(value) {
+            Ok(Value::String(s)) => Value::String(s),
+            Ok(_) if wants_string => Value::String(value.to_owned()),
+            Ok(parsed) => parsed,
+            Err(_) => Value::String(value.to_owned()),
+        };
+        input.insert(key.to_owned(), value);
     }
     Ok(Value::Object(input))
 }
