@@ -500,3 +500,12 @@ fn string_inputs_stay_strings_and_an_empty_answer_gets_the_corrective_turn() {
     assert_eq!(messages[1]["content"][0]["text"], "(no content)");
     assert!(last_text(&requests[1]).contains("holds no JSON object"));
 }
+
+#[test]
+fn a_disabled_skill_does_not_run() {
+    let claude = FakeClaude::start([]);
+    let disabled = crate::support::runtime::SKILL.replace("status: active", "status: disabled");
+    let run = project(&claude, "").skill("brief-maker.md", disabled).args(run_args(&[])).run();
+    run.code(2).stderr_contains("skill `brief-maker` is disabled").done();
+    assert!(claude.requests().is_empty());
+}

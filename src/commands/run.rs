@@ -53,6 +53,17 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<ExitStatus> {
             .with_hint(format!("`agentb lint {}` shows every problem", skill.path.display()))
             .into());
     }
+    match skill.status {
+        crate::skill::model::Status::Disabled => {
+            return Err(UserError::usage(format!("skill `{skill_id}` is disabled"))
+                .with_hint(format!("set `status: active` in `{}` to run it", skill.path.display()))
+                .into());
+        }
+        crate::skill::model::Status::Deprecated => {
+            ctx.printer.warn(format!("skill `{skill_id}` is deprecated"));
+        }
+        _ => {}
+    }
     let parse_ctx = ParseContext::new(&project.config);
     let artifact = compile::artifacts(&ws, &parse_ctx, &[skill]).pop().context("compile produced no artifact")?;
     let persona = match &args.persona {
