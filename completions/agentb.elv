@@ -39,6 +39,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand init 'Create `.agentbuilder.toml`, `skills/` and `personas/` in a directory'
             cand new 'Scaffold a new skill or persona that passes lint'
             cand erp 'Work with ERP instances: serve the reference ERP, manage local orgs, check reachability'
+            cand run 'Run a skill on Claude for one org, behind the guard, hooks and proposals'
+            cand proposals 'List, show, approve, reject or undo the proposals of runs'
+            cand sessions 'List or show run sessions'
             cand completions 'Print a shell completion script'
             cand generate-docs 'Write the man pages and completion scripts into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -341,6 +344,229 @@ set edit:completion:arg-completer[agentb] = {|@words|
         }
         &'agentb;erp;help;help'= {
         }
+        &'agentb;run'= {
+            cand --org 'The org to run for; every ERP call is scoped to it'
+            cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --persona 'Run as this persona (its prompt comes first; it must allow the skill)'
+            cand --input 'An input as `key=value` (a JSON value, else a string), repeatable'
+            cand --input-file 'Read the input from a JSON file (`--input` values override its keys)'
+            cand --model 'The Claude model [default: the persona''s, else `claude.model`]'
+            cand --approve 'Confirm T2 (`t2`) or T2 and T3 (`t3`) calls without asking'
+            cand --resume 'Continue this session (its pending T2 proposals are soft-confirmed within their window)'
+            cand --message 'With `--resume`: the next user message'
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand --dry-run 'Print the exact request that would be sent, and stop'
+            cand --reject 'With `--resume`: reject the pending proposals instead of soft-confirming them'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentb;proposals'= {
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List proposals, newest last'
+            cand show 'Show one proposal with its input, result and history'
+            cand approve 'Confirm a pending proposal and execute it (exactly once)'
+            cand reject 'Reject a pending proposal'
+            cand undo 'Reverse an executed proposal with its recorded compensation'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentb;proposals;list'= {
+            cand --session 'Only this session''s proposals'
+            cand --state 'Only proposals in this state (`pending`, `executed`, …)'
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentb;proposals;show'= {
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentb;proposals;approve'= {
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentb;proposals;reject'= {
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentb;proposals;undo'= {
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentb;proposals;help'= {
+            cand list 'List proposals, newest last'
+            cand show 'Show one proposal with its input, result and history'
+            cand approve 'Confirm a pending proposal and execute it (exactly once)'
+            cand reject 'Reject a pending proposal'
+            cand undo 'Reverse an executed proposal with its recorded compensation'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentb;proposals;help;list'= {
+        }
+        &'agentb;proposals;help;show'= {
+        }
+        &'agentb;proposals;help;approve'= {
+        }
+        &'agentb;proposals;help;reject'= {
+        }
+        &'agentb;proposals;help;undo'= {
+        }
+        &'agentb;proposals;help;help'= {
+        }
+        &'agentb;sessions'= {
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List sessions, newest last'
+            cand show 'Show one session: its status, usage, proposals and audit log'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentb;sessions;list'= {
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentb;sessions;show'= {
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentb;sessions;help'= {
+            cand list 'List sessions, newest last'
+            cand show 'Show one session: its status, usage, proposals and audit log'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentb;sessions;help;list'= {
+        }
+        &'agentb;sessions;help;show'= {
+        }
+        &'agentb;sessions;help;help'= {
+        }
         &'agentb;completions'= {
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
@@ -382,6 +608,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand init 'Create `.agentbuilder.toml`, `skills/` and `personas/` in a directory'
             cand new 'Scaffold a new skill or persona that passes lint'
             cand erp 'Work with ERP instances: serve the reference ERP, manage local orgs, check reachability'
+            cand run 'Run a skill on Claude for one org, behind the guard, hooks and proposals'
+            cand proposals 'List, show, approve, reject or undo the proposals of runs'
+            cand sessions 'List or show run sessions'
             cand completions 'Print a shell completion script'
             cand generate-docs 'Write the man pages and completion scripts into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -418,6 +647,33 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;help;erp;org;list'= {
         }
         &'agentb;help;erp;ping'= {
+        }
+        &'agentb;help;run'= {
+        }
+        &'agentb;help;proposals'= {
+            cand list 'List proposals, newest last'
+            cand show 'Show one proposal with its input, result and history'
+            cand approve 'Confirm a pending proposal and execute it (exactly once)'
+            cand reject 'Reject a pending proposal'
+            cand undo 'Reverse an executed proposal with its recorded compensation'
+        }
+        &'agentb;help;proposals;list'= {
+        }
+        &'agentb;help;proposals;show'= {
+        }
+        &'agentb;help;proposals;approve'= {
+        }
+        &'agentb;help;proposals;reject'= {
+        }
+        &'agentb;help;proposals;undo'= {
+        }
+        &'agentb;help;sessions'= {
+            cand list 'List sessions, newest last'
+            cand show 'Show one session: its status, usage, proposals and audit log'
+        }
+        &'agentb;help;sessions;list'= {
+        }
+        &'agentb;help;sessions;show'= {
         }
         &'agentb;help;completions'= {
         }

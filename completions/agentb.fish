@@ -45,6 +45,9 @@ complete -c agentb -n "__fish_agentb_needs_command" -f -a "explain" -d 'Explain 
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "init" -d 'Create `.agentbuilder.toml`, `skills/` and `personas/` in a directory'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "new" -d 'Scaffold a new skill or persona that passes lint'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "erp" -d 'Work with ERP instances: serve the reference ERP, manage local orgs, check reachability'
+complete -c agentb -n "__fish_agentb_needs_command" -f -a "run" -d 'Run a skill on Claude for one org, behind the guard, hooks and proposals'
+complete -c agentb -n "__fish_agentb_needs_command" -f -a "proposals" -d 'List, show, approve, reject or undo the proposals of runs'
+complete -c agentb -n "__fish_agentb_needs_command" -f -a "sessions" -d 'List or show run sessions'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "generate-docs" -d 'Write the man pages and completion scripts into a directory'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -250,6 +253,188 @@ complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subco
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from help" -f -a "org" -d 'Manage the orgs of a local instance'
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from help" -f -a "ping" -d 'Check that an instance is reachable and the key is accepted'
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand run" -l org -d 'The org to run for; every ERP call is scoped to it' -r
+complete -c agentb -n "__fish_agentb_using_subcommand run" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand run" -l persona -d 'Run as this persona (its prompt comes first; it must allow the skill)' -r
+complete -c agentb -n "__fish_agentb_using_subcommand run" -l input -d 'An input as `key=value` (a JSON value, else a string), repeatable' -r
+complete -c agentb -n "__fish_agentb_using_subcommand run" -l input-file -d 'Read the input from a JSON file (`--input` values override its keys)' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand run" -l model -d 'The Claude model [default: the persona\'s, else `claude.model`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand run" -l approve -d 'Confirm T2 (`t2`) or T2 and T3 (`t3`) calls without asking' -r -f -a "t2\t'Confirm T2 (soft-confirm) calls'
+t3\t'Confirm T2 and T3 (hard-confirm) calls'"
+complete -c agentb -n "__fish_agentb_using_subcommand run" -l resume -d 'Continue this session (its pending T2 proposals are soft-confirmed within their window)' -r
+complete -c agentb -n "__fish_agentb_using_subcommand run" -l message -d 'With `--resume`: the next user message' -r
+complete -c agentb -n "__fish_agentb_using_subcommand run" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand run" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand run" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand run" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand run" -l dry-run -d 'Print the exact request that would be sent, and stop'
+complete -c agentb -n "__fish_agentb_using_subcommand run" -l reject -d 'With `--resume`: reject the pending proposals instead of soft-confirming them'
+complete -c agentb -n "__fish_agentb_using_subcommand run" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand run" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand run" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand run" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand run" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -f -a "list" -d 'List proposals, newest last'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -f -a "show" -d 'Show one proposal with its input, result and history'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -f -a "approve" -d 'Confirm a pending proposal and execute it (exactly once)'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -f -a "reject" -d 'Reject a pending proposal'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -f -a "undo" -d 'Reverse an executed proposal with its recorded compensation'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -l session -d 'Only this session\'s proposals' -r
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -l state -d 'Only proposals in this state (`pending`, `executed`, …)' -r
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "list" -d 'List proposals, newest last'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one proposal with its input, result and history'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "approve" -d 'Confirm a pending proposal and execute it (exactly once)'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "reject" -d 'Reject a pending proposal'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "undo" -d 'Reverse an executed proposal with its recorded compensation'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'List sessions, newest last'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'Show one session: its status, usage, proposals and audit log'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from show" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from show" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from show" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from show" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from show" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from help" -f -a "list" -d 'List sessions, newest last'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one session: its status, usage, proposals and audit log'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentb -n "__fish_agentb_using_subcommand completions" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand completions" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand completions" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
@@ -280,17 +465,27 @@ complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -l no-input
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp completions generate-docs help" -f -a "lint" -d 'Check skills, personas, test files and the config'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp completions generate-docs help" -f -a "compile" -d 'Lint, then compile skills into deployable artifacts'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp completions generate-docs help" -f -a "explain" -d 'Explain a lint rule, or list all rules'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp completions generate-docs help" -f -a "init" -d 'Create `.agentbuilder.toml`, `skills/` and `personas/` in a directory'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp completions generate-docs help" -f -a "new" -d 'Scaffold a new skill or persona that passes lint'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp completions generate-docs help" -f -a "erp" -d 'Work with ERP instances: serve the reference ERP, manage local orgs, check reachability'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp completions generate-docs help" -f -a "generate-docs" -d 'Write the man pages and completion scripts into a directory'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp run proposals sessions completions generate-docs help" -f -a "lint" -d 'Check skills, personas, test files and the config'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp run proposals sessions completions generate-docs help" -f -a "compile" -d 'Lint, then compile skills into deployable artifacts'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp run proposals sessions completions generate-docs help" -f -a "explain" -d 'Explain a lint rule, or list all rules'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp run proposals sessions completions generate-docs help" -f -a "init" -d 'Create `.agentbuilder.toml`, `skills/` and `personas/` in a directory'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp run proposals sessions completions generate-docs help" -f -a "new" -d 'Scaffold a new skill or persona that passes lint'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp run proposals sessions completions generate-docs help" -f -a "erp" -d 'Work with ERP instances: serve the reference ERP, manage local orgs, check reachability'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp run proposals sessions completions generate-docs help" -f -a "run" -d 'Run a skill on Claude for one org, behind the guard, hooks and proposals'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp run proposals sessions completions generate-docs help" -f -a "proposals" -d 'List, show, approve, reject or undo the proposals of runs'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp run proposals sessions completions generate-docs help" -f -a "sessions" -d 'List or show run sessions'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp run proposals sessions completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp run proposals sessions completions generate-docs help" -f -a "generate-docs" -d 'Write the man pages and completion scripts into a directory'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp run proposals sessions completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from new" -f -a "skill" -d 'Scaffold `skills/<ID>.md`'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from new" -f -a "persona" -d 'Scaffold `personas/<ID>.md`'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from erp" -f -a "serve" -d 'Serve the local store over HTTP: the reference ERP'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from erp" -f -a "org" -d 'Manage the orgs of a local instance'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from erp" -f -a "ping" -d 'Check that an instance is reachable and the key is accepted'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from proposals" -f -a "list" -d 'List proposals, newest last'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from proposals" -f -a "show" -d 'Show one proposal with its input, result and history'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from proposals" -f -a "approve" -d 'Confirm a pending proposal and execute it (exactly once)'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from proposals" -f -a "reject" -d 'Reject a pending proposal'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from proposals" -f -a "undo" -d 'Reverse an executed proposal with its recorded compensation'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from sessions" -f -a "list" -d 'List sessions, newest last'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from sessions" -f -a "show" -d 'Show one session: its status, usage, proposals and audit log'

@@ -93,6 +93,14 @@ pub enum Command {
     /// Work with ERP instances: serve the reference ERP, manage local orgs, check reachability
     #[command(subcommand)]
     Erp(ErpCommand),
+    /// Run a skill on Claude for one org, behind the guard, hooks and proposals
+    Run(RunArgs),
+    /// List, show, approve, reject or undo the proposals of runs
+    #[command(subcommand)]
+    Proposals(ProposalsCommand),
+    /// List or show run sessions
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Write the man pages and completion scripts into a directory
@@ -287,4 +295,99 @@ pub struct GenerateDocsArgs {
     /// Repository root to write `completions/` and `man/` into
     #[arg(value_name = "DIR", default_value = ".")]
     pub out: PathBuf,
+}
+
+/// Which proposals `--approve` confirms without asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ApproveTier {
+    /// Confirm T2 (soft-confirm) calls
+    T2,
+    /// Confirm T2 and T3 (hard-confirm) calls
+    T3,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The skill to run (its id)
+    #[arg(value_name = "SKILL", required_unless_present = "resume")]
+    pub skill: Option<String>,
+    /// The org to run for; every ERP call is scoped to it
+    #[arg(long, value_name = "ORG", required_unless_present = "resume")]
+    pub org: Option<String>,
+    /// Instance name from the config [default: `erp.default`]
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
+    /// Run as this persona (its prompt comes first; it must allow the skill)
+    #[arg(long, value_name = "ID")]
+    pub persona: Option<String>,
+    /// An input as `key=value` (a JSON value, else a string), repeatable
+    #[arg(long = "input", value_name = "KEY=VALUE")]
+    pub inputs: Vec<String>,
+    /// Read the input from a JSON file (`--input` values override its keys)
+    #[arg(long, value_name = "FILE")]
+    pub input_file: Option<PathBuf>,
+    /// The Claude model [default: the persona's, else `claude.model`]
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
+    /// Confirm T2 (`t2`) or T2 and T3 (`t3`) calls without asking
+    #[arg(long, value_enum, value_name = "TIER")]
+    pub approve: Option<ApproveTier>,
+    /// Print the exact request that would be sent, and stop
+    #[arg(long, conflicts_with = "resume")]
+    pub dry_run: bool,
+    /// Continue this session (its pending T2 proposals are soft-confirmed within their window)
+    #[arg(long, value_name = "SESSION", conflicts_with_all = ["skill", "org", "instance", "persona", "inputs", "input_file", "model"])]
+    pub resume: Option<String>,
+    /// With `--resume`: the next user message
+    #[arg(long, value_name = "TEXT", requires = "resume")]
+    pub message: Option<String>,
+    /// With `--resume`: reject the pending proposals instead of soft-confirming them
+    #[arg(long, requires = "resume")]
+    pub reject: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProposalsCommand {
+    /// List proposals, newest last
+    List(ProposalsListArgs),
+    /// Show one proposal with its input, result and history
+    Show(ProposalIdArgs),
+    /// Confirm a pending proposal and execute it (exactly once)
+    Approve(ProposalIdArgs),
+    /// Reject a pending proposal
+    Reject(ProposalIdArgs),
+    /// Reverse an executed proposal with its recorded compensation
+    Undo(ProposalIdArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProposalsListArgs {
+    /// Only this session's proposals
+    #[arg(long, value_name = "SESSION")]
+    pub session: Option<String>,
+    /// Only proposals in this state (`pending`, `executed`, …)
+    #[arg(long, value_name = "STATE")]
+    pub state: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProposalIdArgs {
+    /// The proposal id (`p-…`)
+    #[arg(value_name = "ID")]
+    pub id: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SessionsCommand {
+    /// List sessions, newest last
+    List,
+    /// Show one session: its status, usage, proposals and audit log
+    Show(SessionShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SessionShowArgs {
+    /// The session id (`s-…`)
+    #[arg(value_name = "SESSION")]
+    pub id: String,
 }

@@ -52,7 +52,10 @@ pub struct ClaudeConfig {
     pub api_key_env: String,
     pub base_url: String,
     pub max_tokens: u32,
+    /// A whole non-streamed answer; for a stream, the longest silence between two chunks.
     pub timeout_secs: u64,
+    /// Establishing the connection.
+    pub connect_timeout_secs: u64,
     pub max_retries: u32,
     /// Model → USD per million tokens.
     pub pricing: BTreeMap<String, Pricing>,
@@ -71,6 +74,7 @@ impl Default for ClaudeConfig {
             base_url: "https://api.anthropic.com".to_owned(),
             max_tokens: 4096,
             timeout_secs: 120,
+            connect_timeout_secs: 10,
             max_retries: 4,
             pricing,
         }

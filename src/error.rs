@@ -83,6 +83,9 @@ pub fn status_of(err: &anyhow::Error) -> ExitStatus {
         if let Some(e) = cause.downcast_ref::<crate::erp::ErpError>() {
             return e.exit_status();
         }
+        if let Some(e) = cause.downcast_ref::<crate::claude::ClaudeError>() {
+            return e.exit_status();
+        }
         if cause.downcast_ref::<reqwest::Error>().is_some() {
             return ExitStatus::Remote;
         }
@@ -100,6 +103,9 @@ fn hint_of(err: &anyhow::Error) -> Option<String> {
             return e.hint().map(str::to_owned);
         }
         if let Some(e) = cause.downcast_ref::<crate::erp::ErpError>() {
+            return e.hint();
+        }
+        if let Some(e) = cause.downcast_ref::<crate::claude::ClaudeError>() {
             return e.hint();
         }
         None

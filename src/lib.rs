@@ -4,6 +4,7 @@
 //! The binary is a thin shell over this library: [`main`] parses the command line, resolves
 //! the settings, dispatches to one of [`commands`], and maps the outcome to an exit status.
 
+pub mod claude;
 pub mod cli;
 pub mod commands;
 pub mod compile;
@@ -14,6 +15,7 @@ pub mod erp;
 pub mod error;
 pub mod lint;
 pub mod printer;
+pub mod runtime;
 pub mod settings;
 pub mod skill;
 pub mod text;

@@ -2,7 +2,11 @@
 
 mod support;
 
+mod claude;
 mod cli;
 mod compile;
 mod erp;
 mod lint;
+mod proposals;
+mod run;
+mod run_claude;

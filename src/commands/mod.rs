@@ -8,6 +8,9 @@ mod explain;
 mod init;
 mod lint;
 mod new;
+mod proposals;
+mod run;
+mod sessions;
 
 use std::cell::OnceCell;
 
@@ -74,6 +77,9 @@ pub fn dispatch(settings: Settings, command: Command) -> anyhow::Result<ExitStat
         Command::Init(args) => init::run(&ctx, &args),
         Command::New(args) => new::run(&ctx, &args),
         Command::Erp(args) => erp::run(&ctx, &args),
+        Command::Run(args) => run::run(&ctx, &args),
+        Command::Proposals(args) => proposals::run(&ctx, &args),
+        Command::Sessions(args) => sessions::run(&ctx, &args),
         Command::Completions(args) => completions::run(&ctx, &args),
         Command::GenerateDocs(args) => completions::generate_docs(&ctx, &args),
     }

@@ -5,8 +5,12 @@
 
 #![allow(dead_code)]
 
+pub mod claude;
 pub mod erp;
+pub mod runtime;
+pub mod with_claude;
 
+pub use claude::{FakeClaude, Reply};
 pub use erp::ErpServer;
 
 use std::path::{Path, PathBuf};

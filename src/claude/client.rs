@@ -1,0 +1,494 @@
+//! [`ClaudeClient`]: the Messages API over HTTP (reqwest), non-streaming and streaming (SSE),
+//! with retries.
+//!
+//! Retries use exponential backoff with jitter (backon) on connect errors, timeouts, 429, 500,
+//! 502, 503, 504 and 529, up to `max_retries`, honoring a `retry-after` header given in seconds.
+//! Other 4xx are never retried, and neither is a spend-limit error: Anthropic answers those with
+//! 429 (`rate_limit_error` whose `error.details.error_code` is `enforced_spend_limit_reached`) or
+//! 400 (a message such as "You have reached your specified API usage limits" or "Your credit
+//! balance is too low"). The rule: an error is a spend limit when its `error_code` says so, or
+//! when its message mentions a spend limit, API usage limits, or the credit balance. A stream
+//! that has begun is never retried (its text has already been shown).
+//!
+//! The body is read as the server framed it: an event stream (`text/event-stream`) is assembled
+//! even when the request did not ask for one, and a JSON body is decoded even when it did.
+//!
+//! The API key lives in a [`Secret`] and in a sensitive header value; errors name the URL and
+//! the status, and any text the server echoes is passed through [`Secret::redact`].
+
+use std::fmt;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use backon::{ExponentialBuilder, Retryable as _};
+use eventsource_stream::Eventsource as _;
+use futures_util::StreamExt as _;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+
+use crate::claude::sse::{Assembler, Flow};
+use crate::claude::{ClaudeError, MessagesRequest, MessagesResponse, Model, ModelFuture};
+use crate::config::ClaudeConfig;
+use crate::erp::Secret;
+use crate::settings::Env;
+
+/// The API version agentb speaks.
+pub const ANTHROPIC_VERSION: &str = "2023-06-01";
+
+/// Timeouts and retry policy of a [`ClaudeClient`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaudeOptions {
+    /// A non-streaming request, connect to last byte; for a stream, the longest silence
+    /// between two chunks.
+    pub timeout: Duration,
+    /// Establishing the connection.
+    pub connect_timeout: Duration,
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    /// The first backoff delay (doubled at each retry, with jitter).
+    pub min_delay: Duration,
+    /// The longest backoff delay.
+    pub max_delay: Duration,
+    /// The longest `retry-after` honored; an API asking for more fails the call at once.
+    pub max_retry_after: Duration,
+}
+
+impl Default for ClaudeOptions {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_mins(2),
+            connect_timeout: Duration::from_secs(10),
+            max_retries: 4,
+            min_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+            max_retry_after: Duration::from_mins(1),
+        }
+    }
+}
+
+impl ClaudeOptions {
+    /// Returns the options `[claude]` sets (`timeout_secs`, `connect_timeout_secs`,
+    /// `max_retries`); a connect timeout is never longer than the request timeout.
+    pub fn from_config(config: &ClaudeConfig) -> Self {
+        let timeout = Duration::from_secs(config.timeout_secs.max(1));
+        Self {
+            timeout,
+            connect_timeout: Duration::from_secs(config.connect_timeout_secs.max(1)).min(timeout),
+            max_retries: config.max_retries,
+            ..Self::default()
+        }
+    }
+}
+
+/// A client of the Messages API at one base URL.
+pub struct ClaudeClient {
+    url: reqwest::Url,
+    http: reqwest::Client,
+    key: Secret,
+    key_header: HeaderValue,
+    options: ClaudeOptions,
+}
+
+impl fmt::Debug for ClaudeClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClaudeClient")
+            .field("url", &self.url.as_str())
+            .field("key", &self.key)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why one attempt failed.
+#[derive(Debug)]
+enum Failure {
+    /// No HTTP answer: connect error, timeout, dropped connection.
+    Transport { message: String, timeout: bool },
+    /// An HTTP answer outside 2xx.
+    Status { status: u16, error: ApiError, retry_after: Option<Duration> },
+}
+
+impl Failure {
+    fn retryable(&self) -> bool {
+        match self {
+            Failure::Transport { .. } => true,
+            Failure::Status { status, error, .. } => {
+                matches!(status, 429 | 500 | 502 | 503 | 504 | 529) && !error.spend_limit
+            }
+        }
+    }
+}
+
+/// The error body of the API: `{"type":"error","error":{"type":…,"message":…}}`.
+#[derive(Debug, Clone, PartialEq)]
+struct ApiError {
+    kind: String,
+    message: String,
+    spend_limit: bool,
+}
+
+impl ApiError {
+    fn parse(status: u16, body: &[u8]) -> Self {
+        let value: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+        let error = value.as_ref().and_then(|v| v.get("error"));
+        let field = |name: &str| error.and_then(|e| e.get(name)).and_then(serde_json::Value::as_str);
+        let kind = field("type").map_or_else(|| format!("http {status}"), str::to_owned);
+        let message = if let Some(message) = field("message") {
+            message.to_owned()
+        } else {
+            let text = String::from_utf8_lossy(body);
+            let text = text.trim();
+            if text.is_empty() { "no message".to_owned() } else { truncate(text, 300) }
+        };
+        let code = error
+            .and_then(|e| e.get("details"))
+            .and_then(|d| d.get("error_code"))
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default();
+        let spend_limit = is_spend_limit(status, code, &message);
+        Self { kind, message, spend_limit }
+    }
+}
+
+/// Returns whether an error answer means a spend limit (see the module docs for the rule).
+fn is_spend_limit(status: u16, error_code: &str, message: &str) -> bool {
+    if !(400..500).contains(&status) {
+        return false;
+    }
+    if error_code.contains("spend_limit") {
+        return true;
+    }
+    let message = message.to_lowercase();
+    ["spend limit", "spending limit", "api usage limits", "usage limit", "credit balance"]
+        .iter()
+        .any(|needle| message.contains(needle))
+}
+
+/// A 2xx answer: a whole body, or a response whose body is an event stream.
+enum Success {
+    Body(Vec<u8>),
+    Stream(reqwest::Response),
+}
+
+impl ClaudeClient {
+    /// Returns a client of the API at `base_url` (`http` or `https`; `/v1/messages` is appended).
+    pub fn new(base_url: &str, api_key: Secret, options: ClaudeOptions) -> Result<Self, ClaudeError> {
+        let config_error = |message: String| ClaudeError::Config { message };
+        let mut url = reqwest::Url::parse(base_url)
+            .map_err(|e| config_error(format!("`base_url` `{base_url}` is not a URL: {e}")))?;
+        if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
+            return Err(config_error(format!("`base_url` `{base_url}` must be an `http://` or `https://` URL")));
+        }
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(["v1", "messages"]);
+        }
+        let mut key_header = HeaderValue::from_str(api_key.expose())
+            .map_err(|_| config_error("the API key contains characters not allowed in a header".to_owned()))?;
+        key_header.set_sensitive(true);
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("agentb/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(options.connect_timeout)
+            .read_timeout(options.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .tcp_nodelay(true)
+            .build()
+            .map_err(|e| config_error(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Self { url, http, key: api_key, key_header, options })
+    }
+
+    /// Returns a client as `[claude]` configures it, with the key read from the variable
+    /// `api_key_env` names.
+    pub fn from_config(cfg: &ClaudeConfig, env: &Env) -> Result<Self, ClaudeError> {
+        let key = env
+            .get(&cfg.api_key_env)
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| ClaudeError::MissingKey { env: cfg.api_key_env.clone() })?;
+        Self::new(&cfg.base_url, Secret::new(key), ClaudeOptions::from_config(cfg))
+    }
+
+    /// Returns the URL requests go to (`…/v1/messages`).
+    pub fn url(&self) -> &str {
+        self.url.as_str()
+    }
+
+    /// Sends `request`, with retries; see [`Model::send`].
+    pub async fn create(
+        &self,
+        request: &MessagesRequest,
+        on_text: &(dyn Fn(&str) + Send + Sync),
+    ) -> Result<MessagesResponse, ClaudeError> {
+        let body = serde_json::to_vec(request).map_err(|e| self.decode(&e.to_string()))?;
+        let attempts = AtomicU32::new(0);
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(self.options.min_delay)
+            .with_max_delay(self.options.max_delay)
+            .with_max_times(self.options.max_retries as usize)
+            .with_jitter();
+        let max_retry_after = self.options.max_retry_after;
+        let started = Instant::now();
+        let result = (|| {
+            attempts.fetch_add(1, Ordering::Relaxed);
+            self.attempt(&body, request.stream)
+        })
+        .retry(backoff)
+        .sleep(tokio::time::sleep)
+        .when(Failure::retryable)
+        .adjust(move |failure, delay| match (failure, delay) {
+            (_, None) => None,
+            (Failure::Status { retry_after: Some(after), .. }, Some(_)) => {
+                (*after <= max_retry_after).then_some(*after)
+            }
+            (_, delay) => delay,
+        })
+        .notify(|failure, delay| {
+            let why = match failure {
+                Failure::Transport { message, .. } => message.clone(),
+                Failure::Status { status, error, .. } => format!("status {status} ({})", error.kind),
+            };
+            tracing::info!(url = %self.url, "retrying the Claude request in {delay:?} after {why}");
+        })
+        .await;
+        let attempts = attempts.load(Ordering::Relaxed);
+        tracing::debug!(url = %self.url, attempts, elapsed = ?started.elapsed(), ok = result.is_ok(), stream = request.stream, "Claude request");
+        match result {
+            Ok(Success::Body(bytes)) => {
+                serde_json::from_slice(&bytes).map_err(|e| self.decode(&format!("not a message: {e}")))
+            }
+            // Text deltas go to `on_text` only when the caller asked for a stream.
+            Ok(Success::Stream(response)) if request.stream => self.read_stream(response, on_text).await,
+            Ok(Success::Stream(response)) => self.read_stream(response, &|_: &str| {}).await,
+            Err(failure) => Err(self.failed(failure, attempts)),
+        }
+    }
+
+    async fn attempt(&self, body: &[u8], stream: bool) -> Result<Success, Failure> {
+        let mut request = self
+            .http
+            .post(self.url.clone())
+            .header("x-api-key", self.key_header.clone())
+            .header("anthropic-version", ANTHROPIC_VERSION)
+            .header(CONTENT_TYPE, "application/json")
+            .body(body.to_vec());
+        if stream {
+            request = request.header(reqwest::header::ACCEPT, "text/event-stream");
+        } else {
+            request = request.header(reqwest::header::ACCEPT, "application/json").timeout(self.options.timeout);
+        }
+        let response = request.send().await.map_err(|e| self.transport(&e))?;
+        let status = response.status().as_u16();
+        let content_type = response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        // Read the body as the server framed it: a proxy may answer a stream request with JSON,
+        // or a plain request with an event stream.
+        let sse = if stream {
+            !content_type.starts_with("application/json")
+        } else {
+            content_type.starts_with("text/event-stream")
+        };
+        if (200..300).contains(&status) && sse {
+            return Ok(Success::Stream(response));
+        }
+        let retry_after = retry_after(response.headers());
+        let bytes = response.bytes().await.map_err(|e| self.transport(&e))?.to_vec();
+        if (200..300).contains(&status) {
+            Ok(Success::Body(bytes))
+        } else {
+            Err(Failure::Status { status, error: ApiError::parse(status, &bytes), retry_after })
+        }
+    }
+
+    async fn read_stream(
+        &self,
+        response: reqwest::Response,
+        on_text: &(dyn Fn(&str) + Send + Sync),
+    ) -> Result<MessagesResponse, ClaudeError> {
+        let mut events = response.bytes_stream().eventsource();
+        let mut assembler = Assembler::new();
+        while let Some(event) = events.next().await {
+            let event = event.map_err(|e| match e {
+                eventsource_stream::EventStreamError::Transport(e) if e.is_timeout() => {
+                    ClaudeError::Timeout { url: self.url.to_string(), secs: self.options.timeout.as_secs() }
+                }
+                e => ClaudeError::Stream {
+                    message: self.key.redact(&format!("reading {}: {}", self.url, root_text(&e))),
+                },
+            })?;
+            match assembler.event(&event.event, &event.data, on_text) {
+                Ok(Flow::Continue) => {}
+                Ok(Flow::Done) => break,
+                Err(ClaudeError::Stream { message }) => {
+                    return Err(ClaudeError::Stream { message: self.key.redact(&message) });
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        assembler.finish()
+    }
+
+    fn transport(&self, err: &reqwest::Error) -> Failure {
+        if err.is_timeout() {
+            return Failure::Transport { message: "timed out".to_owned(), timeout: true };
+        }
+        let text = root_text(err);
+        let message = if err.is_connect() { format!("connection failed: {text}") } else { text };
+        Failure::Transport { message: self.key.redact(&message), timeout: false }
+    }
+
+    fn failed(&self, failure: Failure, attempts: u32) -> ClaudeError {
+        let url = self.url.to_string();
+        let tries = if attempts > 1 { format!(" (after {attempts} attempts)") } else { String::new() };
+        match failure {
+            Failure::Transport { timeout: true, .. } => {
+                ClaudeError::Timeout { url, secs: self.options.timeout.as_secs().max(1) }
+            }
+            Failure::Transport { message, .. } => ClaudeError::Connect { url, message: format!("{message}{tries}") },
+            Failure::Status { status, error, .. } if error.spend_limit => {
+                ClaudeError::SpendLimit { url, status, message: self.key.redact(&error.message) }
+            }
+            Failure::Status { status, error, .. } => ClaudeError::Api {
+                url,
+                status,
+                kind: error.kind,
+                message: format!("{}{tries}", self.key.redact(&error.message)),
+            },
+        }
+    }
+
+    fn decode(&self, message: &str) -> ClaudeError {
+        ClaudeError::Decode { url: self.url.to_string(), message: self.key.redact(message) }
+    }
+}
+
+impl Model for ClaudeClient {
+    fn send<'a>(&'a self, request: &'a MessagesRequest, on_text: &'a (dyn Fn(&str) + Send + Sync)) -> ModelFuture<'a> {
+        Box::pin(self.create(request, on_text))
+    }
+}
+
+/// Returns the innermost cause's text (reqwest's own text repeats the URL and hides the cause).
+fn root_text(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut root = err;
+    while let Some(source) = root.source() {
+        root = source;
+    }
+    root.to_string()
+}
+
+/// Returns `text` cut to at most `max` characters, with an ellipsis when cut.
+fn truncate(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
+/// Returns the `retry-after` header as a duration, when it holds seconds.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let secs: f64 = value.parse().ok()?;
+    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spend_limits_are_told_apart_from_rate_limits() {
+        let body = br#"{"type":"error","error":{"type":"rate_limit_error","message":"Number of request tokens has exceeded your per-minute rate limit"}}"#;
+        assert!(!ApiError::parse(429, body).spend_limit);
+        let body = br#"{"type":"error","error":{"type":"rate_limit_error","message":"Spend limit reached","details":{"error_code":"enforced_spend_limit_reached"}}}"#;
+        assert!(ApiError::parse(429, body).spend_limit);
+        let body = br#"{"type":"error","error":{"type":"invalid_request_error","message":"You have reached your specified API usage limits. You will regain access on 2026-01-01 at 00:00 UTC."}}"#;
+        assert!(ApiError::parse(400, body).spend_limit);
+        let body = br#"{"type":"error","error":{"type":"invalid_request_error","message":"Your credit balance is too low to access the Anthropic API."}}"#;
+        assert!(ApiError::parse(400, body).spend_limit);
+        let body = br#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#;
+        assert!(!ApiError::parse(529, body).spend_limit);
+    }
+
+    #[test]
+    fn parses_the_error_body_or_falls_back_to_text() {
+        let e = ApiError::parse(
+            400,
+            br#"{"type":"error","error":{"type":"invalid_request_error","message":"max_tokens: required"}}"#,
+        );
+        assert_eq!((e.kind.as_str(), e.message.as_str()), ("invalid_request_error", "max_tokens: required"));
+        let e = ApiError::parse(502, b"<html>bad gateway</html>");
+        assert_eq!((e.kind.as_str(), e.message.as_str()), ("http 502", "<html>bad gateway</html>"));
+        assert_eq!(ApiError::parse(500, b"").message, "no message");
+    }
+
+    #[test]
+    fn retries_only_transient_failures() {
+        let status = |status: u16, body: &[u8]| Failure::Status {
+            status,
+            error: ApiError::parse(status, body),
+            retry_after: None,
+        };
+        for code in [429, 500, 502, 503, 504, 529] {
+            assert!(status(code, b"{}").retryable(), "{code}");
+        }
+        for code in [400, 401, 403, 404, 413, 501] {
+            assert!(!status(code, b"{}").retryable(), "{code}");
+        }
+        let spend = br#"{"type":"error","error":{"type":"rate_limit_error","message":"x","details":{"error_code":"enforced_spend_limit_reached"}}}"#;
+        assert!(!status(429, spend).retryable());
+        assert!(Failure::Transport { message: String::new(), timeout: true }.retryable());
+    }
+
+    #[test]
+    fn reads_retry_after_seconds() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(retry_after(&headers), None);
+        headers.insert(reqwest::header::RETRY_AFTER, HeaderValue::from_static("2"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(2)));
+        headers.insert(reqwest::header::RETRY_AFTER, HeaderValue::from_static("0.25"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_millis(250)));
+        headers.insert(reqwest::header::RETRY_AFTER, HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
+        assert_eq!(retry_after(&headers), None);
+    }
+
+    #[test]
+    fn builds_the_messages_url_and_rejects_bad_ones() {
+        let client = ClaudeClient::new("http://127.0.0.1:9/", Secret::new("k"), ClaudeOptions::default()).unwrap();
+        assert_eq!(client.url(), "http://127.0.0.1:9/v1/messages");
+        let client =
+            ClaudeClient::new("https://proxy.example/anthropic", Secret::new("k"), ClaudeOptions::default()).unwrap();
+        assert_eq!(client.url(), "https://proxy.example/anthropic/v1/messages");
+        assert!(matches!(
+            ClaudeClient::new("ftp://x", Secret::new("k"), ClaudeOptions::default()),
+            Err(ClaudeError::Config { .. })
+        ));
+        assert!(matches!(
+            ClaudeClient::new("not a url", Secret::new("k"), ClaudeOptions::default()),
+            Err(ClaudeError::Config { .. })
+        ));
+    }
+
+    #[test]
+    fn options_come_from_the_config() {
+        let config =
+            ClaudeConfig { timeout_secs: 30, connect_timeout_secs: 5, max_retries: 2, ..ClaudeConfig::default() };
+        let options = ClaudeOptions::from_config(&config);
+        assert_eq!(
+            (options.timeout, options.connect_timeout, options.max_retries),
+            (Duration::from_secs(30), Duration::from_secs(5), 2)
+        );
+        let config = ClaudeConfig { timeout_secs: 3, connect_timeout_secs: 10, ..ClaudeConfig::default() };
+        assert_eq!(ClaudeOptions::from_config(&config).connect_timeout, Duration::from_secs(3));
+    }
+
+    #[test]
+    fn a_missing_key_names_the_variable() {
+        let err = ClaudeClient::from_config(&ClaudeConfig::default(), &Env::from_pairs([])).unwrap_err();
+        assert!(matches!(&err, ClaudeError::MissingKey { env } if env == "ANTHROPIC_API_KEY"), "{err:?}");
+        assert_eq!(err.exit_status(), crate::error::ExitStatus::Usage);
+    }
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let client =
+            ClaudeClient::new("http://127.0.0.1:9", Secret::new("sk-ant-supersecret"), ClaudeOptions::default())
+                .unwrap();
+        assert!(!format!("{client:?}").contains("supersecret"));
+    }
+}

@@ -1,0 +1,639 @@
+//! The session store under `.agentbuilder/sessions/<id>/`: `session.json` (what never changes
+//! after the session starts: skill, org, input, system prompt, the compiled skill), `log.jsonl`
+//! (appended after every turn: the new messages and the state — usage, counters, status), the
+//! journal `calls.jsonl` (every tool call that ran, and the snapshot taken before each write: what
+//! makes execution idempotent), `proposals/<id>.json` and `audit.jsonl`. Appends never rewrite
+//! the conversation, so a turn costs the same on the hundredth turn as on the first; a line torn
+//! by a crash is dropped when the session is next loaded. A lock file keeps two agentb processes
+//! from driving one session at once.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::audit::AuditLog;
+use super::guard::Counters;
+use super::proposals::Proposal;
+use crate::claude::{Message, Usage};
+use crate::compile::Artifact;
+use crate::erp::Record;
+use crate::error::UserError;
+
+/// How long a session stays resumable after its last turn.
+pub const SESSION_TTL: Duration = Duration::from_hours(30 * 24);
+
+/// Where a session stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Running,
+    AwaitingApproval,
+    Completed,
+    Failed,
+}
+
+impl Status {
+    /// Returns the status as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Running => "running",
+            Status::AwaitingApproval => "awaiting_approval",
+            Status::Completed => "completed",
+            Status::Failed => "failed",
+        }
+    }
+}
+
+/// One session: everything needed to resume it, even after the skill's source changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub id: String,
+    pub skill: String,
+    pub skill_version: String,
+    pub org: String,
+    pub instance: String,
+    #[serde(default)]
+    pub persona: Option<String>,
+    pub model: String,
+    pub max_tokens: u32,
+    pub status: Status,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    #[serde(default)]
+    pub invocation_id: Option<String>,
+    pub input: Value,
+    /// The system prompt (persona prompt + skill context).
+    pub system: String,
+    /// The compiled skill the session runs.
+    pub artifact: Artifact,
+    pub messages: Vec<Message>,
+    #[serde(default)]
+    pub usage: Usage,
+    #[serde(default)]
+    pub cost_usd: f64,
+    /// Model requests sent over the session's life.
+    #[serde(default)]
+    pub turns: u32,
+    #[serde(default)]
+    pub counters: Counters,
+    /// Corrective turns used for the current output.
+    #[serde(default)]
+    pub corrections: u32,
+    #[serde(default)]
+    pub output: Option<Value>,
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+/// A journal entry: a tool call that ran, and what it returned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallRecord {
+    pub tool_use_id: String,
+    pub tool: String,
+    pub at: Timestamp,
+    pub content: String,
+    pub is_error: bool,
+}
+
+/// The sessions folder.
+#[derive(Debug)]
+pub struct Store {
+    root: PathBuf,
+    /// Per session: how many messages `log.jsonl` holds, and the last of them (a message that
+    /// changed since is written again).
+    persisted: Mutex<HashMap<String, (usize, Option<Message>)>>,
+    /// Per session: the journal, read once.
+    journals: Mutex<HashMap<String, Journal>>,
+}
+
+/// The journal of one session, in memory.
+#[derive(Debug, Default, Clone)]
+struct Journal {
+    done: HashMap<String, CallRecord>,
+    started: HashMap<String, Option<Record>>,
+}
+
+/// One line of `calls.jsonl`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum JournalLine {
+    Done(CallRecord),
+    Started { tool_use_id: String, before: Option<Record> },
+}
+
+/// The part of a session that never changes: `session.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Header {
+    id: String,
+    skill: String,
+    skill_version: String,
+    org: String,
+    instance: String,
+    persona: Option<String>,
+    model: String,
+    max_tokens: u32,
+    created_at: Timestamp,
+    invocation_id: Option<String>,
+    input: Value,
+    system: String,
+    artifact: Artifact,
+}
+
+/// The state of a session after a turn.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct SessionState {
+    status: Status,
+    updated_at: Timestamp,
+    usage: Usage,
+    cost_usd: f64,
+    turns: u32,
+    counters: Counters,
+    corrections: u32,
+    output: Option<Value>,
+    error: Option<String>,
+}
+
+/// One line of `log.jsonl`: messages from index `from` on replace what the log held there.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct LogLine {
+    from: usize,
+    messages: Vec<Message>,
+    state: SessionState,
+}
+
+/// A held session lock; released when dropped.
+#[derive(Debug)]
+pub struct Lock {
+    _file: File,
+}
+
+impl Store {
+    /// Returns the store at `root` (`.agentbuilder/sessions`).
+    pub fn new(root: PathBuf) -> Self {
+        Self { root, persisted: Mutex::default(), journals: Mutex::default() }
+    }
+
+    /// Returns a session's folder.
+    pub fn dir(&self, id: &str) -> PathBuf {
+        self.root.join(id)
+    }
+
+    /// Returns a new session id: `s-` and a time-ordered uuid.
+    pub fn new_id() -> String {
+        format!("s-{}", uuid::Uuid::now_v7().simple())
+    }
+
+    /// Creates a session's folder and writes it.
+    pub fn create(&self, session: &Session) -> anyhow::Result<()> {
+        let dir = self.dir(&session.id);
+        std::fs::create_dir_all(dir.join("proposals"))
+            .with_context(|| format!("failed to create `{}`", dir.display()))?;
+        let header = Header {
+            id: session.id.clone(),
+            skill: session.skill.clone(),
+            skill_version: session.skill_version.clone(),
+            org: session.org.clone(),
+            instance: session.instance.clone(),
+            persona: session.persona.clone(),
+            model: session.model.clone(),
+            max_tokens: session.max_tokens,
+            created_at: session.created_at,
+            invocation_id: session.invocation_id.clone(),
+            input: session.input.clone(),
+            system: session.system.clone(),
+            artifact: session.artifact.clone(),
+        };
+        let bytes = serde_json::to_vec_pretty(&header).context("failed to encode the session")?;
+        crate::compile::write_atomic(&dir.join("session.json"), &bytes)?;
+        lock(&self.persisted).insert(session.id.clone(), (0, None));
+        self.save(session)
+    }
+
+    /// Persists the turn: appends the messages that are new (or changed) since the last save,
+    /// and the session's state, to `log.jsonl`.
+    pub fn save(&self, session: &Session) -> anyhow::Result<()> {
+        let (count, last) = lock(&self.persisted).get(&session.id).cloned().unwrap_or((0, None));
+        let count = count.min(session.messages.len());
+        // The last message written may have grown since (text added to a user message).
+        let from = match (count.checked_sub(1), &last) {
+            (Some(i), Some(last)) if session.messages.get(i) != Some(last) => i,
+            _ => count,
+        };
+        let line = LogLine {
+            from,
+            messages: session.messages[from..].to_vec(),
+            state: SessionState {
+                status: session.status,
+                updated_at: session.updated_at,
+                usage: session.usage,
+                cost_usd: session.cost_usd,
+                turns: session.turns,
+                counters: session.counters.clone(),
+                corrections: session.corrections,
+                output: session.output.clone(),
+                error: session.error.clone(),
+            },
+        };
+        append_line(&self.dir(&session.id).join("log.jsonl"), &line)?;
+        lock(&self.persisted).insert(session.id.clone(), (session.messages.len(), session.messages.last().cloned()));
+        Ok(())
+    }
+
+    /// Loads a session to drive it; an unknown id, or one whose last turn is older than
+    /// [`SESSION_TTL`], is an error that says so.
+    pub fn load(&self, id: &str, now: Timestamp) -> anyhow::Result<Session> {
+        self.check_exists(id)?;
+        // Drop a line torn by a crash, so the next append starts on a line of its own.
+        drop_torn_line(&self.dir(id).join("log.jsonl"))?;
+        let session = self.read(id).map_err(|e| UserError::usage(format!("session `{id}` is damaged: {e:#}")))?;
+        if super::clock::add(session.updated_at, SESSION_TTL) < now {
+            return Err(UserError::usage(format!(
+                "session `{id}` expired: its last turn was at {}, more than 30 days ago",
+                session.updated_at
+            ))
+            .with_hint("start a new run; its proposals stay listed in `agentb proposals list`")
+            .into());
+        }
+        lock(&self.persisted).insert(session.id.clone(), (session.messages.len(), session.messages.last().cloned()));
+        Ok(session)
+    }
+
+    /// Checks that `id` names a session of this store, with the errors [`Store::load`] gives.
+    pub fn check_exists(&self, id: &str) -> anyhow::Result<()> {
+        if !is_session_id(id) {
+            return Err(UserError::usage(format!("`{id}` is not a session id"))
+                .with_hint("session ids look like `s-0193…`; `agentb sessions list` shows them")
+                .into());
+        }
+        if !self.dir(id).join("session.json").is_file() {
+            return Err(UserError::usage(format!("no session `{id}` in this project"))
+                .with_hint("`agentb sessions list` shows the sessions; agentb never starts a new one in its place")
+                .into());
+        }
+        Ok(())
+    }
+
+    /// Takes the session's lock, failing fast when another agentb holds it.
+    pub fn lock(&self, id: &str) -> anyhow::Result<Lock> {
+        let path = self.dir(id).join("lock");
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("failed to open `{}`", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Lock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                Err(UserError::usage(format!("session `{id}` is in use by another agentb process"))
+                    .with_hint("wait for it to finish, then try again")
+                    .into())
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(e).with_context(|| format!("failed to lock `{}`", path.display()))
+            }
+        }
+    }
+
+    /// Returns every session id, oldest first.
+    pub fn ids(&self) -> anyhow::Result<Vec<String>> {
+        let mut ids = Vec::new();
+        match std::fs::read_dir(&self.root) {
+            Ok(entries) => {
+                for entry in entries {
+                    let entry = entry.with_context(|| format!("failed to list `{}`", self.root.display()))?;
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    if is_session_id(&name) && entry.path().join("session.json").is_file() {
+                        ids.push(name);
+                    }
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("failed to list `{}`", self.root.display())),
+        }
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// Reads a session without the expiry check (for listing and showing): the header, then
+    /// the log replayed (complete lines only).
+    pub fn read(&self, id: &str) -> anyhow::Result<Session> {
+        let path = self.dir(id).join("session.json");
+        let header: Header = read_json(&path)?;
+        let log_path = self.dir(id).join("log.jsonl");
+        let text =
+            std::fs::read_to_string(&log_path).with_context(|| format!("failed to read `{}`", log_path.display()))?;
+        let mut messages: Vec<Message> = Vec::new();
+        let mut state: Option<SessionState> = None;
+        for line in complete_lines(&text) {
+            let line: LogLine =
+                serde_json::from_str(line).with_context(|| format!("failed to parse `{}`", log_path.display()))?;
+            messages.truncate(line.from);
+            messages.extend(line.messages);
+            state = Some(line.state);
+        }
+        let state = state.with_context(|| format!("`{}` holds no turn", log_path.display()))?;
+        Ok(Session {
+            id: header.id,
+            skill: header.skill,
+            skill_version: header.skill_version,
+            org: header.org,
+            instance: header.instance,
+            persona: header.persona,
+            model: header.model,
+            max_tokens: header.max_tokens,
+            status: state.status,
+            created_at: header.created_at,
+            updated_at: state.updated_at,
+            invocation_id: header.invocation_id,
+            input: header.input,
+            system: header.system,
+            artifact: header.artifact,
+            messages,
+            usage: state.usage,
+            cost_usd: state.cost_usd,
+            turns: state.turns,
+            counters: state.counters,
+            corrections: state.corrections,
+            output: state.output,
+            error: state.error,
+        })
+    }
+
+    /// Returns the audit log of a session.
+    pub fn audit(&self, id: &str) -> AuditLog {
+        AuditLog::new(&self.dir(id).join("audit.jsonl"), id)
+    }
+
+    /// Writes a proposal atomically.
+    pub fn save_proposal(&self, proposal: &Proposal) -> anyhow::Result<()> {
+        let bytes = serde_json::to_vec_pretty(proposal).context("failed to encode the proposal")?;
+        let dir = self.dir(&proposal.session_id).join("proposals");
+        std::fs::create_dir_all(&dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
+        crate::compile::write_atomic(&dir.join(format!("{}.json", proposal.id)), &bytes)
+    }
+
+    /// Returns a session's proposals, oldest first.
+    pub fn proposals(&self, session_id: &str) -> anyhow::Result<Vec<Proposal>> {
+        let dir = self.dir(session_id).join("proposals");
+        let mut proposals = Vec::new();
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(proposals),
+            Err(e) => return Err(e).with_context(|| format!("failed to list `{}`", dir.display())),
+        };
+        for entry in entries {
+            let path = entry.with_context(|| format!("failed to list `{}`", dir.display()))?.path();
+            if path.extension().is_some_and(|e| e == "json") {
+                proposals.push(read_json::<Proposal>(&path)?);
+            }
+        }
+        proposals.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        Ok(proposals)
+    }
+
+    /// Finds a proposal by id in any session.
+    pub fn find_proposal(&self, id: &str) -> anyhow::Result<Proposal> {
+        let valid = id.strip_prefix("p-").is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()));
+        if valid {
+            for session in self.ids()? {
+                let path = self.dir(&session).join("proposals").join(format!("{id}.json"));
+                if path.is_file() {
+                    return read_json(&path);
+                }
+            }
+        }
+        Err(UserError::usage(format!("no proposal `{id}` in this project"))
+            .with_hint("`agentb proposals list` shows the proposals")
+            .into())
+    }
+
+    /// Returns the journal entry of a tool call, if it ran.
+    pub fn call(&self, session_id: &str, tool_use_id: &str) -> anyhow::Result<Option<CallRecord>> {
+        self.with_journal(session_id, |j| j.done.get(tool_use_id).cloned())
+    }
+
+    /// Records that a tool call ran (before the session moves on).
+    pub fn save_call(&self, session_id: &str, record: &CallRecord) -> anyhow::Result<()> {
+        self.with_journal(session_id, |_| ())?;
+        append_line(&self.dir(session_id).join("calls.jsonl"), &JournalLine::Done(record.clone()))?;
+        if let Some(j) = lock(&self.journals).get_mut(session_id) {
+            j.done.insert(record.tool_use_id.clone(), record.clone());
+        }
+        Ok(())
+    }
+
+    /// Returns the snapshot saved before a write started (`Some(None)`: it started, and needed
+    /// none), or `None` when it never started.
+    pub fn started(&self, session_id: &str, tool_use_id: &str) -> anyhow::Result<Option<Option<Record>>> {
+        self.with_journal(session_id, |j| j.started.get(tool_use_id).cloned())
+    }
+
+    /// Records that a write is about to run, with the record as it was before.
+    pub fn save_started(&self, session_id: &str, tool_use_id: &str, before: Option<&Record>) -> anyhow::Result<()> {
+        self.with_journal(session_id, |_| ())?;
+        let line = JournalLine::Started { tool_use_id: tool_use_id.to_owned(), before: before.cloned() };
+        append_line(&self.dir(session_id).join("calls.jsonl"), &line)?;
+        if let Some(j) = lock(&self.journals).get_mut(session_id) {
+            j.started.insert(tool_use_id.to_owned(), before.cloned());
+        }
+        Ok(())
+    }
+
+    /// Runs `f` on a session's journal, reading `calls.jsonl` on first use.
+    fn with_journal<T>(&self, session_id: &str, f: impl FnOnce(&Journal) -> T) -> anyhow::Result<T> {
+        if let Some(j) = lock(&self.journals).get(session_id) {
+            return Ok(f(j));
+        }
+        let path = self.dir(session_id).join("calls.jsonl");
+        // Only a process holding the session's lock writes the journal: drop a torn line.
+        drop_torn_line(&path)?;
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(e).with_context(|| format!("failed to read `{}`", path.display())),
+        };
+        let mut journal = Journal::default();
+        for line in complete_lines(&text) {
+            match serde_json::from_str(line).with_context(|| format!("failed to parse `{}`", path.display()))? {
+                JournalLine::Done(record) => {
+                    journal.done.insert(record.tool_use_id.clone(), record);
+                }
+                JournalLine::Started { tool_use_id, before } => {
+                    journal.started.insert(tool_use_id, before);
+                }
+            }
+        }
+        let out = f(&journal);
+        lock(&self.journals).insert(session_id.to_owned(), journal);
+        Ok(out)
+    }
+}
+
+/// Locks a mutex, taking the data of a poisoned one (a panic elsewhere cannot corrupt a map).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Returns the complete lines of a log (a last line without its newline was torn by a crash).
+fn complete_lines(text: &str) -> impl Iterator<Item = &str> {
+    let complete = text.rfind('\n').map_or("", |end| &text[..end]);
+    complete.lines().filter(|l| !l.trim().is_empty())
+}
+
+/// Appends one JSON line with a single write.
+fn append_line(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
+    let mut line = serde_json::to_vec(value).context("failed to encode a log line")?;
+    line.push(b'\n');
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("failed to open `{}`", path.display()))?;
+    file.write_all(&line).with_context(|| format!("failed to write `{}`", path.display()))
+}
+
+/// Cuts a log back to its last complete line.
+fn drop_torn_line(path: &Path) -> anyhow::Result<()> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e).with_context(|| format!("failed to read `{}`", path.display())),
+    };
+    if bytes.last().is_none_or(|b| *b == b'\n') {
+        return Ok(());
+    }
+    let keep = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .with_context(|| format!("failed to open `{}`", path.display()))?;
+    file.set_len(keep as u64).with_context(|| format!("failed to truncate `{}`", path.display()))
+}
+
+/// Returns whether `id` looks like a session id (no path separators, no dots).
+pub fn is_session_id(id: &str) -> bool {
+    id.strip_prefix("s-")
+        .is_some_and(|h| !h.is_empty() && h.len() <= 64 && h.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
+    let bytes = std::fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))?;
+    serde_json::from_slice(&bytes).with_context(|| format!("failed to parse `{}`", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claude::Message;
+
+    #[test]
+    fn ids_are_checked_before_touching_the_disk() {
+        assert!(is_session_id("s-0193abc"));
+        for bad in ["", "s-", "../x", "s-../x", "s-a.b", "p-123"] {
+            assert!(!is_session_id(bad), "{bad}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().to_path_buf());
+        let now = Timestamp::now();
+        let err = store.load("s-0000", now).unwrap_err();
+        assert!(err.to_string().contains("no session `s-0000`"), "{err}");
+        assert!(store.load("../etc", now).is_err());
+        assert!(store.find_proposal("p-../../x").is_err());
+        assert!(store.ids().unwrap().is_empty());
+    }
+
+    fn session(id: &str) -> Session {
+        let artifact: Artifact = serde_json::from_value(serde_json::json!({
+            "format": 1, "id": "x", "name": "X", "version": "1.0.0", "status": "active", "category": "x",
+            "description": "x", "triggers": [], "dependencies": [], "permissions": [],
+            "input_schema": {}, "output_schema": {}, "tools": [], "system_prompt": "x",
+            "limits": {"max_turns": 1, "max_wall_secs": 1, "max_cost_usd": 1.0, "max_output_tokens": 1,
+                       "tier_calls": {}, "tools": {}},
+            "source_hash": "", "content_hash": ""
+        }))
+        .unwrap();
+        let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        Session {
+            id: id.to_owned(),
+            skill: "x".to_owned(),
+            skill_version: "1.0.0".to_owned(),
+            org: "acme".to_owned(),
+            instance: "local".to_owned(),
+            persona: None,
+            model: "m".to_owned(),
+            max_tokens: 1,
+            status: Status::Running,
+            created_at: now,
+            updated_at: now,
+            invocation_id: None,
+            input: Value::Null,
+            system: "s".to_owned(),
+            artifact,
+            messages: vec![Message::user_text("hello")],
+            usage: Usage::default(),
+            cost_usd: 0.0,
+            turns: 0,
+            counters: Counters::default(),
+            corrections: 0,
+            output: None,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn the_log_replays_changed_messages_and_survives_a_torn_line() {
+        use crate::claude::ContentBlock;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().to_path_buf());
+        let mut s = session("s-01");
+        store.create(&s).unwrap();
+        s.messages.push(Message::assistant(vec![ContentBlock::text("hi")]));
+        s.turns = 1;
+        store.save(&s).unwrap();
+        // The last message grows after it was saved: it is written again, not duplicated.
+        s.messages.push(Message::user_text("more"));
+        store.save(&s).unwrap();
+        s.messages.last_mut().unwrap().content.push(ContentBlock::text("and more"));
+        store.save(&s).unwrap();
+        assert_eq!(store.read("s-01").unwrap(), s);
+        // A crash mid-append leaves a torn line; loading drops it and appends go on.
+        let log = dir.path().join("s-01/log.jsonl");
+        let mut f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+        f.write_all(b"{\"from\": 3, \"mess").unwrap();
+        drop(f);
+        let fresh = Store::new(dir.path().to_path_buf());
+        let mut loaded = fresh.load("s-01", s.updated_at).unwrap();
+        assert_eq!(loaded, s);
+        loaded.turns = 2;
+        fresh.save(&loaded).unwrap();
+        assert_eq!(Store::new(dir.path().to_path_buf()).read("s-01").unwrap().turns, 2);
+        // Past the TTL the session is expired, never silently replaced.
+        let late = super::super::clock::add(s.updated_at, SESSION_TTL + Duration::from_secs(1));
+        assert!(fresh.load("s-01", late).unwrap_err().to_string().contains("expired"));
+    }
+
+    #[test]
+    fn the_journal_is_read_back_by_another_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().to_path_buf());
+        store.create(&session("s-02")).unwrap();
+        let at: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let record =
+            CallRecord { tool_use_id: "t1".into(), tool: "x".into(), at, content: "ok".into(), is_error: false };
+        store.save_started("s-02", "t1", None).unwrap();
+        store.save_call("s-02", &record).unwrap();
+        let other = Store::new(dir.path().to_path_buf());
+        assert_eq!(other.call("s-02", "t1").unwrap(), Some(record));
+        assert_eq!(other.started("s-02", "t1").unwrap(), Some(None));
+        assert_eq!(other.call("s-02", "t2").unwrap(), None);
+    }
+}
