@@ -4,5 +4,7 @@ mod support;
 
 mod cli;
 mod compile;
+mod deploy;
 mod erp;
 mod lint;
+mod version;

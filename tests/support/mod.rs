@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod erp;
+pub mod flaky_erp;
 
 pub use erp::ErpServer;
 
