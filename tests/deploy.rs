@@ -484,6 +484,7 @@ fn the_state_is_sorted_and_versioned() {
     let r = run(test, &["deploy", "--yes"]).code(0);
     let text = r.test.read(".agentbuilder/state.toml");
     assert!(text.starts_with("schema = 1\n"), "{text}");
+    assert!(r.test.read(".agentbuilder/.gitignore").contains("lock"), "the lock is not committed");
     let at = |needle: &str| text.find(needle).unwrap_or_else(|| panic!("{needle} in {text}"));
     assert!(at("[instances.local.acme.alpha]") < at("[instances.local.beta.alpha]"));
     assert!(at("[instances.local.corp.alpha]") < at("[instances.local.demo.alpha]"));

@@ -53,6 +53,12 @@ pub fn run(ctx: &Ctx, args: &DeployArgs) -> anyhow::Result<ExitStatus> {
     if let Some(pct) = canary {
         for a in &artifacts {
             // The salt is chosen at the first deploy; a plan alone does not keep it.
+            if args.plan && !session.state.skills.contains_key(&a.id) {
+                ctx.printer.note(format!(
+                    "`{}` was never deployed: its canary salt is chosen by the deploy itself, so the orgs it picks may differ from this plan",
+                    a.id
+                ));
+            }
             let salt = session.state.salt(&a.id);
             let selected: Vec<String> =
                 bucket::canary_orgs(&a.id, &salt, &orgs, pct).into_iter().map(str::to_owned).collect();
@@ -127,7 +133,14 @@ impl Session {
         let project = ctx.project()?;
         let lock = if lock {
             let command: Vec<String> = std::env::args().collect();
-            Some(Lock::acquire(&project.state_dir().join("lock"), &command.join(" "))?)
+            let lock = Lock::acquire(&project.state_dir().join("lock"), &command.join(" "))?;
+            // The state and releases are committed; the lock and the caches are not.
+            let gitignore = project.state_dir().join(".gitignore");
+            if !gitignore.exists() {
+                std::fs::write(&gitignore, super::init::STATE_GITIGNORE)
+                    .with_context(|| format!("failed to write `{}`", gitignore.display()))?;
+            }
+            Some(lock)
         } else {
             None
         };

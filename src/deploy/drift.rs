@@ -78,16 +78,16 @@ mod tests {
             "slug": "a", "name": "A", "version": "1.0.0", "contentHash": "h1", "isEnabled": true
         }))
         .unwrap();
-        live.skills.insert("a".into(), record.clone());
+        live.skills.insert("a".into(), (&record).into());
         assert_eq!(check(&d, &live, "a", true), None);
         let mut off = record.clone();
         off.is_enabled = false;
-        live.skills.insert("a".into(), off);
+        live.skills.insert("a".into(), (&off).into());
         assert_eq!(check(&d, &live, "a", true), Some(Drift::Disabled));
         assert_eq!(check(&d, &live, "a", false), None, "a draft is deployed disabled");
         let mut edited = record;
         edited.content_hash = "h2".into();
-        live.skills.insert("a".into(), edited);
+        live.skills.insert("a".into(), (&edited).into());
         assert!(matches!(check(&d, &live, "a", true), Some(Drift::Changed { .. })));
     }
 }

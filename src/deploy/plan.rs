@@ -14,11 +14,48 @@ use crate::compile::Artifact;
 use crate::erp::{AgentPersona, AgentSkill};
 use crate::skill::model::Status;
 
-/// What the ERP holds for one org: its skills and personas by slug.
+/// What the ERP holds for one org: its skills (what a plan needs of them) and personas, by slug.
 #[derive(Debug, Clone, Default)]
 pub struct Live {
-    pub skills: BTreeMap<String, AgentSkill>,
+    pub skills: BTreeMap<String, LiveSkill>,
     pub personas: BTreeMap<String, AgentPersona>,
+}
+
+/// What a plan needs of a live skill record; the definition (the artifact, most of the bytes)
+/// is not kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveSkill {
+    pub id: String,
+    pub version: String,
+    pub content_hash: String,
+    pub is_enabled: bool,
+}
+
+impl LiveSkill {
+    /// Returns the fields of a live record, or `None` when it has no `slug`; missing fields
+    /// read as empty (and `isEnabled` as true, like the contract's default).
+    pub fn of(record: &crate::erp::Record) -> Option<(String, Self)> {
+        let text = |k: &str| record.get(k).and_then(serde_json::Value::as_str).unwrap_or_default().to_owned();
+        let slug = record.get("slug")?.as_str()?.to_owned();
+        let skill = Self {
+            id: text("id"),
+            version: text("version"),
+            content_hash: text("contentHash"),
+            is_enabled: record.get("isEnabled").and_then(serde_json::Value::as_bool).unwrap_or(true),
+        };
+        Some((slug, skill))
+    }
+}
+
+impl From<&AgentSkill> for LiveSkill {
+    fn from(s: &AgentSkill) -> Self {
+        Self {
+            id: s.id.clone(),
+            version: s.version.clone(),
+            content_hash: s.content_hash.clone(),
+            is_enabled: s.is_enabled,
+        }
+    }
 }
 
 /// What one item does.
@@ -231,7 +268,7 @@ pub fn skill_record(artifact: &Artifact) -> AgentSkill {
 }
 
 /// Returns whether the live record is exactly what deploying `artifact` writes.
-pub fn live_matches(live: Option<&AgentSkill>, artifact: &Artifact) -> bool {
+pub fn live_matches(live: Option<&LiveSkill>, artifact: &Artifact) -> bool {
     live.is_some_and(|l| {
         l.content_hash == artifact.content_hash
             && l.version == artifact.version.to_string()
@@ -251,7 +288,7 @@ pub fn persona_matches(live: Option<&AgentPersona>, want: &AgentPersona) -> bool
 
 /// Returns the change that moves an org from what it has (state `d`, live record) to
 /// `artifact`, ignoring pins and canaries.
-pub fn move_to(d: Option<&Deployment>, live: Option<&AgentSkill>, artifact: &Artifact) -> Change {
+pub fn move_to(d: Option<&Deployment>, live: Option<&LiveSkill>, artifact: &Artifact) -> Change {
     if live_matches(live, artifact) {
         if d.is_some_and(|d| d.content_hash == artifact.content_hash) { Change::Unchanged } else { Change::Record }
     } else {
@@ -440,7 +477,7 @@ mod tests {
         assert_eq!(r.inputs[0]["name"], "x");
         assert_eq!(r.inputs[0]["required"], true);
         assert_eq!(r.definition["content_hash"], a.content_hash.as_str());
-        assert!(live_matches(Some(&r), &a));
+        assert!(live_matches(Some(&LiveSkill::from(&r)), &a));
         let mut draft = (*a).clone();
         draft.status = Status::Draft;
         assert!(!skill_record(&draft).is_enabled);
@@ -461,11 +498,11 @@ mod tests {
                 action: Action::Deploy,
             };
             state.record("local", org, "a", rel);
-            live.get_mut(org).unwrap().skills.insert("a".into(), skill_record(&v1));
+            live.get_mut(org).unwrap().skills.insert("a".into(), LiveSkill::from(&skill_record(&v1)));
         }
         state.deployment_mut("local", "demo", "a").unwrap().strategy = Strategy::Pinned;
         // `corp` already holds v2 in the ERP (a run stopped before saving the state).
-        live.get_mut("corp").unwrap().skills.insert("a".into(), skill_record(&v2));
+        live.get_mut("corp").unwrap().skills.insert("a".into(), LiveSkill::from(&skill_record(&v2)));
         live.remove("eve"); // unreadable
         let items = deploy(&state, "local", &all, &live, &[Arc::clone(&v2)], &[], &options(None));
         assert_eq!(
@@ -504,7 +541,7 @@ mod tests {
             };
             state.record("local", org, "a", rel);
             let mut l = Live::default();
-            l.skills.insert("a".into(), skill_record(&v1));
+            l.skills.insert("a".into(), LiveSkill::from(&skill_record(&v1)));
             live.insert(org.clone(), l);
         }
         let items = deploy(&state, "local", &all, &live, &[Arc::clone(&v2)], &[], &options(Some(("50%", &["beta"]))));
@@ -515,7 +552,7 @@ mod tests {
         assert_eq!(canary.baseline_version, Some(v1.version.clone()));
         assert_eq!(canary.percent, "50%");
         // A full deploy clears the marker.
-        live.get_mut("beta").unwrap().skills.insert("a".into(), skill_record(&v2));
+        live.get_mut("beta").unwrap().skills.insert("a".into(), LiveSkill::from(&skill_record(&v2)));
         let items = deploy(&state, "local", &all, &live, &[Arc::clone(&v2)], &[], &options(None));
         assert_eq!(items[1].change, Change::Unchanged);
         assert!(items[1].changes_anything(), "clearing the canary marker is a change");

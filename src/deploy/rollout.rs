@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt as _;
 use indicatif::ProgressBar;
 
-use super::plan::{Change, Item, Live, Plan, Subject, apply_to_state, skill_record};
+use super::plan::{Change, Item, Live, LiveSkill, Plan, Subject, apply_to_state, skill_record};
 use super::state::State;
-use crate::erp::{AGENT_SKILLS, Erp, ErpError, ErpExt as _};
+use crate::erp::{AGENT_SKILLS, Erp, ErpError, ErpExt as _, ListQuery};
 
 /// How often the state is saved while results arrive.
 const SAVE_EVERY: Duration = Duration::from_millis(250);
@@ -32,7 +32,10 @@ pub async fn read_live(
             let erp = Arc::clone(erp);
             async move {
                 let result = async {
-                    let skills = erp.skills(&org).await?.into_iter().map(|s| (s.slug.clone(), s)).collect();
+                    // Only what a plan needs is kept; the records (with their definitions) go.
+                    let records = erp.list_all(&org, AGENT_SKILLS, ListQuery::new()).await?;
+                    let skills = records.iter().filter_map(LiveSkill::of).collect();
+                    drop(records);
                     let personas = if personas {
                         erp.personas(&org).await?.into_iter().map(|p| (p.slug.clone(), p)).collect()
                     } else {
