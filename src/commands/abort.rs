@@ -55,6 +55,6 @@ pub fn run(ctx: &Ctx, args: &AbortArgs) -> anyhow::Result<ExitStatus> {
         args.skill,
         super::deploy::plural(orgs.len(), "org")
     );
-    print_plan(ctx, format, &title, &plan, &std::collections::BTreeMap::new(), orgs.len());
-    execute(ctx, &mut session, plan, concurrency, "Aborted")
+    let json = print_plan(ctx, format, &title, &plan, &std::collections::BTreeMap::new(), orgs.len());
+    execute(ctx, &mut session, plan, concurrency, "Aborted", json)
 }

@@ -80,8 +80,11 @@ pub fn run(ctx: &Ctx, args: &DeployArgs) -> anyhow::Result<ExitStatus> {
         }
         None => format!("deploy to instance `{}`, {}", session.instance.name, plural(orgs.len(), "org")),
     };
-    print_plan(ctx, format, &title, &plan, &canary_orgs, orgs.len());
+    let json = print_plan(ctx, format, &title, &plan, &canary_orgs, orgs.len());
     if args.plan {
+        if let Some(json) = &json {
+            ctx.printer.json(json);
+        }
         if !plan.unreadable.is_empty() {
             print_failures(
                 ctx,
@@ -91,7 +94,7 @@ pub fn run(ctx: &Ctx, args: &DeployArgs) -> anyhow::Result<ExitStatus> {
         }
         return Ok(crate::status_from_problems(args.exit_code && plan.has_changes()));
     }
-    execute(ctx, &mut session, plan, concurrency, "Deployed")
+    execute(ctx, &mut session, plan, concurrency, "Deployed", json)
 }
 
 /// Returns the concurrency: the flag, else the config's `deploy.concurrency`.
@@ -283,7 +286,9 @@ fn describe(item: &Item) -> String {
 /// One line of a printed plan: the change and the orgs it applies to.
 type PlanLine = (String, Vec<String>);
 
-/// Prints a plan: per skill or persona, each kind of change with the orgs it applies to.
+/// Prints a plan: per skill or persona, each kind of change with the orgs it applies to. With
+/// `--format json` nothing is printed: the plan is returned as JSON, for [`execute`] (or the
+/// caller) to print as one document.
 pub(super) fn print_plan(
     ctx: &Ctx,
     format: Format,
@@ -291,7 +296,7 @@ pub(super) fn print_plan(
     plan: &Plan,
     canary_orgs: &BTreeMap<String, Vec<String>>,
     org_count: usize,
-) {
+) -> Option<serde_json::Value> {
     if format == Format::Json {
         let items: Vec<serde_json::Value> = plan
             .items
@@ -306,7 +311,7 @@ pub(super) fn print_plan(
                 v
             })
             .collect();
-        ctx.printer.json(&serde_json::json!({
+        return Some(serde_json::json!({
             "title": title,
             "items": items,
             "counts": plan.counts(),
@@ -314,7 +319,6 @@ pub(super) fn print_plan(
             "unreadable": plan.unreadable.iter().map(|(o, r)| serde_json::json!({"org": o, "error": r})).collect::<Vec<_>>(),
             "changes": plan.has_changes(),
         }));
-        return;
     }
     let bold = ctx.printer.stdout_style().bold();
     let mut out = format!("{}\n", bold.apply_to(format!("Plan: {title}")));
@@ -359,6 +363,7 @@ pub(super) fn print_plan(
     }
     let _ = writeln!(out, "{}", plan.counts());
     ctx.printer.out(out);
+    None
 }
 
 /// Asks to go ahead: `--yes` does, a terminal asks, and without a terminal agentb refuses.
@@ -382,11 +387,29 @@ pub(super) fn execute(
     plan: Plan,
     concurrency: usize,
     verb: &str,
+    json: Option<serde_json::Value>,
 ) -> anyhow::Result<ExitStatus> {
+    let status = execute_inner(ctx, session, plan, concurrency, verb)?;
+    if let Some(plan) = json {
+        let (status_name, outcome) = status;
+        ctx.printer.json(&serde_json::json!({"plan": plan, "result": outcome}));
+        return Ok(status_name);
+    }
+    Ok(status.0)
+}
+
+/// Carries out a plan; returns the exit status and the outcome as JSON.
+fn execute_inner(
+    ctx: &Ctx,
+    session: &mut Session,
+    plan: Plan,
+    concurrency: usize,
+    verb: &str,
+) -> anyhow::Result<(ExitStatus, serde_json::Value)> {
     let writes = plan.items.iter().filter(|i| i.change.writes()).count();
     if writes > 0 && !confirm(ctx, &format!("apply {writes} changes to instance `{}`?", session.instance.name))? {
         ctx.printer.status("Cancelled", "nothing was changed");
-        return Ok(ExitStatus::Success);
+        return Ok((ExitStatus::Success, serde_json::json!({"cancelled": true})));
     }
     let mut kept = std::collections::HashSet::new();
     for item in plan.items.iter().filter(|i| i.changes_anything()) {
@@ -414,13 +437,20 @@ pub(super) fn execute(
     ))?;
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
+    let result = serde_json::json!({
+        "written": outcome.written,
+        "recorded": outcome.recorded,
+        "unchanged": outcome.unchanged,
+        "seconds": secs,
+        "failures": outcome.failures.iter().map(|(org, name, error)| serde_json::json!({"org": org, "name": name, "error": error})).collect::<Vec<_>>(),
+    });
     if writes == 0 && outcome.failures.is_empty() {
         let mut summary = format!("instance `{instance}`: {} unchanged", outcome.unchanged);
         if outcome.recorded > 0 {
             let _ = write!(summary, ", {} recorded in the state", outcome.recorded);
         }
         ctx.printer.status("Up to date", summary);
-        return Ok(ExitStatus::Success);
+        return Ok((ExitStatus::Success, result));
     }
     let mut summary =
         format!("{} to {} of `{instance}` in {secs:.2}s", plural(outcome.written, "change"), plural(org_count, "org"));
@@ -432,10 +462,10 @@ pub(super) fn execute(
     }
     ctx.printer.status(verb, summary);
     if outcome.failures.is_empty() {
-        return Ok(ExitStatus::Success);
+        return Ok((ExitStatus::Success, result));
     }
     print_failures(ctx, &outcome.failures);
-    Ok(ExitStatus::Remote)
+    Ok((ExitStatus::Remote, result))
 }
 
 /// Returns `1 org`, `2 orgs`.

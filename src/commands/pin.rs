@@ -48,8 +48,8 @@ pub fn run(ctx: &Ctx, args: &PinArgs) -> anyhow::Result<ExitStatus> {
     let plan = Plan { items, unreadable };
     let title =
         format!("pin `{skill}` at {version} on instance `{name}`, {}", super::deploy::plural(orgs.len(), "org"));
-    print_plan(ctx, format, &title, &plan, &std::collections::BTreeMap::new(), orgs.len());
-    let status = execute(ctx, &mut session, plan, concurrency, "Pinned")?;
+    let json = print_plan(ctx, format, &title, &plan, &std::collections::BTreeMap::new(), orgs.len());
+    let status = execute(ctx, &mut session, plan, concurrency, "Pinned", json)?;
     if status == ExitStatus::Success {
         ctx.printer.note(format!("deploys skip these orgs until `agentb unpin {skill} --org …`"));
     }

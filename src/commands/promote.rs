@@ -130,6 +130,6 @@ pub fn run(ctx: &Ctx, args: &PromoteArgs) -> anyhow::Result<ExitStatus> {
         artifact.version,
         super::deploy::plural(all.len(), "org")
     );
-    print_plan(ctx, format, &title, &plan, &std::collections::BTreeMap::new(), all.len());
-    execute(ctx, &mut session, plan, concurrency, "Promoted")
+    let json = print_plan(ctx, format, &title, &plan, &std::collections::BTreeMap::new(), all.len());
+    execute(ctx, &mut session, plan, concurrency, "Promoted", json)
 }

@@ -97,6 +97,6 @@ pub fn run(ctx: &Ctx, args: &RollbackArgs) -> anyhow::Result<ExitStatus> {
     }
     let plan = Plan { items, unreadable };
     let title = format!("roll back `{skill}` on instance `{name}`, {}", super::deploy::plural(orgs.len(), "org"));
-    print_plan(ctx, format, &title, &plan, &std::collections::BTreeMap::new(), orgs.len());
-    execute(ctx, &mut session, plan, concurrency, "Rolled back")
+    let json = print_plan(ctx, format, &title, &plan, &std::collections::BTreeMap::new(), orgs.len());
+    execute(ctx, &mut session, plan, concurrency, "Rolled back", json)
 }

@@ -96,7 +96,20 @@ pub async fn tally(
         .map(|org| {
             let erp = Arc::clone(erp);
             let skill = skill.to_owned();
-            async move { erp.invocations(&org, ListQuery::new().filter("skillId", skill)).await }
+            async move {
+                // The runtime may name the skill by its slug or by the org's record id: count both.
+                let mut ids = vec![skill.clone()];
+                if let Some(record) = erp.skill(&org, &skill).await?
+                    && !record.id.is_empty()
+                {
+                    ids.push(record.id);
+                }
+                let mut all = Vec::new();
+                for id in ids {
+                    all.extend(erp.invocations(&org, ListQuery::new().filter("skillId", id.clone())).await?);
+                }
+                Ok::<_, ErpError>(all)
+            }
         })
         .buffer_unordered(concurrency.max(1))
         .collect()
@@ -105,7 +118,7 @@ pub async fn tally(
     for invocations in per_org {
         for inv in invocations? {
             let at = inv.started_at.or(inv.created_at);
-            if inv.skill_id == skill && at.is_none_or(|at| at >= since) {
+            if at.is_none_or(|at| at >= since) {
                 t.add(inv.status);
             }
         }
