@@ -531,3 +531,19 @@ fn deploy_reports_json() {
     let r = run(r.test, &["history", "alpha", "--format", "json"]).code(0);
     assert_eq!(r.json()["history"].as_array().unwrap().len(), 4);
 }
+
+#[test]
+fn aborting_a_canary_that_created_a_skill_removes_it() {
+    let test = Test::new().skill("alpha.md", skill("alpha", "1.0.0")).file(".agentbuilder.toml", local_orgs(10));
+    let r = run(test, &["deploy", "--canary", "50%", "--yes"]).code(0);
+    let canary: Vec<String> = state(&r.test).instances["local"].keys().cloned().collect();
+    assert!(!canary.is_empty(), "a canary is never empty");
+    let r = run(r.test, &["abort", "alpha", "--yes"]).code(0).stdout_contains("remove (the canary created it)");
+    assert!(state(&r.test).instances["local"].is_empty(), "the state forgets the removed skill");
+    let erp = LocalErp::open("local", &r.test.path().join(".agentbuilder/local/erp.sqlite")).unwrap();
+    let rt = rt();
+    for org in &canary {
+        assert!(rt.block_on(erp.skill(org, "alpha")).unwrap().is_none(), "{org}");
+    }
+    run(r.test, &["status"]).code(0).stdout_contains("nothing is deployed").done();
+}

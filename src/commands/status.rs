@@ -109,6 +109,7 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> anyhow::Result<ExitStatus> {
         for (s, w) in skills.iter().zip(&widths) {
             let _ = write!(out, "  {s:<w$}");
         }
+        out.truncate(out.trim_end().len());
         out.push('\n');
         for (org, ds) in orgs {
             let _ = write!(out, "{org:<org_width$}");

@@ -395,12 +395,11 @@ pub fn apply_to_state(state: &mut State, instance: &str, item: &Item, now: jiff:
         return false;
     };
     if item.change == Change::Remove {
-        let removed = state
-            .instances
-            .get_mut(instance)
-            .and_then(|orgs| orgs.get_mut(&item.org))
-            .and_then(|skills| skills.remove(&artifact.id))
-            .is_some();
+        let Some(orgs) = state.instances.get_mut(instance) else { return false };
+        let removed = orgs.get_mut(&item.org).and_then(|skills| skills.remove(&artifact.id)).is_some();
+        if orgs.get(&item.org).is_some_and(BTreeMap::is_empty) {
+            orgs.remove(&item.org);
+        }
         return removed;
     }
     let before = state.deployment(instance, &item.org, &artifact.id).cloned();
