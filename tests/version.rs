@@ -114,3 +114,27 @@ fn version_lists_where_each_version_runs() {
     let r = run(r.test, &["version", "--format", "json"]).code(0);
     assert_eq!(r.json()["skills"][0]["deployed"]["1.2.3"], serde_json::json!(["acme", "beta"]));
 }
+
+#[test]
+fn check_against_a_git_revision_for_ci() {
+    let test = Test::new().skill("alpha.md", SKILL);
+    git(&test, &["init", "-q"]);
+    git(&test, &["add", "."]);
+    git(&test, &["commit", "-qm", "one"]);
+    // A trigger removed (major) with a minor bump fails; a skill new since the revision is fine.
+    let changed =
+        SKILL.replace("\"1.2.3\"", "\"1.3.0\"").replace("  - event: manual_invoke\n", "  - schedule: \"0 9 * * 1\"\n");
+    let test = test.skill("alpha.md", &changed).skill("beta.md", SKILL.replace("id: alpha", "id: beta"));
+    let r = run(test, &["version", "check", "--against", "HEAD"])
+        .code(1)
+        .stdout_contains(
+            "alpha 1.2.3 (git HEAD) → 1.3.0: insufficient: the changes require a major bump (to 2.0.0 or later)",
+        )
+        .stdout_contains("major  trigger event `manual_invoke` removed")
+        .stdout_contains("minor  trigger schedule `0 9 * * 1` added")
+        .stdout_contains("beta 1.2.3: new (nothing to compare with)");
+    let r = run(r.test, &["version", "bump", "alpha", "auto", "--against", "HEAD"])
+        .code(0)
+        .stderr_contains("1.3.0 → 2.0.0");
+    run(r.test, &["version", "check", "--against", "HEAD"]).code(0).stdout_contains("alpha 1.2.3 → 2.0.0: ok").done();
+}
