@@ -99,8 +99,19 @@ pub enum Command {
     /// List skill versions and where they are deployed; bump or check versions
     Version(VersionArgs),
     /// Deploy compiled skills (and personas) to the orgs of an instance
+    ///
+    /// Reads the live records first and prints a plan per skill and org: create, update
+    /// (from → to), unchanged, record (already in the ERP), skipped (pinned or outside the
+    /// canary). Asks on a terminal; needs `--yes` otherwise. Orgs already up to date cost no
+    /// write. A failure in one org does not stop the others: the state records exactly what
+    /// succeeded, the summary lists the failures, the exit code is 3, and running the same
+    /// command again finishes the job.
     Deploy(DeployArgs),
     /// Send a skill's canary version to all remaining orgs, after the failure-rate gate
+    ///
+    /// The gate reads the skill's invocations since the canary began and fails (exit 1) when
+    /// the canary orgs' failure rate exceeds `deploy.canary_max_failure_rate`, or the baseline
+    /// orgs' rate by more than that. The numbers are printed; `--force` skips the gate.
     Promote(PromoteArgs),
     /// Return a skill's canary orgs to the baseline version
     Abort(AbortArgs),
