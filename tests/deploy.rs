@@ -290,6 +290,12 @@ fn kill_9_during_a_deploy_never_breaks_the_state() {
     }
     let r = run(test, &["deploy", "--yes"]).code(0);
     assert_eq!(served(server.url(), &all), recorded(&r.test, "remote"), "converged");
+    let leftovers: Vec<_> = std::fs::read_dir(r.test.path().join(".agentbuilder"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files of killed runs are cleaned up: {leftovers:?}");
     let s = state(&r.test);
     for (org, skills) in &s.instances["remote"] {
         for (skill, d) in skills {

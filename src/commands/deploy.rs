@@ -143,6 +143,7 @@ impl Session {
                 std::fs::write(&gitignore, super::init::STATE_GITIGNORE)
                     .with_context(|| format!("failed to write `{}`", gitignore.display()))?;
             }
+            remove_stale_temp_files(&project.state_dir());
             Some(lock)
         } else {
             None
@@ -204,6 +205,24 @@ impl Session {
         }
         chosen.sort();
         Ok(chosen)
+    }
+}
+
+/// Removes the temporary files an agentb killed in the middle of an atomic write left in
+/// `.agentbuilder/` and `.agentbuilder/releases/*/` (only called under the lock, so no write is
+/// in progress there).
+fn remove_stale_temp_files(state_dir: &std::path::Path) {
+    let mut dirs = vec![state_dir.to_path_buf()];
+    if let Ok(entries) = std::fs::read_dir(state_dir.join("releases")) {
+        dirs.extend(entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_dir()));
+    }
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.filter_map(Result::ok) {
+            if entry.file_name().to_string_lossy().starts_with(".tmp") && entry.path().is_file() {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
     }
 }
 
