@@ -173,7 +173,10 @@ fn full_story(test: Test, instance: &str) -> Test {
     let r = run(r.test, &["pin", "brief-creator@1.1.0", "--org", "acme", "--yes"])
         .code(0)
         .stdout_contains("update 1.0.0 → 1.1.0  acme");
-    let r = run(r.test, &["deploy", "--plan"]).code(0).stdout_contains("unchanged 1.1.0").stdout_lacks("skip: pinned");
+    let r = run(r.test, &["deploy", "--plan"])
+        .code(0)
+        .stdout_contains("unchanged 1.1.0 (pinned)  acme")
+        .stdout_lacks("skip: pinned");
     let r = run(r.test, &["rollback", "brief-creator", "--to", "1.0.0", "--org", "acme", "--yes"])
         .code(0)
         .stdout_contains("skip: pinned at 1.1.0");
@@ -552,4 +555,17 @@ fn aborting_a_canary_that_created_a_skill_removes_it() {
         assert!(rt.block_on(erp.skill(org, "alpha")).unwrap().is_none(), "{org}");
     }
     run(r.test, &["status"]).code(0).stdout_contains("nothing is deployed").done();
+}
+
+#[test]
+fn plan_output_snapshot() {
+    let test = Test::example();
+    let r = run(test, &["deploy", "--yes", "--org", "acme", "--org", "beta"]).code(0);
+    let r = r.test.skill("resource-scanner.md", {
+        let text = std::fs::read_to_string(crate::support::repo().join("skills/resource-scanner.md")).unwrap();
+        text.replacen("version: 1.1.0", "version: 1.2.0", 1)
+    });
+    let r = run(r, &["pin", "timeline-estimator@1.2.0", "--org", "beta", "--yes"]).code(0);
+    let r = run(r.test, &["deploy", "--plan", "--exit-code"]).code(1);
+    insta::assert_snapshot!(r.stdout);
 }

@@ -111,7 +111,7 @@ pub fn run(ctx: &Ctx, args: &PromoteArgs) -> anyhow::Result<ExitStatus> {
         let subject = Subject::Skill(Arc::clone(&artifact));
         if let Some(d) = d.filter(|d| d.strategy == Strategy::Pinned) {
             let change = if d.content_hash == artifact.content_hash {
-                Change::Unchanged
+                Change::UnchangedPinned
             } else {
                 Change::SkippedPinned { pinned: d.version.to_string() }
             };

@@ -71,6 +71,8 @@ pub enum Change {
     /// The ERP already holds the wanted record but the state does not know it yet (an earlier
     /// run stopped after the write): only the state is written.
     Record,
+    /// The org is pinned, to the wanted version: nothing to do.
+    UnchangedPinned,
     /// The org is pinned to another version.
     SkippedPinned { pinned: String },
     /// The org is outside the canary and keeps what it runs.
@@ -180,7 +182,7 @@ impl Plan {
             match item.change {
                 Change::Create => c.create += 1,
                 Change::Update { .. } => c.update += 1,
-                Change::Unchanged | Change::Record => c.unchanged += 1,
+                Change::Unchanged | Change::UnchangedPinned | Change::Record => c.unchanged += 1,
                 Change::SkippedPinned { .. } => c.pinned += 1,
                 Change::SkippedCanary => c.outside_canary += 1,
                 Change::Remove => c.remove += 1,
@@ -329,7 +331,7 @@ pub fn deploy(
             let subject = Subject::Skill(Arc::clone(artifact));
             if let Some(d) = d.filter(|d| d.strategy == Strategy::Pinned) {
                 let change = if d.content_hash == artifact.content_hash {
-                    Change::Unchanged
+                    Change::UnchangedPinned
                 } else {
                     Change::SkippedPinned { pinned: d.version.to_string() }
                 };

@@ -102,7 +102,7 @@ pub async fn apply(
         } else if item.changes_anything() {
             dirty |= apply_to_state(state, instance, &item, now);
             outcome.recorded += 1;
-        } else if item.change == Change::Unchanged {
+        } else if matches!(item.change, Change::Unchanged | Change::UnchangedPinned) {
             outcome.unchanged += 1;
         }
     }
