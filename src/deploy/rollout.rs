@@ -13,7 +13,7 @@ use indicatif::ProgressBar;
 
 use super::plan::{Change, Item, Live, LiveSkill, Plan, Subject, apply_to_state, skill_record};
 use super::state::State;
-use crate::erp::{AGENT_SKILLS, Erp, ErpError, ErpExt as _, ListQuery};
+use crate::erp::{AGENT_SKILLS, AgentSkill, Erp, ErpError, ErpExt as _, ListQuery};
 
 /// How often the state is saved while results arrive.
 const SAVE_EVERY: Duration = Duration::from_millis(250);
@@ -112,11 +112,22 @@ pub async fn apply(
     }
     bar.set_length(writes.len() as u64);
     bar.set_position(0);
+    // One record per artifact, however many orgs it goes to.
+    let mut records: std::collections::HashMap<String, Arc<AgentSkill>> = std::collections::HashMap::new();
+    for item in &writes {
+        if let Subject::Skill(a) = &item.subject {
+            records.entry(a.content_hash.clone()).or_insert_with(|| Arc::new(skill_record(a)));
+        }
+    }
     let mut results = futures_util::stream::iter(writes)
         .map(|item| {
             let erp = Arc::clone(erp);
+            let record = match &item.subject {
+                Subject::Skill(a) => records.get(&a.content_hash).cloned(),
+                Subject::Persona(_) => None,
+            };
             async move {
-                let result = write(&*erp, &item).await;
+                let result = write(&*erp, &item, record.as_deref()).await;
                 (item, result)
             }
         })
@@ -144,8 +155,8 @@ pub async fn apply(
     Ok(outcome)
 }
 
-/// Writes one item to the ERP.
-async fn write(erp: &dyn Erp, item: &Item) -> Result<(), ErpError> {
+/// Writes one item to the ERP; `record` is the skill record of a skill item.
+async fn write(erp: &dyn Erp, item: &Item, record: Option<&AgentSkill>) -> Result<(), ErpError> {
     match (&item.subject, &item.change) {
         (Subject::Skill(artifact), Change::Remove) => {
             if let Some(live) = erp.skill(&item.org, &artifact.id).await? {
@@ -153,7 +164,10 @@ async fn write(erp: &dyn Erp, item: &Item) -> Result<(), ErpError> {
             }
             Ok(())
         }
-        (Subject::Skill(artifact), _) => erp.upsert_skill(&item.org, &skill_record(artifact)).await.map(drop),
+        (Subject::Skill(artifact), _) => match record {
+            Some(record) => erp.upsert_skill(&item.org, record).await.map(drop),
+            None => erp.upsert_skill(&item.org, &skill_record(artifact)).await.map(drop),
+        },
         (Subject::Persona(persona), _) => erp.upsert_persona(&item.org, persona).await.map(drop),
     }
 }
