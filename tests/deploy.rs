@@ -237,7 +237,12 @@ fn failing_orgs_are_isolated_and_a_rerun_converges() {
         .env("FLAKY_KEY", KEY);
     let r = run(test, &["deploy", "--yes"])
         .code(3)
+        .stderr_contains("Deployed 18 changes to 9 orgs of `flaky`")
         .stderr_contains("error: 6 changes failed in 3 orgs:")
+        .stderr_contains(
+            "org-003 / beta: ERP instance `flaky` answered 500 to PUT /api/v1/agent-skills for org `org-003`",
+        )
+        .stderr_contains("org-007 / alpha: cannot reach ERP instance `flaky`")
         .stderr_contains("org-003 / alpha")
         .stderr_contains("org-007 / beta")
         .stderr_contains("org-011 / alpha")

@@ -440,9 +440,6 @@ fn execute_inner(
             session.store.put(a)?;
         }
     }
-    let orgs: std::collections::BTreeSet<&str> =
-        plan.items.iter().filter(|i| i.change.writes()).map(|i| i.org.as_str()).collect();
-    let org_count = orgs.len();
     let started = Instant::now();
     let bar = ctx.printer.progress(writes as u64, verb);
     let instance = session.instance.name.clone();
@@ -473,8 +470,11 @@ fn execute_inner(
         ctx.printer.status("Up to date", summary);
         return Ok((ExitStatus::Success, result));
     }
-    let mut summary =
-        format!("{} to {} of `{instance}` in {secs:.2}s", plural(outcome.written, "change"), plural(org_count, "org"));
+    let mut summary = format!(
+        "{} to {} of `{instance}` in {secs:.2}s",
+        plural(outcome.written, "change"),
+        plural(outcome.written_orgs, "org")
+    );
     if outcome.recorded > 0 {
         let _ = write!(summary, ", {} recorded in the state only", outcome.recorded);
     }

@@ -70,6 +70,8 @@ pub async fn read_live(
 pub struct Outcome {
     /// Items written to the ERP.
     pub written: usize,
+    /// Orgs with at least one item written.
+    pub written_orgs: usize,
     /// Items that only changed the state.
     pub recorded: usize,
     /// Items that needed nothing.
@@ -133,11 +135,15 @@ pub async fn apply(
         })
         .buffer_unordered(concurrency.max(1));
     let mut last_save = Instant::now();
+    let mut written_orgs = std::collections::HashSet::new();
     while let Some((item, result)) = results.next().await {
         bar.inc(1);
         match result {
             Ok(()) => {
                 outcome.written += 1;
+                if !written_orgs.contains(&item.org) {
+                    written_orgs.insert(item.org.clone());
+                }
                 dirty |= apply_to_state(state, instance, &item, jiff::Timestamp::now());
             }
             Err(e) => outcome.failures.push((item.org.clone(), item.name().to_owned(), e.to_string())),
@@ -152,6 +158,7 @@ pub async fn apply(
         state.save(state_path)?;
     }
     outcome.failures.sort();
+    outcome.written_orgs = written_orgs.len();
     Ok(outcome)
 }
 
