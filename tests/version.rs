@@ -87,6 +87,10 @@ fn diff_against_deployed_a_kept_version_and_git() {
         .stdout_contains("--- alpha@1.2.3 system prompt")
         .stdout_contains("-Do alpha.")
         .stdout_contains("+Do beta.");
+    let r = run(r.test, &["diff", "alpha", "--color", "always"])
+        .code(0)
+        .stdout_contains("\u{1b}[32m+Do beta.")
+        .stdout_contains("\u{1b}[31m-Do alpha.");
     let r = run(r.test, &["diff", "alpha", "--against", "1.2.3"]).code(0).stdout_contains("(release store)");
     let r = run(r.test, &["diff", "alpha", "--against", "HEAD"])
         .code(0)
