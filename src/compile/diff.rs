@@ -178,11 +178,19 @@ pub fn diff(old: &Artifact, new: Option<&Artifact>) -> Vec<Change> {
         push(Class::Patch, "dependencies changed".to_owned());
     }
     // Field descriptions and defaults are prose as far as callers are concerned.
-    let field_changes = changes
-        .iter()
-        .any(|c| c.what.starts_with("input") || c.what.starts_with("output") || c.what.starts_with("optional input"));
-    if !field_changes && (old.input_schema != new.input_schema || old.output_schema != new.output_schema) {
-        changes.push(Change { class: Class::Patch, what: "field descriptions or defaults changed".to_owned() });
+    for (side, o, n) in
+        [("input", &old.input_schema, &new.input_schema), ("output", &old.output_schema, &new.output_schema)]
+    {
+        let (o, n) = (prose(o), prose(n));
+        let changed: Vec<&String> =
+            o.iter().filter(|(k, v)| n.get(*k).is_some_and(|nv| nv != *v)).map(|(k, _)| k).collect();
+        if !changed.is_empty() {
+            let names: Vec<String> = changed.iter().map(|k| format!("`{k}`")).collect();
+            changes.push(Change {
+                class: Class::Patch,
+                what: format!("{side} {}: description or default changed", names.join(", ")),
+            });
+        }
     }
     if old.permissions == new.permissions && old.tools != new.tools {
         changes.push(Change { class: Class::Patch, what: "tool definitions or tiers changed".to_owned() });
@@ -192,6 +200,14 @@ pub fn diff(old: &Artifact, new: Option<&Artifact>) -> Vec<Change> {
     }
     changes.sort_by_key(|c| std::cmp::Reverse(c.class));
     changes
+}
+
+/// Returns each field's prose: its description and default.
+fn prose(schema: &Value) -> BTreeMap<String, (Value, Value)> {
+    schema["properties"]
+        .as_object()
+        .map(|props| props.iter().map(|(k, v)| (k.clone(), (v["description"].clone(), v["default"].clone()))).collect())
+        .unwrap_or_default()
 }
 
 /// Returns the class of a status change: deprecating is minor (callers are warned), disabling is
@@ -412,7 +428,22 @@ mod tests {
         assert_eq!(classes(&base, &limits), vec![(Class::Patch, "limits changed".into())]);
         let described =
             artifact(schema(json!({"a": {"type": "string", "description": "The a."}}), &[]), schema(json!({}), &[]));
-        assert_eq!(classes(&base, &described), vec![(Class::Patch, "field descriptions or defaults changed".into())]);
+        assert_eq!(
+            classes(&base, &described),
+            vec![(Class::Patch, "input `a`: description or default changed".into())]
+        );
+        // Alongside a bigger change the prose change is still reported.
+        let both = artifact(
+            schema(json!({"a": {"type": "string", "description": "The a."}, "b": {"type": "string"}}), &["b"]),
+            schema(json!({}), &[]),
+        );
+        assert_eq!(
+            classes(&base, &both),
+            vec![
+                (Class::Major, "input `b` added as required".into()),
+                (Class::Patch, "input `a`: description or default changed".into())
+            ]
+        );
         let mut renamed = base.clone();
         renamed.description = "other".into();
         assert_eq!(required_class(&diff(&base, Some(&renamed))), Some(Class::Patch));
