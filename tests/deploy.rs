@@ -286,7 +286,7 @@ fn kill_9_during_a_deploy_never_breaks_the_state() {
     for round in 0..5u32 {
         test = test.args(["deploy", "--yes", "--concurrency", "4"]);
         let mut child = test.command().stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn");
-        let delay = 40 + u64::from(seed.wrapping_mul(round + 7).rotate_left(round) % 400);
+        let delay = 150 + u64::from(seed.wrapping_mul(round + 7).rotate_left(round) % 500);
         std::thread::sleep(Duration::from_millis(delay));
         child.kill().expect("kill -9");
         child.wait().unwrap();
