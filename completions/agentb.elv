@@ -39,6 +39,16 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand init 'Create `.agentbuilder.toml`, `skills/` and `personas/` in a directory'
             cand new 'Scaffold a new skill or persona that passes lint'
             cand erp 'Work with ERP instances: serve the reference ERP, manage local orgs, check reachability'
+            cand diff 'Show the interface changes and the prompt diff of a skill against a deployed version, a kept version or a git revision'
+            cand version 'List skill versions and where they are deployed; bump or check versions'
+            cand deploy 'Deploy compiled skills (and personas) to the orgs of an instance'
+            cand promote 'Send a skill''s canary version to all remaining orgs, after the failure-rate gate'
+            cand abort 'Return a skill''s canary orgs to the baseline version'
+            cand pin 'Deploy a kept version of a skill to orgs and keep them there'
+            cand unpin 'Let pinned orgs follow new versions again'
+            cand rollback 'Redeploy the previous (or a named) version of a skill'
+            cand status 'Show what is deployed where; with `--refresh`, check the live records for drift'
+            cand history 'Show the release history of a skill'
             cand run 'Run a skill on Claude for one org, behind the guard, hooks and proposals'
             cand proposals 'List, show, approve, reject or undo the proposals of runs'
             cand sessions 'List or show run sessions'
@@ -344,6 +354,256 @@ set edit:completion:arg-completer[agentb] = {|@words|
         }
         &'agentb;erp;help;help'= {
         }
+        &'agentb;diff'= {
+            cand --against 'What to compare with: `deployed`, a version kept in the release store, or a git revision'
+            cand --org 'With `--against deployed`: the version deployed to this org [default: the newest deployed]'
+            cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand --exit-code 'Exit 1 when anything differs'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentb;version'= {
+            cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand bump 'Rewrite a skill''s version (only the version scalar changes in the file)'
+            cand check 'Exit 1 when a changed skill''s version bump is smaller than its changes require'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentb;version;bump'= {
+            cand --against 'With `auto`: compare with this instead of the deployed version (as in `agentb diff`)'
+            cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentb;version;check'= {
+            cand --against 'Compare with `deployed` (the newest deployed version) or a git revision, e.g. `origin/main`'
+            cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentb;version;help'= {
+            cand bump 'Rewrite a skill''s version (only the version scalar changes in the file)'
+            cand check 'Exit 1 when a changed skill''s version bump is smaller than its changes require'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentb;version;help;bump'= {
+        }
+        &'agentb;version;help;check'= {
+        }
+        &'agentb;version;help;help'= {
+        }
+        &'agentb;deploy'= {
+            cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --org 'Only these orgs (repeatable) [default: every org of the instance]'
+            cand --canary 'Deploy only to the orgs whose canary bucket is below PCT (e.g. `10%`, `2.5`)'
+            cand --concurrency 'Orgs written at once [default: `deploy.concurrency`, 16]'
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand --all-orgs 'Every org of the instance (the default)'
+            cand --plan 'Show the plan and stop'
+            cand --exit-code 'With `--plan`: exit 1 when the plan has changes'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentb;promote'= {
+            cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --concurrency 'Orgs written at once [default: `deploy.concurrency`, 16]'
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand --force 'Skip the failure-rate gate'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentb;abort'= {
+            cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentb;pin'= {
+            cand --org 'The orgs to pin (repeatable)'
+            cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentb;unpin'= {
+            cand --org 'The orgs to unpin (repeatable)'
+            cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentb;rollback'= {
+            cand --org 'Only these orgs (repeatable) [default: every org of the instance]'
+            cand --to 'Roll back to this kept version [default: each org''s previous version]'
+            cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand --all-orgs 'Every org of the instance (the default)'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentb;status'= {
+            cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand --refresh 'Read the live records and report drift (exit 1 when there is any)'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentb;history'= {
+            cand --org 'Only this org''s history'
+            cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'agentb;run'= {
             cand --org 'The org to run for; every ERP call is scoped to it'
             cand --instance 'Instance name from the config [default: `erp.default`]'
@@ -608,6 +868,16 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand init 'Create `.agentbuilder.toml`, `skills/` and `personas/` in a directory'
             cand new 'Scaffold a new skill or persona that passes lint'
             cand erp 'Work with ERP instances: serve the reference ERP, manage local orgs, check reachability'
+            cand diff 'Show the interface changes and the prompt diff of a skill against a deployed version, a kept version or a git revision'
+            cand version 'List skill versions and where they are deployed; bump or check versions'
+            cand deploy 'Deploy compiled skills (and personas) to the orgs of an instance'
+            cand promote 'Send a skill''s canary version to all remaining orgs, after the failure-rate gate'
+            cand abort 'Return a skill''s canary orgs to the baseline version'
+            cand pin 'Deploy a kept version of a skill to orgs and keep them there'
+            cand unpin 'Let pinned orgs follow new versions again'
+            cand rollback 'Redeploy the previous (or a named) version of a skill'
+            cand status 'Show what is deployed where; with `--refresh`, check the live records for drift'
+            cand history 'Show the release history of a skill'
             cand run 'Run a skill on Claude for one org, behind the guard, hooks and proposals'
             cand proposals 'List, show, approve, reject or undo the proposals of runs'
             cand sessions 'List or show run sessions'
@@ -647,6 +917,32 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;help;erp;org;list'= {
         }
         &'agentb;help;erp;ping'= {
+        }
+        &'agentb;help;diff'= {
+        }
+        &'agentb;help;version'= {
+            cand bump 'Rewrite a skill''s version (only the version scalar changes in the file)'
+            cand check 'Exit 1 when a changed skill''s version bump is smaller than its changes require'
+        }
+        &'agentb;help;version;bump'= {
+        }
+        &'agentb;help;version;check'= {
+        }
+        &'agentb;help;deploy'= {
+        }
+        &'agentb;help;promote'= {
+        }
+        &'agentb;help;abort'= {
+        }
+        &'agentb;help;pin'= {
+        }
+        &'agentb;help;unpin'= {
+        }
+        &'agentb;help;rollback'= {
+        }
+        &'agentb;help;status'= {
+        }
+        &'agentb;help;history'= {
         }
         &'agentb;help;run'= {
         }

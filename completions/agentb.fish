@@ -45,6 +45,16 @@ complete -c agentb -n "__fish_agentb_needs_command" -f -a "explain" -d 'Explain 
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "init" -d 'Create `.agentbuilder.toml`, `skills/` and `personas/` in a directory'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "new" -d 'Scaffold a new skill or persona that passes lint'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "erp" -d 'Work with ERP instances: serve the reference ERP, manage local orgs, check reachability'
+complete -c agentb -n "__fish_agentb_needs_command" -f -a "diff" -d 'Show the interface changes and the prompt diff of a skill against a deployed version, a kept version or a git revision'
+complete -c agentb -n "__fish_agentb_needs_command" -f -a "version" -d 'List skill versions and where they are deployed; bump or check versions'
+complete -c agentb -n "__fish_agentb_needs_command" -f -a "deploy" -d 'Deploy compiled skills (and personas) to the orgs of an instance'
+complete -c agentb -n "__fish_agentb_needs_command" -f -a "promote" -d 'Send a skill\'s canary version to all remaining orgs, after the failure-rate gate'
+complete -c agentb -n "__fish_agentb_needs_command" -f -a "abort" -d 'Return a skill\'s canary orgs to the baseline version'
+complete -c agentb -n "__fish_agentb_needs_command" -f -a "pin" -d 'Deploy a kept version of a skill to orgs and keep them there'
+complete -c agentb -n "__fish_agentb_needs_command" -f -a "unpin" -d 'Let pinned orgs follow new versions again'
+complete -c agentb -n "__fish_agentb_needs_command" -f -a "rollback" -d 'Redeploy the previous (or a named) version of a skill'
+complete -c agentb -n "__fish_agentb_needs_command" -f -a "status" -d 'Show what is deployed where; with `--refresh`, check the live records for drift'
+complete -c agentb -n "__fish_agentb_needs_command" -f -a "history" -d 'Show the release history of a skill'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "run" -d 'Run a skill on Claude for one org, behind the guard, hooks and proposals'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "proposals" -d 'List, show, approve, reject or undo the proposals of runs'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "sessions" -d 'List or show run sessions'
@@ -253,6 +263,224 @@ complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subco
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from help" -f -a "org" -d 'Manage the orgs of a local instance'
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from help" -f -a "ping" -d 'Check that an instance is reachable and the key is accepted'
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand diff" -l against -d 'What to compare with: `deployed`, a version kept in the release store, or a git revision' -r
+complete -c agentb -n "__fish_agentb_using_subcommand diff" -l org -d 'With `--against deployed`: the version deployed to this org [default: the newest deployed]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand diff" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand diff" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand diff" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand diff" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand diff" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand diff" -l exit-code -d 'Exit 1 when anything differs'
+complete -c agentb -n "__fish_agentb_using_subcommand diff" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand diff" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand diff" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand diff" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand diff" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -f -a "bump" -d 'Rewrite a skill\'s version (only the version scalar changes in the file)'
+complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -f -a "check" -d 'Exit 1 when a changed skill\'s version bump is smaller than its changes require'
+complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -l against -d 'With `auto`: compare with this instead of the deployed version (as in `agentb diff`)' -r
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -l against -d 'Compare with `deployed` (the newest deployed version) or a git revision, e.g. `origin/main`' -r
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from help" -f -a "bump" -d 'Rewrite a skill\'s version (only the version scalar changes in the file)'
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from help" -f -a "check" -d 'Exit 1 when a changed skill\'s version bump is smaller than its changes require'
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l org -d 'Only these orgs (repeatable) [default: every org of the instance]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l canary -d 'Deploy only to the orgs whose canary bucket is below PCT (e.g. `10%`, `2.5`)' -r
+complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l concurrency -d 'Orgs written at once [default: `deploy.concurrency`, 16]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand deploy" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l all-orgs -d 'Every org of the instance (the default)'
+complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l plan -d 'Show the plan and stop'
+complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l exit-code -d 'With `--plan`: exit 1 when the plan has changes'
+complete -c agentb -n "__fish_agentb_using_subcommand deploy" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand deploy" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand deploy" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand deploy" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand deploy" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand promote" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand promote" -l concurrency -d 'Orgs written at once [default: `deploy.concurrency`, 16]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand promote" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand promote" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand promote" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand promote" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand promote" -l force -d 'Skip the failure-rate gate'
+complete -c agentb -n "__fish_agentb_using_subcommand promote" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand promote" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand promote" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand promote" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand promote" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand promote" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand abort" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand abort" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand abort" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand abort" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand abort" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand abort" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand abort" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand abort" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand abort" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand abort" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand abort" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand pin" -l org -d 'The orgs to pin (repeatable)' -r
+complete -c agentb -n "__fish_agentb_using_subcommand pin" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand pin" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand pin" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand pin" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand pin" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand pin" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand pin" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand pin" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand pin" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand pin" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand pin" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand unpin" -l org -d 'The orgs to unpin (repeatable)' -r
+complete -c agentb -n "__fish_agentb_using_subcommand unpin" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand unpin" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand unpin" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand unpin" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand unpin" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand unpin" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand unpin" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand unpin" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand unpin" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand unpin" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand unpin" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l org -d 'Only these orgs (repeatable) [default: every org of the instance]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l to -d 'Roll back to this kept version [default: each org\'s previous version]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand rollback" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l all-orgs -d 'Every org of the instance (the default)'
+complete -c agentb -n "__fish_agentb_using_subcommand rollback" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand rollback" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand rollback" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand rollback" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand status" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand status" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand status" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand status" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand status" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand status" -l refresh -d 'Read the live records and report drift (exit 1 when there is any)'
+complete -c agentb -n "__fish_agentb_using_subcommand status" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand status" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand status" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand status" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand status" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand history" -l org -d 'Only this org\'s history' -r
+complete -c agentb -n "__fish_agentb_using_subcommand history" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand history" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand history" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand history" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand history" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand history" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand history" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand history" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand history" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand history" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand run" -l org -d 'The org to run for; every ERP call is scoped to it' -r
 complete -c agentb -n "__fish_agentb_using_subcommand run" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
 complete -c agentb -n "__fish_agentb_using_subcommand run" -l persona -d 'Run as this persona (its prompt comes first; it must allow the skill)' -r
@@ -465,23 +693,35 @@ complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -l no-input
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp run proposals sessions completions generate-docs help" -f -a "lint" -d 'Check skills, personas, test files and the config'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp run proposals sessions completions generate-docs help" -f -a "compile" -d 'Lint, then compile skills into deployable artifacts'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp run proposals sessions completions generate-docs help" -f -a "explain" -d 'Explain a lint rule, or list all rules'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp run proposals sessions completions generate-docs help" -f -a "init" -d 'Create `.agentbuilder.toml`, `skills/` and `personas/` in a directory'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp run proposals sessions completions generate-docs help" -f -a "new" -d 'Scaffold a new skill or persona that passes lint'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp run proposals sessions completions generate-docs help" -f -a "erp" -d 'Work with ERP instances: serve the reference ERP, manage local orgs, check reachability'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp run proposals sessions completions generate-docs help" -f -a "run" -d 'Run a skill on Claude for one org, behind the guard, hooks and proposals'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp run proposals sessions completions generate-docs help" -f -a "proposals" -d 'List, show, approve, reject or undo the proposals of runs'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp run proposals sessions completions generate-docs help" -f -a "sessions" -d 'List or show run sessions'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp run proposals sessions completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp run proposals sessions completions generate-docs help" -f -a "generate-docs" -d 'Write the man pages and completion scripts into a directory'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp run proposals sessions completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "lint" -d 'Check skills, personas, test files and the config'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "compile" -d 'Lint, then compile skills into deployable artifacts'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "explain" -d 'Explain a lint rule, or list all rules'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "init" -d 'Create `.agentbuilder.toml`, `skills/` and `personas/` in a directory'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "new" -d 'Scaffold a new skill or persona that passes lint'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "erp" -d 'Work with ERP instances: serve the reference ERP, manage local orgs, check reachability'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "diff" -d 'Show the interface changes and the prompt diff of a skill against a deployed version, a kept version or a git revision'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "version" -d 'List skill versions and where they are deployed; bump or check versions'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "deploy" -d 'Deploy compiled skills (and personas) to the orgs of an instance'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "promote" -d 'Send a skill\'s canary version to all remaining orgs, after the failure-rate gate'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "abort" -d 'Return a skill\'s canary orgs to the baseline version'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "pin" -d 'Deploy a kept version of a skill to orgs and keep them there'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "unpin" -d 'Let pinned orgs follow new versions again'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "rollback" -d 'Redeploy the previous (or a named) version of a skill'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "status" -d 'Show what is deployed where; with `--refresh`, check the live records for drift'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "history" -d 'Show the release history of a skill'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "run" -d 'Run a skill on Claude for one org, behind the guard, hooks and proposals'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "proposals" -d 'List, show, approve, reject or undo the proposals of runs'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "sessions" -d 'List or show run sessions'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "generate-docs" -d 'Write the man pages and completion scripts into a directory'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from new" -f -a "skill" -d 'Scaffold `skills/<ID>.md`'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from new" -f -a "persona" -d 'Scaffold `personas/<ID>.md`'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from erp" -f -a "serve" -d 'Serve the local store over HTTP: the reference ERP'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from erp" -f -a "org" -d 'Manage the orgs of a local instance'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from erp" -f -a "ping" -d 'Check that an instance is reachable and the key is accepted'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from version" -f -a "bump" -d 'Rewrite a skill\'s version (only the version scalar changes in the file)'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from version" -f -a "check" -d 'Exit 1 when a changed skill\'s version bump is smaller than its changes require'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from proposals" -f -a "list" -d 'List proposals, newest last'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from proposals" -f -a "show" -d 'Show one proposal with its input, result and history'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from proposals" -f -a "approve" -d 'Confirm a pending proposal and execute it (exactly once)'

@@ -93,6 +93,38 @@ pub enum Command {
     /// Work with ERP instances: serve the reference ERP, manage local orgs, check reachability
     #[command(subcommand)]
     Erp(ErpCommand),
+    /// Show the interface changes and the prompt diff of a skill against a deployed version,
+    /// a kept version or a git revision
+    Diff(DiffArgs),
+    /// List skill versions and where they are deployed; bump or check versions
+    Version(VersionArgs),
+    /// Deploy compiled skills (and personas) to the orgs of an instance
+    ///
+    /// Reads the live records first and prints a plan per skill and org: create, update
+    /// (from → to), unchanged, record (already in the ERP), skipped (pinned or outside the
+    /// canary). Asks on a terminal; needs `--yes` otherwise. Orgs already up to date cost no
+    /// write. A failure in one org does not stop the others: the state records exactly what
+    /// succeeded, the summary lists the failures, the exit code is 3, and running the same
+    /// command again finishes the job.
+    Deploy(DeployArgs),
+    /// Send a skill's canary version to all remaining orgs, after the failure-rate gate
+    ///
+    /// The gate reads the skill's invocations since the canary began and fails (exit 1) when
+    /// the canary orgs' failure rate exceeds `deploy.canary_max_failure_rate`, or the baseline
+    /// orgs' rate by more than that. The numbers are printed; `--force` skips the gate.
+    Promote(PromoteArgs),
+    /// Return a skill's canary orgs to the baseline version
+    Abort(AbortArgs),
+    /// Deploy a kept version of a skill to orgs and keep them there
+    Pin(PinArgs),
+    /// Let pinned orgs follow new versions again
+    Unpin(UnpinArgs),
+    /// Redeploy the previous (or a named) version of a skill
+    Rollback(RollbackArgs),
+    /// Show what is deployed where; with `--refresh`, check the live records for drift
+    Status(StatusArgs),
+    /// Show the release history of a skill
+    History(HistoryArgs),
     /// Run a skill on Claude for one org, behind the guard, hooks and proposals
     Run(RunArgs),
     /// List, show, approve, reject or undo the proposals of runs
@@ -295,6 +327,196 @@ pub struct GenerateDocsArgs {
     /// Repository root to write `completions/` and `man/` into
     #[arg(value_name = "DIR", default_value = ".")]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The skill id
+    #[arg(value_name = "SKILL")]
+    pub skill: String,
+    /// What to compare with: `deployed`, a version kept in the release store, or a git revision
+    #[arg(long, value_name = "REF", default_value = "deployed")]
+    pub against: String,
+    /// With `--against deployed`: the version deployed to this org [default: the newest deployed]
+    #[arg(long, value_name = "ORG")]
+    pub org: Option<String>,
+    #[command(flatten)]
+    pub instance: ErpInstanceArgs,
+    /// Exit 1 when anything differs
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VersionArgs {
+    #[command(subcommand)]
+    pub command: Option<VersionCommand>,
+    #[command(flatten)]
+    pub instance: ErpInstanceArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VersionCommand {
+    /// Rewrite a skill's version (only the version scalar changes in the file)
+    Bump(VersionBumpArgs),
+    /// Exit 1 when a changed skill's version bump is smaller than its changes require
+    Check(VersionCheckArgs),
+}
+
+/// How much to bump a version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BumpLevel {
+    /// X+1.0.0
+    Major,
+    /// X.Y+1.0
+    Minor,
+    /// X.Y.Z+1
+    Patch,
+    /// The level the interface diff against the deployed version requires
+    Auto,
+}
+
+#[derive(Debug, Args)]
+pub struct VersionBumpArgs {
+    /// The skill id
+    #[arg(value_name = "SKILL")]
+    pub skill: String,
+    /// How much to bump
+    #[arg(value_enum, value_name = "LEVEL")]
+    pub level: BumpLevel,
+    /// With `auto`: compare with this instead of the deployed version (as in `agentb diff`)
+    #[arg(long, value_name = "REF", default_value = "deployed")]
+    pub against: String,
+    #[command(flatten)]
+    pub instance: ErpInstanceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct VersionCheckArgs {
+    /// Skills to check [default: all]
+    #[arg(value_name = "SKILL")]
+    pub skills: Vec<String>,
+    /// Compare with `deployed` (the newest deployed version) or a git revision, e.g. `origin/main`
+    #[arg(long, value_name = "REF", default_value = "deployed")]
+    pub against: String,
+    #[command(flatten)]
+    pub instance: ErpInstanceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct OrgSelection {
+    /// Only these orgs (repeatable) [default: every org of the instance]
+    #[arg(long = "org", value_name = "ORG", conflicts_with = "all_orgs")]
+    pub orgs: Vec<String>,
+    /// Every org of the instance (the default)
+    #[arg(long)]
+    pub all_orgs: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// Skills to deploy [default: all, and the personas]
+    #[arg(value_name = "SKILL")]
+    pub skills: Vec<String>,
+    #[command(flatten)]
+    pub instance: ErpInstanceArgs,
+    #[command(flatten)]
+    pub orgs: OrgSelection,
+    /// Deploy only to the orgs whose canary bucket is below PCT (e.g. `10%`, `2.5`)
+    #[arg(long, value_name = "PCT")]
+    pub canary: Option<String>,
+    /// Show the plan and stop
+    #[arg(long)]
+    pub plan: bool,
+    /// With `--plan`: exit 1 when the plan has changes
+    #[arg(long, requires = "plan")]
+    pub exit_code: bool,
+    /// Orgs written at once [default: `deploy.concurrency`, 16]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: Option<u16>,
+}
+
+#[derive(Debug, Args)]
+pub struct PromoteArgs {
+    /// The skill id
+    #[arg(value_name = "SKILL")]
+    pub skill: String,
+    #[command(flatten)]
+    pub instance: ErpInstanceArgs,
+    /// Skip the failure-rate gate
+    #[arg(long)]
+    pub force: bool,
+    /// Orgs written at once [default: `deploy.concurrency`, 16]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: Option<u16>,
+}
+
+#[derive(Debug, Args)]
+pub struct AbortArgs {
+    /// The skill id
+    #[arg(value_name = "SKILL")]
+    pub skill: String,
+    #[command(flatten)]
+    pub instance: ErpInstanceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PinArgs {
+    /// The skill and the kept version, `SKILL@VERSION`
+    #[arg(value_name = "SKILL@VERSION")]
+    pub target: String,
+    /// The orgs to pin (repeatable)
+    #[arg(long = "org", value_name = "ORG", required = true)]
+    pub orgs: Vec<String>,
+    #[command(flatten)]
+    pub instance: ErpInstanceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct UnpinArgs {
+    /// The skill id
+    #[arg(value_name = "SKILL")]
+    pub skill: String,
+    /// The orgs to unpin (repeatable)
+    #[arg(long = "org", value_name = "ORG", required = true)]
+    pub orgs: Vec<String>,
+    #[command(flatten)]
+    pub instance: ErpInstanceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The skill id
+    #[arg(value_name = "SKILL")]
+    pub skill: String,
+    #[command(flatten)]
+    pub orgs: OrgSelection,
+    /// Roll back to this kept version [default: each org's previous version]
+    #[arg(long, value_name = "VERSION")]
+    pub to: Option<String>,
+    #[command(flatten)]
+    pub instance: ErpInstanceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Read the live records and report drift (exit 1 when there is any)
+    #[arg(long)]
+    pub refresh: bool,
+    #[command(flatten)]
+    pub instance: ErpInstanceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The skill id
+    #[arg(value_name = "SKILL")]
+    pub skill: String,
+    /// Only this org's history
+    #[arg(long, value_name = "ORG")]
+    pub org: Option<String>,
+    #[command(flatten)]
+    pub instance: ErpInstanceArgs,
 }
 
 /// Which proposals `--approve` confirms without asking.

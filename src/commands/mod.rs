@@ -1,16 +1,25 @@
 //! One file per subcommand, each with `run(ctx, args)`; [`dispatch`] is the one `match`.
 //! Commands are thin: they read their arguments, call the domain modules, and print.
 
+mod abort;
 mod compile;
 mod completions;
+mod deploy;
+mod diff;
 mod erp;
 mod explain;
+mod history;
 mod init;
 mod lint;
 mod new;
+mod pin;
+mod promote;
 mod proposals;
+mod rollback;
 mod run;
 mod sessions;
+mod status;
+mod version;
 
 use std::cell::OnceCell;
 
@@ -77,6 +86,16 @@ pub fn dispatch(settings: Settings, command: Command) -> anyhow::Result<ExitStat
         Command::Init(args) => init::run(&ctx, &args),
         Command::New(args) => new::run(&ctx, &args),
         Command::Erp(args) => erp::run(&ctx, &args),
+        Command::Diff(args) => diff::run(&ctx, &args),
+        Command::Version(args) => version::run(&ctx, &args),
+        Command::Deploy(args) => deploy::run(&ctx, &args),
+        Command::Promote(args) => promote::run(&ctx, &args),
+        Command::Abort(args) => abort::run(&ctx, &args),
+        Command::Pin(args) => pin::run(&ctx, &args),
+        Command::Unpin(args) => pin::unpin(&ctx, &args),
+        Command::Rollback(args) => rollback::run(&ctx, &args),
+        Command::Status(args) => status::run(&ctx, &args),
+        Command::History(args) => history::run(&ctx, &args),
         Command::Run(args) => run::run(&ctx, &args),
         Command::Proposals(args) => proposals::run(&ctx, &args),
         Command::Sessions(args) => sessions::run(&ctx, &args),

@@ -8,14 +8,14 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::Artifact;
 use crate::skill::model::Status;
 
 /// How big a change is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Class {
     Patch,
@@ -34,7 +34,7 @@ impl fmt::Display for Class {
 }
 
 /// One classified change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
     pub class: Class,
     /// What changed, e.g. "input `budget` added as required".
@@ -162,7 +162,7 @@ pub fn diff(old: &Artifact, new: Option<&Artifact>) -> Vec<Change> {
         push(Class::Minor, format!("permission `{p}` removed"));
     }
     if old.status != new.status {
-        let class = if new.status == Status::Deprecated { Class::Minor } else { Class::Patch };
+        let class = status_class(old.status, new.status);
         push(class, format!("status changed from {} to {}", old.status.as_str(), new.status.as_str()));
     }
     if old.system_prompt != new.system_prompt || old.description != new.description || old.name != new.name {
@@ -177,8 +177,56 @@ pub fn diff(old: &Artifact, new: Option<&Artifact>) -> Vec<Change> {
     if old.dependencies != new.dependencies {
         push(Class::Patch, "dependencies changed".to_owned());
     }
+    // Field descriptions and defaults are prose as far as callers are concerned.
+    for (side, o, n) in
+        [("input", &old.input_schema, &new.input_schema), ("output", &old.output_schema, &new.output_schema)]
+    {
+        let (o, n) = (prose(o), prose(n));
+        let changed: Vec<&String> =
+            o.iter().filter(|(k, v)| n.get(*k).is_some_and(|nv| nv != *v)).map(|(k, _)| k).collect();
+        if !changed.is_empty() {
+            let names: Vec<String> = changed.iter().map(|k| format!("`{k}`")).collect();
+            changes.push(Change {
+                class: Class::Patch,
+                what: format!("{side} {}: description or default changed", names.join(", ")),
+            });
+        }
+    }
+    if old.permissions == new.permissions && old.tools != new.tools {
+        changes.push(Change { class: Class::Patch, what: "tool definitions or tiers changed".to_owned() });
+    }
+    if changes.is_empty() && !same_content(old, new) {
+        changes.push(Change { class: Class::Patch, what: "compiled content changed".to_owned() });
+    }
     changes.sort_by_key(|c| std::cmp::Reverse(c.class));
     changes
+}
+
+/// Returns each field's prose: its description and default.
+fn prose(schema: &Value) -> BTreeMap<String, (Value, Value)> {
+    schema["properties"]
+        .as_object()
+        .map(|props| props.iter().map(|(k, v)| (k.clone(), (v["description"].clone(), v["default"].clone()))).collect())
+        .unwrap_or_default()
+}
+
+/// Returns the class of a status change: deprecating is minor (callers are warned), disabling is
+/// major (orgs lose the skill), enabling a draft is minor (orgs gain it), anything else patch.
+fn status_class(old: Status, new: Status) -> Class {
+    match (old, new) {
+        (_, Status::Disabled) => Class::Major,
+        (_, Status::Deprecated) | (Status::Draft | Status::Disabled, Status::Active) => Class::Minor,
+        _ => Class::Patch,
+    }
+}
+
+/// Returns whether two artifacts are the same apart from their version and hashes.
+pub fn same_content(old: &Artifact, new: &Artifact) -> bool {
+    let mut a = old.clone();
+    a.version.clone_from(&new.version);
+    a.source_hash.clone_from(&new.source_hash);
+    a.content_hash.clone_from(&new.content_hash);
+    a == *new
 }
 
 /// Reports enum changes: `removed` is the class of removing values, `added` of adding them.
@@ -334,6 +382,77 @@ mod tests {
         assert_eq!(required_class(&diff(&base, Some(&new))), Some(Class::Patch));
         assert_eq!(required_class(&diff(&base, Some(&base))), None);
         assert_eq!(required_class(&diff(&base, None)), Some(Class::Major));
+    }
+
+    #[test]
+    fn inputs_removed_outputs_added_and_output_enums() {
+        let base = artifact(
+            schema(json!({"a": {"type": "string"}}), &[]),
+            schema(json!({"o": {"type": "string", "enum": ["x"]}}), &["o"]),
+        );
+        let no_input = artifact(schema(json!({}), &[]), base.output_schema.clone());
+        assert_eq!(required_class(&diff(&base, Some(&no_input))), Some(Class::Major));
+        let more_out = artifact(
+            base.input_schema.clone(),
+            schema(json!({"o": {"type": "string", "enum": ["x"]}, "p": {"type": "integer"}}), &["o", "p"]),
+        );
+        assert_eq!(classes(&base, &more_out), vec![(Class::Minor, "output `p` added".into())]);
+        // An output that may hold more values breaks consumers; fewer values do not.
+        let wider_out =
+            artifact(base.input_schema.clone(), schema(json!({"o": {"type": "string", "enum": ["x", "y"]}}), &["o"]));
+        assert_eq!(required_class(&diff(&base, Some(&wider_out))), Some(Class::Major));
+        assert_eq!(required_class(&diff(&wider_out, Some(&base))), Some(Class::Minor));
+        let free_out = artifact(base.input_schema.clone(), schema(json!({"o": {"type": "string"}}), &["o"]));
+        assert_eq!(required_class(&diff(&base, Some(&free_out))), Some(Class::Major));
+        assert_eq!(required_class(&diff(&free_out, Some(&base))), Some(Class::Minor));
+        // An input restricted to enum values refuses callers; lifting the restriction does not.
+        let restricted =
+            artifact(schema(json!({"a": {"type": "string", "enum": ["x"]}}), &[]), base.output_schema.clone());
+        assert_eq!(required_class(&diff(&base, Some(&restricted))), Some(Class::Major));
+        assert_eq!(required_class(&diff(&restricted, Some(&base))), Some(Class::Minor));
+    }
+
+    #[test]
+    fn statuses_limits_and_descriptions() {
+        let base = artifact(schema(json!({"a": {"type": "string"}}), &[]), schema(json!({}), &[]));
+        let mut disabled = base.clone();
+        disabled.status = Status::Disabled;
+        assert_eq!(required_class(&diff(&base, Some(&disabled))), Some(Class::Major));
+        assert_eq!(required_class(&diff(&disabled, Some(&base))), Some(Class::Minor));
+        let mut draft = base.clone();
+        draft.status = Status::Draft;
+        assert_eq!(required_class(&diff(&draft, Some(&base))), Some(Class::Minor));
+        assert_eq!(required_class(&diff(&base, Some(&draft))), Some(Class::Patch));
+        let mut limits = base.clone();
+        limits.limits.max_turns = 9;
+        assert_eq!(classes(&base, &limits), vec![(Class::Patch, "limits changed".into())]);
+        let described =
+            artifact(schema(json!({"a": {"type": "string", "description": "The a."}}), &[]), schema(json!({}), &[]));
+        assert_eq!(
+            classes(&base, &described),
+            vec![(Class::Patch, "input `a`: description or default changed".into())]
+        );
+        // Alongside a bigger change the prose change is still reported.
+        let both = artifact(
+            schema(json!({"a": {"type": "string", "description": "The a."}, "b": {"type": "string"}}), &["b"]),
+            schema(json!({}), &[]),
+        );
+        assert_eq!(
+            classes(&base, &both),
+            vec![
+                (Class::Major, "input `b` added as required".into()),
+                (Class::Patch, "input `a`: description or default changed".into())
+            ]
+        );
+        let mut renamed = base.clone();
+        renamed.description = "other".into();
+        assert_eq!(required_class(&diff(&base, Some(&renamed))), Some(Class::Patch));
+        // A new version of the same content is no change at all.
+        let mut bumped = base.clone();
+        bumped.version = semver::Version::new(1, 0, 1);
+        bumped.source_hash = "other".into();
+        assert!(diff(&base, Some(&bumped)).is_empty());
+        assert!(same_content(&base, &bumped));
     }
 
     #[test]

@@ -88,6 +88,24 @@ mod tests {
     }
 
     #[test]
+    fn literal_vectors() {
+        // Computed independently (Python: int.from_bytes(sha256(s).digest()[:8], "big") % 10000).
+        assert_eq!(bucket("brief-creator", "s4lt", "acme"), 8724);
+        assert_eq!(bucket("brief-creator", "s4lt", "beta"), 1317);
+        assert_eq!(bucket("brief-creator", "s4lt", "corp"), 2004);
+        assert_eq!(bucket("brief-creator", "s4lt", "demo"), 8278);
+        assert_eq!(bucket("a", "salt", "org-1"), 7160);
+        let orgs: Vec<String> = ["acme", "beta", "corp", "demo"].map(str::to_owned).to_vec();
+        let pct = |p| Percent::parse(p).unwrap();
+        assert_eq!(canary_orgs("brief-creator", "s4lt", &orgs, pct("10%")), vec!["beta"], "lowest bucket");
+        assert_eq!(canary_orgs("brief-creator", "s4lt", &orgs, pct("13.18%")), vec!["beta"]);
+        assert_eq!(canary_orgs("brief-creator", "s4lt", &orgs, pct("20.05%")), vec!["beta", "corp"]);
+        assert_eq!(canary_orgs("brief-creator", "s4lt", &orgs, pct("20.04%")), vec!["beta"]);
+        assert_eq!(canary_orgs("brief-creator", "s4lt", &orgs, pct("87.25")), vec!["acme", "beta", "corp", "demo"]);
+        assert_eq!(canary_orgs("brief-creator", "s4lt", &orgs, pct("87.24")), vec!["beta", "corp", "demo"]);
+    }
+
+    #[test]
     fn canaries_are_sticky() {
         let orgs: Vec<String> = (0..500).map(|i| format!("org-{i}")).collect();
         let ten = canary_orgs("a", "salt", &orgs, Percent::parse("10%").unwrap());

@@ -2,6 +2,7 @@
 //! Markdown body, and the project-wide view (cross-file rules).
 
 pub mod body;
+pub mod bump;
 pub mod model;
 pub mod parse;
 pub mod project;

@@ -7,6 +7,7 @@
 
 pub mod claude;
 pub mod erp;
+pub mod flaky_erp;
 pub mod runtime;
 pub mod with_claude;
 

@@ -1,0 +1,179 @@
+//! The release store, `.agentbuilder/releases/` (SPEC §9): the artifact of every version ever
+//! deployed, content-addressed, so that rollback, pin and abort work after the source changed
+//! or was deleted. One file per artifact: `releases/<skill>/<version>+<hash16>.json`, holding
+//! the artifact's exact bytes. Files are written atomically and never rewritten.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use crate::compile::Artifact;
+use crate::error::UserError;
+
+/// How many hex digits of the content hash name a file.
+const HASH_DIGITS: usize = 16;
+
+/// The release store of a project.
+#[derive(Debug, Clone)]
+pub struct ReleaseStore {
+    root: PathBuf,
+}
+
+/// One stored release, as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub version: semver::Version,
+    /// The first digits of the content hash (from the file name).
+    pub hash_prefix: String,
+    pub path: PathBuf,
+}
+
+impl ReleaseStore {
+    /// Returns the store rooted at `root` (usually `.agentbuilder/releases`).
+    pub fn new(root: PathBuf) -> Self {
+        Self { root }
+    }
+
+    /// Returns the file an artifact is kept in.
+    pub fn path_of(&self, id: &str, version: &semver::Version, hash: &str) -> PathBuf {
+        let prefix = &hash[..hash.len().min(HASH_DIGITS)];
+        self.root.join(id).join(format!("{version}+{prefix}.json"))
+    }
+
+    /// Keeps an artifact; a file already there (same content) is left alone.
+    pub fn put(&self, artifact: &Artifact) -> anyhow::Result<()> {
+        let path = self.path_of(&artifact.id, &artifact.version, &artifact.content_hash);
+        if path.is_file() {
+            return Ok(());
+        }
+        let dir = path.parent().unwrap_or(&self.root);
+        std::fs::create_dir_all(dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
+        crate::compile::write_atomic(&path, &artifact.to_bytes())
+    }
+
+    /// Returns the artifact with this content hash, if kept.
+    pub fn get(&self, id: &str, version: &semver::Version, hash: &str) -> anyhow::Result<Option<Artifact>> {
+        let path = self.path_of(id, version, hash);
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let artifact = read(&path)?;
+        if artifact.content_hash != hash {
+            return Err(UserError::usage(format!(
+                "`{}` does not hold the release it is named for (content hash `{}`, expected `{hash}`)",
+                path.display(),
+                artifact.content_hash
+            ))
+            .with_hint("restore `.agentbuilder/releases/` from git")
+            .into());
+        }
+        Ok(Some(artifact))
+    }
+
+    /// Returns the kept releases of a skill, oldest version first.
+    pub fn list(&self, id: &str) -> anyhow::Result<Vec<Stored>> {
+        let dir = self.root.join(id);
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(anyhow::Error::new(e).context(format!("failed to read `{}`", dir.display()))),
+        };
+        let mut stored = Vec::new();
+        for entry in entries {
+            let entry = entry.with_context(|| format!("failed to read `{}`", dir.display()))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(stem) = name.strip_suffix(".json") else { continue };
+            let Some((version, hash)) = stem.rsplit_once('+') else { continue };
+            let Ok(version) = semver::Version::parse(version) else { continue };
+            stored.push(Stored { version, hash_prefix: hash.to_owned(), path: entry.path() });
+        }
+        stored.sort_by(|a, b| a.version.cmp(&b.version).then_with(|| a.hash_prefix.cmp(&b.hash_prefix)));
+        Ok(stored)
+    }
+
+    /// Returns the artifact of a version: the one with `hash` when several contents share the
+    /// version and one is preferred, else the only one; an error lists what is kept otherwise.
+    pub fn find_version(&self, id: &str, version: &semver::Version, prefer: Option<&str>) -> anyhow::Result<Artifact> {
+        let all = self.list(id)?;
+        let matching: Vec<&Stored> = all.iter().filter(|s| &s.version == version).collect();
+        let chosen = prefer
+            .and_then(|h| matching.iter().find(|s| h.starts_with(&s.hash_prefix)))
+            .or_else(|| matching.last())
+            .copied();
+        if let Some(stored) = chosen {
+            return read(&stored.path);
+        }
+        let kept: Vec<String> = all.iter().map(|s| s.version.to_string()).collect();
+        let err = UserError::usage(format!("version {version} of `{id}` is not in the release store"));
+        Err(if kept.is_empty() {
+            err.with_hint(format!("`{id}` was never deployed from this project; deploy it first"))
+        } else {
+            err.with_hint(format!("kept versions: {}", dedup(kept).join(", ")))
+        }
+        .into())
+    }
+
+    /// Returns the artifact of the newest kept version, if any.
+    pub fn newest(&self, id: &str) -> anyhow::Result<Option<Artifact>> {
+        match self.list(id)?.last() {
+            Some(stored) => Ok(Some(read(&stored.path)?)),
+            None => Ok(None),
+        }
+    }
+}
+
+fn dedup(mut v: Vec<String>) -> Vec<String> {
+    v.dedup();
+    v
+}
+
+/// Reads an artifact file.
+pub fn read(path: &Path) -> anyhow::Result<Artifact> {
+    let bytes = std::fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        UserError::usage(format!("`{}` is not a valid artifact: {e}", path.display()))
+            .with_hint("restore `.agentbuilder/releases/` from git")
+            .into()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn artifact(version: &str, prompt: &str) -> Artifact {
+        let mut a: Artifact = serde_json::from_value(serde_json::json!({
+            "format": 1, "id": "a", "name": "A", "version": version, "status": "active", "category": "c",
+            "description": "d", "triggers": [{"event": "manual_invoke"}], "dependencies": [], "permissions": [],
+            "input_schema": {}, "output_schema": {}, "tools": [], "system_prompt": prompt,
+            "limits": {"max_turns": 1, "max_wall_secs": 1, "max_cost_usd": 1.0, "max_output_tokens": 1,
+                       "tier_calls": {}, "tools": {}},
+            "source_hash": "s", "content_hash": ""
+        }))
+        .unwrap();
+        a.content_hash = a.compute_content_hash();
+        a
+    }
+
+    #[test]
+    fn keeps_and_finds_releases_by_version_and_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ReleaseStore::new(dir.path().join("releases"));
+        let one = artifact("1.0.0", "p1");
+        let two = artifact("1.1.0", "p2");
+        let two_again = artifact("1.1.0", "p2 changed");
+        for a in [&one, &two, &two_again] {
+            store.put(a).unwrap();
+            store.put(a).unwrap();
+        }
+        assert_eq!(store.list("a").unwrap().len(), 3);
+        assert_eq!(store.get("a", &one.version, &one.content_hash).unwrap().unwrap(), one);
+        let v11 = semver::Version::new(1, 1, 0);
+        assert_eq!(store.find_version("a", &v11, Some(&two.content_hash)).unwrap(), two);
+        assert_eq!(store.find_version("a", &v11, Some(&two_again.content_hash)).unwrap(), two_again);
+        let err = store.find_version("a", &semver::Version::new(9, 0, 0), None).unwrap_err();
+        assert!(crate::error::render(&err, false).contains("kept versions: 1.0.0, 1.1.0"), "{err:#}");
+        assert!(store.newest("a").unwrap().unwrap().version == v11);
+        assert!(store.newest("b").unwrap().is_none());
+    }
+}
