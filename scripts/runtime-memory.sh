@@ -108,10 +108,10 @@ ANTHROPIC_BASE_URL=$claude_url ANTHROPIC_API_KEY=sk-ant-fake-memory \
 session=$(ls "$work/.agentbuilder/sessions")
 rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.log")
 wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/time.log")
-size=$(du -k "$work/.agentbuilder/sessions/$session/session.json" | cut -f1)
+size=$(du -sk "$work/.agentbuilder/sessions/$session" | cut -f1)
 status=$(grep -o '"status": *"[a-z_]*"' "$work/out.json" | head -1)
 turns_done=$(grep -o '"turns": *[0-9]*' "$work/out.json" | head -1)
 echo "run: $status, $turns_done"
 echo "peak RSS: $((rss_kb / 1024)) MB ($rss_kb kB)"
 echo "wall time: $wall"
-echo "session.json: $size kB"
+echo "session folder: $size kB"
