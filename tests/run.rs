@@ -87,6 +87,7 @@ fn happy_path_reads_a_client_proposes_a_brief_and_returns_valid_output() {
     assert!(!audit.contains("SECRET"), "{audit}");
     let files = std::fs::read_dir(test.path().join(".agentbuilder/sessions")).unwrap().count();
     assert_eq!(files, 1);
+    assert!(test.read(".agentbuilder/.gitignore").contains("sessions/"));
 }
 
 #[test]
@@ -482,4 +483,29 @@ fn runs_against_a_remote_erp_over_http_and_refused_calls_send_nothing() {
     assert!(requests.iter().any(|l| l.contains("POST") && l.contains("/api/v1/agent-invocations")), "{log}");
     assert!(requests.iter().any(|l| l.contains("PATCH") && l.contains("/api/v1/agent-invocations/")), "{log}");
     run.done();
+}
+
+#[test]
+fn string_inputs_stay_strings_and_an_empty_answer_gets_the_corrective_turn() {
+    let claude = FakeClaude::start([
+        Reply::message(json!({"content": [], "stop_reason": "end_turn"})),
+        Reply::text(&answer(&valid())),
+    ]);
+    let run = project(&claude, "").args(["run", "brief-maker", "--org", "acme", "--input", "client_id=123"]).run();
+    run.code(0).done();
+    let requests = claude.requests();
+    assert!(last_text(&requests[0]).contains("\"client_id\": \"123\""), "{}", last_text(&requests[0]));
+    let messages = requests[1].messages();
+    assert_eq!(messages[1]["role"], "assistant");
+    assert_eq!(messages[1]["content"][0]["text"], "(no content)");
+    assert!(last_text(&requests[1]).contains("holds no JSON object"));
+}
+
+#[test]
+fn a_disabled_skill_does_not_run() {
+    let claude = FakeClaude::start([]);
+    let disabled = crate::support::runtime::SKILL.replace("status: active", "status: disabled");
+    let run = project(&claude, "").skill("brief-maker.md", disabled).args(run_args(&[])).run();
+    run.code(2).stderr_contains("skill `brief-maker` is disabled").done();
+    assert!(claude.requests().is_empty());
 }

@@ -53,6 +53,17 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<ExitStatus> {
             .with_hint(format!("`agentb lint {}` shows every problem", skill.path.display()))
             .into());
     }
+    match skill.status {
+        crate::skill::model::Status::Disabled => {
+            return Err(UserError::usage(format!("skill `{skill_id}` is disabled"))
+                .with_hint(format!("set `status: active` in `{}` to run it", skill.path.display()))
+                .into());
+        }
+        crate::skill::model::Status::Deprecated => {
+            ctx.printer.warn(format!("skill `{skill_id}` is deprecated"));
+        }
+        _ => {}
+    }
     let parse_ctx = ParseContext::new(&project.config);
     let artifact = compile::artifacts(&ws, &parse_ctx, &[skill]).pop().context("compile produced no artifact")?;
     let persona = match &args.persona {
@@ -71,7 +82,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<ExitStatus> {
         }
         None => None,
     };
-    let input = read_input(ctx, args)?;
+    let input = read_input(ctx, args, &artifact.input_schema)?;
     let problems = output::validate(&artifact.input_schema, &input).map_err(UserError::usage)?;
     if !problems.is_empty() {
         let list: Vec<String> = problems.iter().map(|p| format!("  - {p}")).collect();
@@ -141,6 +152,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<ExitStatus> {
             .await
             .with_context(|| format!("failed to create the invocation of `{}` for org `{org}`", session.skill))?;
         session.invocation_id = created.get("id").and_then(Value::as_str).map(str::to_owned);
+        ensure_gitignore(project)?;
         store.create(&session)?;
         let _lock = store.lock(&session.id)?;
         ctx.printer.status(
@@ -228,6 +240,18 @@ pub fn test_clock(ctx: &Ctx) -> anyhow::Result<Clock> {
     Ok(Clock::from_spec(ctx.settings.env.get(TEST_CLOCK_ENV)).map_err(UserError::usage)?)
 }
 
+/// Writes `.agentbuilder/.gitignore` when it is missing: sessions hold conversations and ERP
+/// data, and must not be committed by accident.
+fn ensure_gitignore(project: &Project) -> anyhow::Result<()> {
+    let path = project.state_dir().join(".gitignore");
+    if !path.exists() {
+        std::fs::create_dir_all(project.state_dir())
+            .and_then(|()| std::fs::write(&path, super::init::STATE_GITIGNORE))
+            .with_context(|| format!("failed to write `{}`", path.display()))?;
+    }
+    Ok(())
+}
+
 /// Returns the project's session store.
 pub fn sessions_store(project: &Project) -> Store {
     Store::new(project.state_dir().join("sessions"))
@@ -299,8 +323,10 @@ fn runtime_for<'a>(
     }
 }
 
-/// Reads `--input-file` and `--input key=value` into one object.
-fn read_input(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Value> {
+/// Reads `--input-file` and `--input key=value` into one object. A value is JSON when it parses
+/// as JSON, else a string — and always the string as typed for an input whose schema type is
+/// `string` (`--input request_details=123` is `"123"`).
+fn read_input(ctx: &Ctx, args: &RunArgs, schema: &Value) -> anyhow::Result<Value> {
     let mut input = Map::new();
     if let Some(file) = &args.input_file {
         let path = ctx.settings.cwd.join(file);
@@ -318,8 +344,15 @@ fn read_input(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Value> {
                 .with_hint("for example `--input request_details=\"Spring campaign\"`")
                 .into());
         };
-        let value = serde_json::from_str::<Value>(value).unwrap_or_else(|_| Value::String(value.to_owned()));
-        input.insert(key.trim().to_owned(), value);
+        let key = key.trim();
+        let wants_string = schema["properties"][key]["type"] == "string";
+        let value = match serde_json::from_str::<Value>(value) {
+            Ok(Value::String(s)) => Value::String(s),
+            Ok(_) if wants_string => Value::String(value.to_owned()),
+            Ok(parsed) => parsed,
+            Err(_) => Value::String(value.to_owned()),
+        };
+        input.insert(key.to_owned(), value);
     }
     Ok(Value::Object(input))
 }

@@ -410,7 +410,14 @@ impl Runtime<'_> {
             if self.stream && response.content.iter().any(|b| matches!(b, ContentBlock::Text { .. })) {
                 (self.on_text)("\n");
             }
-            session.messages.push(Message::assistant(response.content.clone()));
+            // The API refuses an empty assistant message anywhere but last: keep a placeholder
+            // so a corrective turn or a resume can follow it.
+            let content = if response.content.is_empty() {
+                vec![ContentBlock::text("(no content)")]
+            } else {
+                response.content.clone()
+            };
+            session.messages.push(Message::assistant(content));
             self.save(session)?;
             match response.stop_reason {
                 Some(StopReason::Refusal) => {
