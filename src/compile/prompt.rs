@@ -57,7 +57,7 @@ pub fn render(skill: &Skill) -> String {
         }
     }
     p.push_str(
-        "\n## Constraints\n\
+        "\n## Rules of every run\n\
 - You act for exactly one organization; the runtime supplies it. Never name or guess an organization in tool input.\n\
 - Use only the tools provided. Reads run at once; writes may wait for human confirmation: when a tool result says a call awaits confirmation, do not retry it.\n\
 - When a tool returns an error, read it and adapt; do not repeat the same call unchanged.\n\
