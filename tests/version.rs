@@ -140,5 +140,13 @@ fn check_against_a_git_revision_for_ci() {
     let r = run(r.test, &["version", "bump", "alpha", "auto", "--against", "HEAD"])
         .code(0)
         .stderr_contains("1.3.0 → 2.0.0");
-    run(r.test, &["version", "check", "--against", "HEAD"]).code(0).stdout_contains("alpha 1.2.3 → 2.0.0: ok").done();
+    let r = run(r.test, &["version", "check", "--against", "HEAD"]).code(0).stdout_contains("alpha 1.2.3 → 2.0.0: ok");
+    // A mistyped or unfetched revision is an error, not a pass with every skill "new".
+    let r = run(r.test, &["version", "check", "--against", "origin/nope"])
+        .code(2)
+        .stderr_contains("`origin/nope` is not `deployed`, a kept version, or a git revision")
+        .stderr_contains("hint: in CI, fetch the revision first")
+        .stdout_lacks("new (nothing to compare with)");
+    std::fs::remove_dir_all(r.test.path().join(".git")).unwrap();
+    run(r.test, &["version", "check", "--against", "HEAD"]).code(2).stdout_lacks("alpha").done();
 }

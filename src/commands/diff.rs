@@ -233,6 +233,27 @@ pub(super) fn baseline(
     Ok(Some((artifact::build(&skill, resolved, &ctx.catalog, &ctx.limits), format!("git {against}"))))
 }
 
+/// Checks that `against` names something `baseline` can read before a command relies on it:
+/// `deployed`, a version, or a commit git knows. `version check` treats a skill missing at the
+/// revision as new, so a mistyped or unfetched revision must fail here rather than pass CI.
+pub(super) fn verify_against(project: &Project, against: &str) -> anyhow::Result<()> {
+    if against == "deployed" || semver::Version::parse(against).is_ok() {
+        return Ok(());
+    }
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(&project.root)
+        .args(["rev-parse", "--verify", "--quiet", "--end-of-options", &format!("{against}^{{commit}}")])
+        .output()
+        .map_err(|e| UserError::usage(format!("cannot run `git rev-parse {against}`: {e}")))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    Err(UserError::usage(format!("`{against}` is not `deployed`, a kept version, or a git revision of this project"))
+        .with_hint("in CI, fetch the revision first (e.g. `git fetch origin main`, or a checkout with full history)")
+        .into())
+}
+
 /// Returns the text of `path` at git revision `rev`.
 fn git_show(root: &Path, rev: &str, path: &Path) -> anyhow::Result<String> {
     let spec = format!("{rev}:./{}", path.display());

@@ -144,6 +144,7 @@ fn check_cmd(ctx: &Ctx, args: &VersionCheckArgs) -> anyhow::Result<ExitStatus> {
         }
         args.skills.clone()
     };
+    super::diff::verify_against(project, &args.against)?;
     let mut results = Vec::new();
     let mut failed = 0;
     for id in &ids {
