@@ -107,8 +107,14 @@ impl State {
             Err(e) => return Err(anyhow::Error::new(e).context(format!("failed to read `{}`", path.display()))),
         };
         let state: State = toml::from_str(&text).map_err(|e| {
-            UserError::usage(format!("`{}` is not a valid state file: {}", path.display(), e.message().trim()))
-                .with_hint("restore it from git (`git checkout .agentbuilder/state.toml`)")
+            let (line, column) =
+                e.span().map_or((1, 1), |span| crate::text::LineIndex::new(&text).line_col(&text, span.start));
+            UserError::usage(format!(
+                "`{}:{line}:{column}` is not a valid state file: {}",
+                path.display(),
+                e.message().trim()
+            ))
+            .with_hint("fix that line by hand, or restore the file from git (`git checkout .agentbuilder/state.toml`)")
         })?;
         if state.schema > SCHEMA {
             return Err(UserError::usage(format!(
@@ -260,6 +266,12 @@ mod tests {
         std::fs::write(&path, "schema = 1\n[[oops").unwrap();
         let err = State::load(&path).unwrap_err().to_string();
         assert!(err.contains("not a valid state file"), "{err}");
+        // A hand edit names the line and column of the bad value.
+        let text = "schema = 1\n\n[instances.local.acme.a]\nversion = \"1.0\"\ncontent_hash = \"h\"\n";
+        std::fs::write(&path, text).unwrap();
+        let err = State::load(&path).unwrap_err().to_string();
+        assert!(err.contains(&format!("`{}:4:11` is not a valid state file", path.display())), "{err}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "nothing is rewritten");
         std::fs::write(&path, "schema = 99\n").unwrap();
         let err = State::load(&path).unwrap_err().to_string();
         assert!(err.contains("newer agentb"), "{err}");
