@@ -154,7 +154,7 @@ fn full_story(test: Test, instance: &str) -> Test {
     let r = run(r.test, &["status"]).code(0).stdout_contains("1.1.0 canary 25%");
     let mut r = run(r.test, &["promote", "brief-creator", "--yes"])
         .code(0)
-        .stderr_contains(&format!("canary   {} orgs: 0 finished invocations", canary.len()));
+        .stderr_contains(&format!("canary   {}: 0 finished invocations", orgs_n(canary.len())));
     if canary.len() < 4 {
         r = r.stdout_contains("update 1.0.0 → 1.1.0");
     }
@@ -382,6 +382,11 @@ fn invocation(skill: &str, status: InvocationStatus) -> AgentInvocation {
     .unwrap()
 }
 
+/// Returns `1 org`, `2 orgs`.
+fn orgs_n(n: usize) -> String {
+    if n == 1 { "1 org".to_owned() } else { format!("{n} orgs") }
+}
+
 #[test]
 fn the_promotion_gate_blocks_a_failing_canary_and_abort_returns_to_the_baseline() {
     // 30 orgs: a 50% canary leaves baseline orgs (all 30 inside has a chance of 2^-30).
@@ -415,10 +420,20 @@ fn the_promotion_gate_blocks_a_failing_canary_and_abort_returns_to_the_baseline(
     });
     let r = run(r.test, &["promote", "alpha", "--yes"])
         .code(1)
-        .stderr_contains(&format!("canary   {} orgs: 5 finished invocations, 1 failed (20.0%)", canary.len()))
-        .stderr_contains(&format!("baseline {} orgs: 1 finished invocations, 0 failed (0.0%)", baseline.len()))
+        .stderr_contains(&format!("canary   {}: 5 finished invocations, 1 failed (20.0%)", orgs_n(canary.len())))
+        .stderr_contains(&format!("baseline {}: 1 finished invocation, 0 failed (0.0%)", orgs_n(baseline.len())))
         .stderr_contains("the promotion gate failed: the canary failure rate 20.0% exceeds the maximum 5.0%")
         .stderr_contains("`--force` promotes anyway");
+    // With `--format json` the gate's numbers are one document on stdout, also when it fails.
+    let r = run(r.test, &["promote", "alpha", "--yes", "--format", "json"]).code(1);
+    let v = r.json();
+    assert_eq!(v["promoted"], false, "{v}");
+    assert_eq!(v["gate"]["passed"], false, "{v}");
+    assert_eq!(v["gate"]["canary"]["completed"], 4, "{v}");
+    assert_eq!(v["gate"]["canary"]["failed"], 1, "{v}");
+    assert_eq!(v["gate"]["canary"]["failure_rate"], 0.2, "{v}");
+    assert_eq!(v["gate"]["baseline"]["completed"], 1, "{v}");
+    assert_eq!(v["gate"]["max_failure_rate"], 0.05, "{v}");
     let s = state(&r.test);
     assert!(s.instances["local"][&baseline[0]]["alpha"].version.to_string() == "1.0.0", "nothing promoted");
     let r = run(r.test, &["abort", "alpha", "--yes"]).code(0).stdout_contains("update 1.1.0 → 1.0.0");
@@ -430,7 +445,12 @@ fn the_promotion_gate_blocks_a_failing_canary_and_abort_returns_to_the_baseline(
     let r = run(r.test, &["abort", "alpha"]).code(2).stderr_contains("no canary of `alpha` is in progress");
     // A new canary, promoted by force.
     let r = run(r.test, &["deploy", "--canary", "50%", "--yes"]).code(0);
-    let r = run(r.test, &["promote", "alpha", "--force", "--yes"]).code(0).stderr_contains("skipped (`--force`)");
+    let r = run(r.test, &["promote", "alpha", "--force", "--yes", "--format", "json"])
+        .code(0)
+        .stderr_contains("skipped (`--force`)");
+    let v = r.json();
+    assert_eq!(v["gate"]["skipped"], true, "{v}");
+    assert_eq!(v["result"]["failures"], serde_json::json!([]), "{v}");
     let s = state(&r.test);
     for d in s.instances["local"].values() {
         assert_eq!(d["alpha"].version.to_string(), "1.1.0");

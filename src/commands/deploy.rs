@@ -410,10 +410,28 @@ pub(super) fn execute(
     verb: &str,
     json: Option<serde_json::Value>,
 ) -> anyhow::Result<ExitStatus> {
+    execute_with(ctx, session, plan, concurrency, verb, json, serde_json::Map::new())
+}
+
+/// Like [`execute`]; with `--format json` the document also holds the fields of `extra` (e.g.
+/// the promotion gate's numbers) next to `plan` and `result`.
+pub(super) fn execute_with(
+    ctx: &Ctx,
+    session: &mut Session,
+    plan: Plan,
+    concurrency: usize,
+    verb: &str,
+    json: Option<serde_json::Value>,
+    extra: serde_json::Map<String, serde_json::Value>,
+) -> anyhow::Result<ExitStatus> {
     let status = execute_inner(ctx, session, plan, concurrency, verb)?;
     if let Some(plan) = json {
         let (status_name, outcome) = status;
-        ctx.printer.json(&serde_json::json!({"plan": plan, "result": outcome}));
+        let mut doc = serde_json::Map::new();
+        doc.insert("plan".to_owned(), plan);
+        doc.insert("result".to_owned(), outcome);
+        doc.extend(extra);
+        ctx.printer.json(&serde_json::Value::Object(doc));
         return Ok(status_name);
     }
     Ok(status.0)

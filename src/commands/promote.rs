@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::deploy::{Session, concurrency, execute, print_plan};
+use super::deploy::{Session, concurrency, execute_with, plural, print_plan};
 use crate::cli::{Format, PromoteArgs};
 use crate::commands::Ctx;
 use crate::deploy::gate::{self, percent};
@@ -55,6 +55,7 @@ pub fn run(ctx: &Ctx, args: &PromoteArgs) -> anyhow::Result<ExitStatus> {
         .collect();
     let concurrency = concurrency(project, args.concurrency);
 
+    let mut gate_json = serde_json::json!({"skipped": true});
     if args.force {
         ctx.printer.warn("the promotion gate is skipped (`--force`)");
     } else {
@@ -68,20 +69,37 @@ pub fn run(ctx: &Ctx, args: &PromoteArgs) -> anyhow::Result<ExitStatus> {
         let verdict = gate::decide(canary_tally, baseline_tally, max);
         let rate = |t: gate::Tally| t.rate().map_or_else(|| "n/a".to_owned(), percent);
         ctx.printer.err_line(format_args!(
-            "Gate for `{}` {} since {since}:\n  canary   {} orgs: {} finished invocations, {} failed ({})\n  baseline {} orgs: {} finished invocations, {} failed ({})\n  maximum failure rate {} (and at most that much above the baseline)",
+            "Gate for `{}` {} since {since}:\n  canary   {}: {}, {} failed ({})\n  baseline {}: {}, {} failed ({})\n  maximum failure rate {} (and at most that much above the baseline)",
             args.skill,
             newest.version,
-            canary_names.len(),
-            canary_tally.total(),
+            plural(canary_names.len(), "org"),
+            plural(usize::try_from(canary_tally.total()).unwrap_or(usize::MAX), "finished invocation"),
             canary_tally.failed,
             rate(canary_tally),
-            baseline_names.len(),
-            baseline_tally.total(),
+            plural(baseline_names.len(), "org"),
+            plural(usize::try_from(baseline_tally.total()).unwrap_or(usize::MAX), "finished invocation"),
             baseline_tally.failed,
             rate(baseline_tally),
             percent(max),
         ));
+        gate_json = serde_json::json!({
+            "skipped": false,
+            "since": since,
+            "canary": {"orgs": canary_names, "completed": canary_tally.completed, "failed": canary_tally.failed, "failure_rate": canary_tally.rate()},
+            "baseline": {"orgs": baseline_names, "completed": baseline_tally.completed, "failed": baseline_tally.failed, "failure_rate": baseline_tally.rate()},
+            "max_failure_rate": max,
+            "passed": verdict.passed,
+            "reason": verdict.reason,
+        });
         if !verdict.passed {
+            if format == Format::Json {
+                ctx.printer.json(&serde_json::json!({
+                    "skill": args.skill,
+                    "version": newest.version.to_string(),
+                    "gate": gate_json,
+                    "promoted": false,
+                }));
+            }
             let red = ctx.printer.stderr_style().red().bold();
             ctx.printer.err_line(format_args!(
                 "{} the promotion gate failed: {}",
@@ -124,12 +142,10 @@ pub fn run(ctx: &Ctx, args: &PromoteArgs) -> anyhow::Result<ExitStatus> {
         items.push(Item { org: org.clone(), subject, change, state: Some(state) });
     }
     let plan = Plan { items, unreadable };
-    let title = format!(
-        "promote `{}` {} on instance `{name}`, {}",
-        args.skill,
-        artifact.version,
-        super::deploy::plural(all.len(), "org")
-    );
+    let title =
+        format!("promote `{}` {} on instance `{name}`, {}", args.skill, artifact.version, plural(all.len(), "org"));
     let json = print_plan(ctx, format, &title, &plan, &std::collections::BTreeMap::new(), all.len());
-    execute(ctx, &mut session, plan, concurrency, "Promoted", json)
+    let mut extra = serde_json::Map::new();
+    extra.insert("gate".to_owned(), gate_json);
+    execute_with(ctx, &mut session, plan, concurrency, "Promoted", json, extra)
 }
