@@ -188,6 +188,11 @@ fn full_story(test: Test, instance: &str) -> Test {
     let s = state(&r.test);
     assert_eq!(s.instances[instance]["acme"]["brief-creator"].strategy, Strategy::Pinned);
     let r = run(r.test, &["unpin", "brief-creator", "--org", "acme"]).code(0).stderr_contains("Unpinned");
+    // `--format json` reports too: nothing is pinned any more.
+    let r = run(r.test, &["unpin", "brief-creator", "--org", "acme", "--org", "beta", "--format", "json"]).code(0);
+    let v = r.json();
+    assert_eq!(v["unpinned"], serde_json::json!([]), "{v}");
+    assert_eq!(v["not_pinned"], serde_json::json!(["acme", "beta"]), "{v}");
     r.test
 }
 

@@ -57,19 +57,35 @@ pub fn run(ctx: &Ctx, args: &PinArgs) -> anyhow::Result<ExitStatus> {
 }
 
 pub fn unpin(ctx: &Ctx, args: &UnpinArgs) -> anyhow::Result<ExitStatus> {
+    let format = ctx.format(&[Format::Human, Format::Json])?;
     let mut session = Session::open(ctx, args.instance.instance.as_deref(), true)?;
     let name = session.instance.name.clone();
     let orgs = session.named_orgs(&args.orgs)?;
-    let mut changed = Vec::new();
+    let (mut changed, mut not_pinned, mut not_deployed) = (Vec::new(), Vec::new(), Vec::new());
     for org in &orgs {
         match session.state.deployment_mut(&name, org, &args.skill) {
             Some(d) if d.strategy == Strategy::Pinned => {
                 d.strategy = Strategy::Latest;
                 changed.push(org.clone());
             }
-            Some(_) => ctx.printer.note(format!("`{}` is not pinned on {org}", args.skill)),
-            None => ctx.printer.note(format!("`{}` is not deployed to {org}", args.skill)),
+            Some(_) => {
+                ctx.printer.note(format!("`{}` is not pinned on {org}", args.skill));
+                not_pinned.push(org.clone());
+            }
+            None => {
+                ctx.printer.note(format!("`{}` is not deployed to {org}", args.skill));
+                not_deployed.push(org.clone());
+            }
         }
+    }
+    if format == Format::Json {
+        ctx.printer.json(&serde_json::json!({
+            "skill": args.skill,
+            "instance": name,
+            "unpinned": changed,
+            "not_pinned": not_pinned,
+            "not_deployed": not_deployed,
+        }));
     }
     if !changed.is_empty() {
         session.state.save(&session.state_path)?;
