@@ -105,6 +105,12 @@ fn diff_against_deployed_a_kept_version_and_git() {
         .code(2)
         .stderr_contains("not `deployed`, a kept version, or a git revision");
     let r = run(r.test, &["diff", "alpha", "--against", "9.9.9"]).code(2).stderr_contains("kept versions: 1.2.3");
+    // A "revision" that is a git option is refused before git sees it: it would write a file.
+    std::fs::create_dir_all(r.test.path().join("x:./skills")).unwrap();
+    let r = run(r.test, &["diff", "alpha", "--against=--output=x"])
+        .code(2)
+        .stderr_contains("`--output=x` is not `deployed`, a kept version, or a git revision");
+    assert!(!r.test.path().join("x:./skills/alpha.md").exists(), "git wrote a file");
     std::fs::remove_file(r.test.path().join("skills/alpha.md")).unwrap();
     run(r.test, &["diff", "alpha"]).code(0).stdout_contains("major  skill `alpha` removed").done();
 }

@@ -256,6 +256,12 @@ pub(super) fn verify_against(project: &Project, against: &str) -> anyhow::Result
 
 /// Returns the text of `path` at git revision `rev`.
 fn git_show(root: &Path, rev: &str, path: &Path) -> anyhow::Result<String> {
+    // A revision never starts with `-`; git would read it as an option (`--output=FILE` writes).
+    if rev.starts_with('-') {
+        return Err(UserError::usage(format!("`{rev}` is not `deployed`, a kept version, or a git revision"))
+            .with_hint("kept versions are listed by `agentb history SKILL`")
+            .into());
+    }
     let spec = format!("{rev}:./{}", path.display());
     let out = std::process::Command::new("git")
         .arg("-C")
