@@ -599,3 +599,18 @@ fn plan_output_snapshot() {
     let r = run(r.test, &["deploy", "--plan", "--exit-code"]).code(1);
     insta::assert_snapshot!(r.stdout);
 }
+
+#[test]
+fn a_plan_against_an_unreachable_instance_exits_3_and_changes_nothing() {
+    let config =
+        "[erp.instances.down]\nurl = \"http://127.0.0.1:1\"\nkey_env = \"AGENTB_ERP_KEY\"\norgs = [\"acme\"]\n";
+    let test = Test::new().skill("alpha.md", skill("alpha", "1.0.0")).file(".agentbuilder.toml", config);
+    let r = run(test.env("AGENTB_ERP_KEY", KEY), &["deploy", "--instance", "down", "--plan", "--exit-code"])
+        .code(3)
+        .stdout_contains("acme: cannot read its records: cannot reach ERP instance `down` (GET http://127.0.0.1:1/")
+        .stderr_contains("error: the plan is incomplete: the records of 1 org could not be read")
+        .stderr_contains("hint: nothing was changed; check the instance (`agentb erp ping --instance down`)")
+        .stderr_lacks("finish the job")
+        .output_lacks(KEY);
+    assert!(!r.test.path().join(".agentbuilder/state.toml").exists(), "a plan writes no state");
+}

@@ -86,10 +86,17 @@ pub fn run(ctx: &Ctx, args: &DeployArgs) -> anyhow::Result<ExitStatus> {
             ctx.printer.json(json);
         }
         if !plan.unreadable.is_empty() {
-            print_failures(
-                ctx,
-                &plan.unreadable.iter().map(|(o, r)| (o.clone(), "*".to_owned(), r.clone())).collect::<Vec<_>>(),
-            );
+            // Nothing was applied, so "failed changes" and "re-run to finish" would mislead.
+            let red = ctx.printer.stderr_style().red().bold();
+            ctx.printer.err_line(format_args!(
+                "{} the plan is incomplete: the records of {} could not be read",
+                red.apply_to("error:"),
+                plural(plan.unreadable.len(), "org")
+            ));
+            ctx.printer.hint(format!(
+                "nothing was changed; check the instance (`agentb erp ping --instance {}`) and plan again",
+                session.instance.name
+            ));
             return Ok(ExitStatus::Remote);
         }
         return Ok(crate::status_from_problems(args.exit_code && plan.has_changes()));
