@@ -357,6 +357,11 @@ pub fn deploy(
                         continue;
                     }
                     match d.and_then(|d| d.canary.clone()) {
+                        // A newer canary version starts a new canary (the gate counts from
+                        // then); the baseline to return to stays the one before any canary.
+                        Some(existing) if d.is_some_and(|d| d.content_hash != artifact.content_hash) => {
+                            CanaryMark::Set(Canary { percent: percent.clone(), started_at: options.now, ..existing })
+                        }
                         Some(existing) => CanaryMark::Set(Canary { percent: percent.clone(), ..existing }),
                         None if d.is_some_and(|d| d.content_hash == artifact.content_hash) => CanaryMark::Keep,
                         None => CanaryMark::Set(Canary {
@@ -552,6 +557,24 @@ mod tests {
         let canary = state.deployment("local", "beta", "a").unwrap().canary.clone().unwrap();
         assert_eq!(canary.baseline_version, Some(v1.version.clone()));
         assert_eq!(canary.percent, "50%");
+        // Growing the same canary keeps its start; a newer canary version starts it again (the
+        // gate must not count the old version's invocations) and keeps the first baseline.
+        live.get_mut("beta").unwrap().skills.insert("a".into(), LiveSkill::from(&skill_record(&v2)));
+        let later = jiff::Timestamp::from_second(1_000).unwrap();
+        let grow = DeployOptions { now: later, ..options(Some(("60%", &["beta"]))) };
+        let items = deploy(&state, "local", &all, &live, &[Arc::clone(&v2)], &[], &grow);
+        apply_to_state(&mut state, "local", &items[1], later);
+        let canary = state.deployment("local", "beta", "a").unwrap().canary.clone().unwrap();
+        assert_eq!((canary.percent.as_str(), canary.started_at), ("60%", jiff::Timestamp::UNIX_EPOCH));
+        let v3 = artifact("1.2.0", "p3");
+        let items = deploy(&state, "local", &all, &live, &[Arc::clone(&v3)], &[], &grow);
+        assert_eq!(items[1].change, Change::Update { from: "1.1.0".into() });
+        apply_to_state(&mut state, "local", &items[1], later);
+        let canary = state.deployment("local", "beta", "a").unwrap().canary.clone().unwrap();
+        assert_eq!(canary.started_at, later, "a new canary version restarts the canary");
+        assert_eq!(canary.baseline_version, Some(v1.version.clone()));
+        live.get_mut("beta").unwrap().skills.insert("a".into(), LiveSkill::from(&skill_record(&v3)));
+        let v2 = v3;
         // A full deploy clears the marker.
         live.get_mut("beta").unwrap().skills.insert("a".into(), LiveSkill::from(&skill_record(&v2)));
         let items = deploy(&state, "local", &all, &live, &[Arc::clone(&v2)], &[], &options(None));
