@@ -614,3 +614,33 @@ fn a_plan_against_an_unreachable_instance_exits_3_and_changes_nothing() {
         .output_lacks(KEY);
     assert!(!r.test.path().join(".agentbuilder/state.toml").exists(), "a plan writes no state");
 }
+
+#[test]
+fn a_version_deployed_with_two_contents_means_the_latest_one() {
+    // Whichever content sorts last in the release store, `--to 1.0.0` and `@1.0.0` mean the
+    // content most recently deployed as 1.0.0.
+    for (first, second) in [("Do alpha.", "Do alpha twice."), ("Do alpha twice.", "Do alpha.")] {
+        let one = skill("alpha", "1.0.0");
+        let test =
+            Test::new().skill("alpha.md", one.replace("Do alpha.", first)).file(".agentbuilder.toml", local_orgs(1));
+        let r = run(test, &["deploy", "--yes"]).code(0);
+        let r = run(r.test.skill("alpha.md", one.replace("Do alpha.", second)), &["deploy", "--yes"]).code(0);
+        let latest = state(&r.test).instances["local"]["org-001"]["alpha"].content_hash.clone();
+        let r = run(r.test.skill("alpha.md", skill("alpha", "1.1.0")), &["deploy", "--yes"]).code(0);
+        let r = run(r.test, &["rollback", "alpha", "--to", "1.0.0", "--yes"]).code(0);
+        assert_eq!(
+            state(&r.test).instances["local"]["org-001"]["alpha"].content_hash,
+            latest,
+            "rollback after {second:?}"
+        );
+        let r = run(r.test, &["deploy", "--yes"]).code(0);
+        let r = run(r.test, &["pin", "alpha@1.0.0", "--org", "org-001", "--yes"]).code(0);
+        assert_eq!(state(&r.test).instances["local"]["org-001"]["alpha"].content_hash, latest, "pin after {second:?}");
+        let r = run(r.test, &["diff", "alpha", "--against", "1.0.0"]).code(0);
+        if second.contains("twice") {
+            r.stdout_contains("-Do alpha twice.").done();
+        } else {
+            r.stdout_lacks("twice").done();
+        }
+    }
+}

@@ -215,7 +215,8 @@ pub(super) fn baseline(
         return Ok(Some((artifact, label)));
     }
     if let Ok(version) = semver::Version::parse(against) {
-        let artifact = store.find_version(id, &version, None)?;
+        let state = State::load(&project.state_dir().join("state.toml"))?;
+        let artifact = store.find_version(id, &version, state.latest_hash(id, &version))?;
         return Ok(Some((artifact, "release store".to_owned())));
     }
     let rel = project.display_path(&project.skills_dir()).join(format!("{id}.md"));

@@ -24,7 +24,8 @@ pub fn run(ctx: &Ctx, args: &PinArgs) -> anyhow::Result<ExitStatus> {
     let mut session = Session::open(ctx, args.instance.instance.as_deref(), true)?;
     let name = session.instance.name.clone();
     let orgs = session.named_orgs(&args.orgs)?;
-    let artifact = Arc::new(session.store.find_version(skill, &version, None)?);
+    let prefer = session.state.latest_hash(skill, &version).map(str::to_owned);
+    let artifact = Arc::new(session.store.find_version(skill, &version, prefer.as_deref())?);
     let concurrency = concurrency(project, None);
     let bar = ctx.printer.progress(orgs.len() as u64, "Reading");
     let (live, unreadable) =

@@ -47,7 +47,7 @@ pub fn run(ctx: &Ctx, args: &RollbackArgs) -> anyhow::Result<ExitStatus> {
         .map(|v| {
             let v =
                 semver::Version::parse(v).map_err(|e| UserError::usage(format!("`--to {v}` is not a version: {e}")))?;
-            session.store.find_version(skill, &v, None).map(Arc::new)
+            session.store.find_version(skill, &v, session.state.latest_hash(skill, &v)).map(Arc::new)
         })
         .transpose()?;
     let concurrency = concurrency(project, None);

@@ -165,6 +165,20 @@ impl State {
         d.history.push(release);
     }
 
+    /// Returns the content hash most recently released as `version` of `skill` on any instance
+    /// and org: the content `pin`, `rollback --to` and `diff --against` mean by that version
+    /// when several contents were deployed under it.
+    pub fn latest_hash(&self, skill: &str, version: &semver::Version) -> Option<&str> {
+        self.instances
+            .values()
+            .flat_map(BTreeMap::values)
+            .filter_map(|skills| skills.get(skill))
+            .flat_map(|d| &d.history)
+            .filter(|r| &r.version == version)
+            .max_by_key(|r| r.time)
+            .map(|r| r.hash.as_str())
+    }
+
     /// Returns the salt of a skill, choosing and storing a random one the first time.
     pub fn salt(&mut self, skill: &str) -> String {
         self.skills.entry(skill.to_owned()).or_insert_with(|| SkillMeta { salt: random_salt() }).salt.clone()
