@@ -210,13 +210,14 @@ fn prose(schema: &Value) -> BTreeMap<String, (Value, Value)> {
         .unwrap_or_default()
 }
 
-/// Returns the class of a status change: deprecating is minor (callers are warned), disabling is
-/// major (orgs lose the skill), enabling a draft is minor (orgs gain it), anything else patch.
+/// Returns the class of a status change. Only active skills are enabled in the orgs, so a change
+/// that takes an active skill away (disabled, or back to draft) is major; deprecating is minor
+/// (callers are warned), as is any other move, such as enabling a skill (orgs gain it). A status
+/// change is never patch: that is only prose and limits.
 fn status_class(old: Status, new: Status) -> Class {
     match (old, new) {
-        (_, Status::Disabled) => Class::Major,
-        (_, Status::Deprecated) | (Status::Draft | Status::Disabled, Status::Active) => Class::Minor,
-        _ => Class::Patch,
+        (_, Status::Disabled) | (Status::Active, Status::Draft) => Class::Major,
+        _ => Class::Minor,
     }
 }
 
@@ -422,7 +423,12 @@ mod tests {
         let mut draft = base.clone();
         draft.status = Status::Draft;
         assert_eq!(required_class(&diff(&draft, Some(&base))), Some(Class::Minor));
-        assert_eq!(required_class(&diff(&base, Some(&draft))), Some(Class::Patch));
+        // Back to draft, an active skill is no longer enabled in the orgs: as breaking as disabled.
+        assert_eq!(required_class(&diff(&base, Some(&draft))), Some(Class::Major));
+        let mut deprecated = base.clone();
+        deprecated.status = Status::Deprecated;
+        assert_eq!(required_class(&diff(&deprecated, Some(&base))), Some(Class::Minor), "enabled again");
+        assert_eq!(required_class(&diff(&deprecated, Some(&draft))), Some(Class::Minor), "not prose");
         let mut limits = base.clone();
         limits.limits.max_turns = 9;
         assert_eq!(classes(&base, &limits), vec![(Class::Patch, "limits changed".into())]);
