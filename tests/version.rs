@@ -123,6 +123,13 @@ fn version_lists_where_each_version_runs() {
     let r = run(r.test, &["version"]).code(0).stdout_contains("1.2.3 on acme, beta");
     let r = run(r.test, &["version", "--format", "json"]).code(0);
     assert_eq!(r.json()["skills"][0]["deployed"]["1.2.3"], serde_json::json!(["acme", "beta"]));
+    assert_eq!(r.json()["skills"][0]["lint_errors"], false);
+    // A version that does not parse is not shown as 0.0.0.
+    let r = r.test.skill("alpha.md", SKILL.replace("\"1.2.3\"", "banana"));
+    let r = run(r, &["version"]).code(0).stdout_contains("alpha  (errors)   1.2.3 on acme, beta").stdout_lacks("0.0.0");
+    let r = run(r.test, &["version", "--format", "json"]).code(0);
+    assert_eq!(r.json()["skills"][0]["version"], serde_json::Value::Null);
+    assert_eq!(r.json()["skills"][0]["lint_errors"], true);
 }
 
 #[test]

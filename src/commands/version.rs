@@ -38,7 +38,10 @@ fn list(ctx: &Ctx, args: &VersionArgs) -> anyhow::Result<ExitStatus> {
     ids.dedup();
     let mut rows = Vec::new();
     for id in &ids {
-        let source = ws.summary(id).map(|s| s.version.to_string());
+        // A file with lint errors may not hold a version at all (its summary then says 0.0.0).
+        let source = ws
+            .summary(id)
+            .map(|s| if ws.file_has_errors(&s.path) { "(errors)".to_owned() } else { s.version.to_string() });
         // version (+ marker) → orgs
         let mut deployed: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (org, skills) in orgs.into_iter().flatten() {
@@ -58,7 +61,11 @@ fn list(ctx: &Ctx, args: &VersionArgs) -> anyhow::Result<ExitStatus> {
     if format == Format::Json {
         let skills: Vec<serde_json::Value> = rows
             .iter()
-            .map(|(id, source, deployed)| serde_json::json!({"skill": id, "version": source, "deployed": deployed}))
+            .map(|(id, source, deployed)| {
+                let errors = source.as_deref() == Some("(errors)");
+                let version = source.as_deref().filter(|_| !errors);
+                serde_json::json!({"skill": id, "version": version, "lint_errors": errors, "deployed": deployed})
+            })
             .collect();
         ctx.printer.json(&serde_json::json!({"instance": instance, "skills": skills}));
         return Ok(ExitStatus::Success);
