@@ -644,3 +644,41 @@ fn a_version_deployed_with_two_contents_means_the_latest_one() {
         }
     }
 }
+
+#[test]
+fn a_partly_failed_promote_keeps_the_canary_so_a_rerun_finishes_it() {
+    let all = orgs(12);
+    let names: Vec<&str> = all.iter().map(String::as_str).collect();
+    let server = ErpServer::builder().key(Some(KEY)).orgs(&names).start();
+    let proxy = FlakyProxy::start(server.url());
+    let test = Test::new()
+        .skill("alpha.md", skill("alpha", "1.0.0"))
+        .file(".agentbuilder.toml", proxy.instance_config("flaky", "FLAKY_KEY"))
+        .env("FLAKY_KEY", KEY);
+    let r = run(test, &["deploy", "--yes"]).code(0);
+    let r = r.test.skill("alpha.md", skill("alpha", "1.1.0").replace("Do alpha.", "Do alpha well."));
+    let r = run(r, &["deploy", "--canary", "50%", "--yes"]).code(0);
+    let s = state(&r.test);
+    let baseline: Vec<String> =
+        s.instances["flaky"].iter().filter(|(_, d)| d["alpha"].canary.is_none()).map(|(o, _)| o.clone()).collect();
+    assert!(!baseline.is_empty(), "12 orgs at 50% leave a baseline (all inside has a chance of 2^-12)");
+    proxy.fail(&baseline[0], Fault::Status500);
+    let r = run(r.test, &["promote", "alpha", "--force", "--yes"])
+        .code(3)
+        .stderr_contains(&format!("{} / alpha: ERP instance `flaky` answered 500", baseline[0]))
+        .stderr_contains("run the same command again");
+    let s = state(&r.test);
+    assert!(s.instances["flaky"].values().any(|d| d["alpha"].canary.is_some()), "the canary is still in progress");
+    assert_eq!(s.instances["flaky"][&baseline[0]]["alpha"].version.to_string(), "1.0.0");
+    assert_eq!(served(server.url(), &all), recorded(&r.test, "flaky"));
+    proxy.heal();
+    let r =
+        run(r.test, &["promote", "alpha", "--force", "--yes"]).code(0).stderr_contains("Promoted 1 change to 1 org");
+    let s = state(&r.test);
+    for (org, d) in &s.instances["flaky"] {
+        assert_eq!(d["alpha"].version.to_string(), "1.1.0", "{org}");
+        assert!(d["alpha"].canary.is_none(), "{org}: promoted everywhere, the canary is over");
+    }
+    assert_eq!(served(server.url(), &all), recorded(&r.test, "flaky"));
+    run(r.test, &["promote", "alpha"]).code(2).stderr_contains("no canary of `alpha` is in progress").done();
+}

@@ -137,8 +137,10 @@ pub fn run(ctx: &Ctx, args: &PromoteArgs) -> anyhow::Result<ExitStatus> {
             continue;
         }
         let change = plan::move_to(d, l.skills.get(&args.skill), &artifact);
-        let canary = if d.is_some_and(|d| d.canary.is_some()) { CanaryMark::Clear } else { CanaryMark::Keep };
-        let state = StateChange { action: Action::Promote, strategy: None, canary, always_record: false };
+        // The canary markers go only once every org runs the version (below): after a partial
+        // failure the canary is still in progress, so running `promote` again finishes the job.
+        let state =
+            StateChange { action: Action::Promote, strategy: None, canary: CanaryMark::Keep, always_record: false };
         items.push(Item { org: org.clone(), subject, change, state: Some(state) });
     }
     let plan = Plan { items, unreadable };
@@ -147,5 +149,22 @@ pub fn run(ctx: &Ctx, args: &PromoteArgs) -> anyhow::Result<ExitStatus> {
     let json = print_plan(ctx, format, &title, &plan, &std::collections::BTreeMap::new(), all.len());
     let mut extra = serde_json::Map::new();
     extra.insert("gate".to_owned(), gate_json);
-    execute_with(ctx, &mut session, plan, concurrency, "Promoted", json, extra)
+    let status = execute_with(ctx, &mut session, plan, concurrency, "Promoted", json, extra)?;
+    let complete = all.iter().all(|org| {
+        session.state.deployment(&name, org, &args.skill).is_some_and(|d| {
+            d.strategy == Strategy::Pinned || (d.content_hash == artifact.content_hash && d.version == artifact.version)
+        })
+    });
+    if complete {
+        let mut cleared = false;
+        for org in &canary_names {
+            if let Some(d) = session.state.deployment_mut(&name, org, &args.skill) {
+                cleared |= d.canary.take().is_some();
+            }
+        }
+        if cleared {
+            session.state.save(&session.state_path)?;
+        }
+    }
+    Ok(status)
 }
