@@ -37,7 +37,19 @@ fn bump_rewrites_only_the_version_byte_for_byte() {
         assert_eq!(r.test.read_bytes("skills/alpha.md"), source.replacen("1.2.3", "2.0.1", 1).as_bytes(), "{name}");
     }
     let test = Test::new().skill("alpha.md", SKILL);
-    run(test, &["version", "bump", "alpha", "auto"]).code(2).stderr_contains("was never deployed").done();
+    let r = run(test, &["version", "bump", "alpha", "auto"]).code(2).stderr_contains("was never deployed");
+    // A version that does not parse is named; the file is left alone.
+    let broken = SKILL.replace("\"1.2.3\"", "\"banana\"");
+    let r = run(r.test.skill("alpha.md", &broken), &["version", "bump", "alpha", "patch"])
+        .code(2)
+        .stderr_contains("`skills/alpha.md` has lint errors and no version agentb can bump")
+        .stderr_lacks("changed while agentb read it");
+    assert_eq!(r.test.read("skills/alpha.md"), broken);
+    let missing = SKILL.replace("version: \"1.2.3\"   # bumped by agentb\n", "");
+    run(r.test.skill("alpha.md", &missing), &["version", "bump", "alpha", "patch"])
+        .code(2)
+        .stderr_contains("hint: `agentb lint skills/alpha.md` shows them")
+        .done();
 }
 
 #[test]

@@ -124,6 +124,15 @@ fn bump_cmd(ctx: &Ctx, args: &VersionBumpArgs) -> anyhow::Result<ExitStatus> {
     let abs = ws.paths.get(&skill.path).cloned().unwrap_or_else(|| project.root.join(&skill.path));
     let src =
         source::read(&abs).map_err(|e| UserError::usage(format!("cannot read `{}`: {e:?}", skill.path.display())))?;
+    // A version that does not parse (or is missing) is a lint error: say that, not "changed".
+    if bump::rewrite(&src.text, skill.version.span.clone(), &from, &from).is_none() && ws.file_has_errors(&skill.path) {
+        return Err(UserError::usage(format!(
+            "`{}` has lint errors and no version agentb can bump",
+            skill.path.display()
+        ))
+        .with_hint(format!("`agentb lint {}` shows them; write a full version such as `1.0.0`", skill.path.display()))
+        .into());
+    }
     let text = bump::rewrite(&src.text, skill.version.span.clone(), &from, &to).ok_or_else(|| {
         UserError::usage(format!("`{}` changed while agentb read it; run the command again", skill.path.display()))
     })?;
