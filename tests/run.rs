@@ -450,6 +450,32 @@ fn pause_turn_is_continued_and_a_refusal_fails_the_run() {
 }
 
 #[test]
+fn a_refused_turn_is_dropped_so_its_cut_off_tool_call_never_runs_on_resume() {
+    let claude = FakeClaude::start([
+        Reply::message(json!({"content": [
+            {"type": "text", "text": "Creating"},
+            {"type": "tool_use", "id": "toolu_1", "name": "erp_create_brief", "input": {"data": {"id": "b1", "title": "T"}}}
+        ]}))
+        .stop_reason("refusal"),
+        Reply::text(&answer(&valid())),
+    ]);
+    let run = project(&claude, "").args(run_args(&["--approve", "t2"])).run().code(1);
+    let run = run.stderr_contains("the model refused: Creating");
+    let session = session_ids(&run.test)[0].clone();
+    let run = run.test.args(["run", "--resume", &session, "--message", "Try again, politely", "--approve", "t2"]).run();
+    let run = run.code(0);
+    assert!(all(&run.test, "acme", "briefs").is_empty(), "the refused turn's call never ran");
+    let requests = claude.requests();
+    assert_eq!(requests.len(), 2);
+    // The resumed request carries no refused turn: the user's message follows the input.
+    let messages = requests[1].messages();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert_eq!(messages[0]["role"], "user");
+    assert!(last_text(&requests[1]).contains("Try again, politely"));
+    assert!(!requests[1].raw.contains("toolu_1"));
+}
+
+#[test]
 fn runs_against_a_remote_erp_over_http_and_refused_calls_send_nothing() {
     const KEY: &str = "run-test-key-5b7e1f9c0a3d";
     let server = crate::support::ErpServer::builder().key(Some(KEY)).args(&["-v"]).start();

@@ -410,6 +410,14 @@ impl Runtime<'_> {
             if self.stream && response.content.iter().any(|b| matches!(b, ContentBlock::Text { .. })) {
                 (self.on_text)("\n");
             }
+            if response.stop_reason == Some(StopReason::Refusal) {
+                // The refused turn is not kept: the API asks for it to be removed before the
+                // conversation goes on, and a tool call cut off by the refusal must never run
+                // when the session is resumed.
+                self.save(session)?;
+                let text = message_text(&Message::assistant(response.content));
+                return Ok(Ending::Refused(if text.is_empty() { "no reason given".to_owned() } else { text }));
+            }
             // The API refuses an empty assistant message anywhere but last: keep a placeholder
             // so a corrective turn or a resume can follow it.
             let content = if response.content.is_empty() {
@@ -419,13 +427,8 @@ impl Runtime<'_> {
             };
             session.messages.push(Message::assistant(content));
             self.save(session)?;
-            match response.stop_reason {
-                Some(StopReason::Refusal) => {
-                    let text = message_text(&Message::assistant(response.content));
-                    return Ok(Ending::Refused(if text.is_empty() { "the model refused".to_owned() } else { text }));
-                }
-                Some(StopReason::PauseTurn) => resend = true,
-                _ => {}
+            if response.stop_reason == Some(StopReason::PauseTurn) {
+                resend = true;
             }
         }
     }
