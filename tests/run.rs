@@ -476,6 +476,20 @@ fn a_refused_turn_is_dropped_so_its_cut_off_tool_call_never_runs_on_resume() {
 }
 
 #[test]
+fn a_tool_call_in_a_reply_cut_off_at_max_tokens_is_not_run() {
+    let claude = FakeClaude::start([
+        Reply::tool_use("toolu_1", "erp_create_brief", json!({"data": {"id": "b1"}})).stop_reason("max_tokens"),
+        Reply::text(&answer(&valid())),
+    ]);
+    let run = project(&claude, "").args(run_args(&["--approve", "t2"])).run().code(0);
+    assert!(all(&run.test, "acme", "briefs").is_empty(), "a possibly cut-off call must not run");
+    let results = tool_results(&claude.requests()[1]);
+    assert_eq!(results.len(), 1);
+    let (id, content, is_error) = &results[0];
+    assert!(id == "toolu_1" && *is_error && content.contains("`max_tokens`"), "{content}");
+}
+
+#[test]
 fn runs_against_a_remote_erp_over_http_and_refused_calls_send_nothing() {
     const KEY: &str = "run-test-key-5b7e1f9c0a3d";
     let server = crate::support::ErpServer::builder().key(Some(KEY)).args(&["-v"]).start();

@@ -426,6 +426,33 @@ impl Runtime<'_> {
                 response.content.clone()
             };
             session.messages.push(Message::assistant(content));
+            let uses = session.messages.last().map(tool_uses).unwrap_or_default();
+            if response.stop_reason == Some(StopReason::MaxTokens) && !uses.is_empty() {
+                // The reply was cut off: its last tool call may be incomplete, so none of them
+                // runs; the model is told and may send them again.
+                let results = uses
+                    .iter()
+                    .map(|(id, name, _)| {
+                        audit(
+                            self.store,
+                            &session.id,
+                            self.clock.now(),
+                            "tool_call",
+                            json!({"tool": name, "tool_use_id": id, "decision": "refuse", "rule": "max_tokens"}),
+                        );
+                        ContentBlock::tool_result(
+                            id,
+                            format!(
+                                "not run: your reply reached `max_tokens` ({}) and this call may be cut off; \
+                                 send it again, with a shorter reply",
+                                session.max_tokens
+                            ),
+                            true,
+                        )
+                    })
+                    .collect();
+                session.messages.push(Message::user(results));
+            }
             self.save(session)?;
             if response.stop_reason == Some(StopReason::PauseTurn) {
                 resend = true;
