@@ -476,6 +476,22 @@ fn a_refused_turn_is_dropped_so_its_cut_off_tool_call_never_runs_on_resume() {
 }
 
 #[test]
+fn sessions_list_skips_a_damaged_session_and_lists_the_others() {
+    let claude = FakeClaude::start([Reply::text(&answer(&valid())), Reply::text(&answer(&valid()))]);
+    let run = project(&claude, "").args(run_args(&[])).run().code(0);
+    let run = run.test.args(run_args(&[])).run().code(0);
+    let ids = session_ids(&run.test);
+    assert_eq!(ids.len(), 2);
+    std::fs::write(run.test.path().join(format!(".agentbuilder/sessions/{}/log.jsonl", ids[0])), "{\"torn\": 1}\n")
+        .unwrap();
+    let run = run.test.args(["sessions", "list"]).run().code(0);
+    let run =
+        run.stdout_contains(&ids[1]).stdout_lacks(&ids[0]).stderr_contains(&format!("skipping session `{}`", ids[0]));
+    let listed = run.test.args(["--format", "json", "sessions", "list"]).run().code(0).json();
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+}
+
+#[test]
 fn a_tool_call_in_a_reply_cut_off_at_max_tokens_is_not_run() {
     let claude = FakeClaude::start([
         Reply::tool_use("toolu_1", "erp_create_brief", json!({"data": {"id": "b1"}})).stop_reason("max_tokens"),
