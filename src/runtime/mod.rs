@@ -281,6 +281,66 @@ pub fn describe_for_model(p: &Proposal) -> (String, bool) {
     }
 }
 
+/// One executed call, as a `post_tool_use` hook sees it.
+pub struct HookCall<'a> {
+    pub name: &'a str,
+    pub input: &'a Value,
+    pub id: &'a str,
+    pub tier: Tier,
+    pub response: &'a Value,
+}
+
+/// Runs the `post_tool_use` hooks that match an executed call and logs them; returns what to
+/// tell the model when one of them flags the result.
+pub async fn post_tool_use(
+    store: &Store,
+    clock: &Clock,
+    hooks: &Hooks,
+    hook_dir: &std::path::Path,
+    session: &Session,
+    call: HookCall<'_>,
+) -> Option<String> {
+    let HookCall { name, input, id, tier, response } = call;
+    if !hooks.matches(name) {
+        return None;
+    }
+    let hook_input = HookInput {
+        session_id: &session.id,
+        org: &session.org,
+        skill: &session.skill,
+        hook_event_name: Event::PostToolUse.name(),
+        tool_name: name,
+        tool_input: input,
+        tool_use_id: id,
+        tier: tier.to_string(),
+        tool_response: Some(response),
+        cwd: hook_dir.display().to_string(),
+    };
+    let decision = hooks.run(hook_dir, hook_input).await;
+    for (index, command, _) in &decision.ran {
+        audit(
+            store,
+            &session.id,
+            clock.now(),
+            "hook",
+            json!({"event": "post_tool_use", "index": index, "command": command, "tool": name, "tool_use_id": id}),
+        );
+    }
+    match decision.blocked {
+        Some((index, command, hooks::Outcome::Deny(reason) | hooks::Outcome::Failed(reason))) => {
+            audit(
+                store,
+                &session.id,
+                clock.now(),
+                "hook",
+                json!({"event": "post_tool_use", "index": index, "command": command, "tool": name, "tool_use_id": id, "blocked": reason}),
+            );
+            Some(format!("The post_tool_use hook `{command}` flagged this result: {reason}"))
+        }
+        _ => None,
+    }
+}
+
 impl Runtime<'_> {
     /// Resumes a session: settles its PENDING proposals (a T2 one within its window is
     /// soft-confirmed and executed, or rejected with `reject`; past it, it expires; T3 waits for
@@ -290,6 +350,7 @@ impl Runtime<'_> {
         let mut notes = Vec::new();
         for mut p in self.store.proposals(&session.id)? {
             let now = self.clock.now();
+            let was = p.state;
             // Confirmed before an ERP failure or a crash: run it now (exactly once).
             if p.state == State::Confirmed {
                 execute_proposal(self.store, self.erp, &session.artifact.tools, now, &mut p).await?;
@@ -308,8 +369,20 @@ impl Runtime<'_> {
                     execute_proposal(self.store, self.erp, &session.artifact.tools, now, &mut p).await?;
                 }
             }
+            // A call executed here gets its post_tool_use hooks, as one executed in the run does.
+            let mut flag = None;
+            if was != State::Executed && p.state == State::Executed {
+                let response = p.result.clone().unwrap_or(Value::Null);
+                let call =
+                    HookCall { name: &p.tool, input: &p.input, id: &p.tool_use_id, tier: p.tier, response: &response };
+                flag = post_tool_use(self.store, self.clock, &self.post_hooks, &self.hook_dir, session, call).await;
+            }
             if !p.reported && p.state != State::Pending {
-                notes.push(describe_for_model(&p).0);
+                let note = describe_for_model(&p).0;
+                notes.push(match flag {
+                    Some(flag) => format!("{note}\n\n{flag}"),
+                    None => note,
+                });
                 p.reported = true;
                 self.store.save_proposal(&p)?;
             }
@@ -720,34 +793,10 @@ impl Runtime<'_> {
         content: String,
         is_error: bool,
     ) -> (String, bool) {
-        if !self.post_hooks.matches(name) {
-            return (content, is_error);
-        }
-        let decision = self
-            .post_hooks
-            .run(&self.hook_dir, self.hook_input(session, Event::PostToolUse, name, input, id, tier, Some(response)))
-            .await;
-        for (index, command, _) in &decision.ran {
-            audit(
-                self.store,
-                &session.id,
-                self.clock.now(),
-                "hook",
-                json!({"event": "post_tool_use", "index": index, "command": command, "tool": name, "tool_use_id": id}),
-            );
-        }
-        match decision.blocked {
-            Some((index, command, hooks::Outcome::Deny(reason) | hooks::Outcome::Failed(reason))) => {
-                audit(
-                    self.store,
-                    &session.id,
-                    self.clock.now(),
-                    "hook",
-                    json!({"event": "post_tool_use", "index": index, "command": command, "tool": name, "tool_use_id": id, "blocked": reason}),
-                );
-                (format!("{content}\n\nThe post_tool_use hook `{command}` flagged this result: {reason}"), true)
-            }
-            _ => (content, is_error),
+        let call = HookCall { name, input, id, tier, response };
+        match post_tool_use(self.store, self.clock, &self.post_hooks, &self.hook_dir, session, call).await {
+            Some(flag) => (format!("{content}\n\n{flag}"), true),
+            None => (content, is_error),
         }
     }
 
