@@ -476,6 +476,28 @@ fn a_refused_turn_is_dropped_so_its_cut_off_tool_call_never_runs_on_resume() {
 }
 
 #[test]
+fn resuming_a_finished_session_without_a_message_changes_nothing() {
+    let claude = FakeClaude::start([Reply::text(&answer(&valid()))]);
+    let run = project(&claude, "").args(run_args(&[])).run().code(0);
+    let session = session_ids(&run.test)[0].clone();
+    let before = all(&run.test, "acme", "agent-invocations");
+    let run = run
+        .test
+        .args(["run", "--resume", &session])
+        .run()
+        .code(2)
+        .stderr_contains("finished its turn and nothing changed since")
+        .stderr_contains("hint: pass `--message TEXT`");
+    assert_eq!(claude.requests().len(), 1, "nothing was sent");
+    let after = all(&run.test, "acme", "agent-invocations");
+    assert_eq!(after[0]["status"], "completed", "{after:?}");
+    assert_eq!(after[0]["finishedAt"], before[0]["finishedAt"]);
+    assert_eq!(after[0].get("error"), before[0].get("error"));
+    let shown = run.test.args(["--format", "json", "sessions", "list"]).run().code(0).json();
+    assert_eq!(shown[0]["status"], "completed", "{shown}");
+}
+
+#[test]
 fn sessions_list_skips_a_damaged_session_and_lists_the_others() {
     let claude = FakeClaude::start([Reply::text(&answer(&valid())), Reply::text(&answer(&valid()))]);
     let run = project(&claude, "").args(run_args(&[])).run().code(0);

@@ -342,6 +342,20 @@ pub async fn post_tool_use(
 }
 
 impl Runtime<'_> {
+    /// Returns whether resuming `session` would find nothing to do: no `message`, the model's
+    /// turn ended, and no proposal would change or has news for the model. Checked before
+    /// anything is touched, so such a resume (a user mistake) leaves the session and its
+    /// invocation as they were.
+    pub fn nothing_to_resume(&self, session: &Session, message: Option<&str>) -> anyhow::Result<bool> {
+        let idle = session.messages.last().is_some_and(|m| m.role == Role::Assistant && tool_uses(m).is_empty());
+        if message.is_some() || !idle {
+            return Ok(false);
+        }
+        let proposals = self.store.proposals(&session.id)?;
+        // A PENDING one is settled (or reported as still waiting) by `resume`.
+        Ok(proposals.iter().all(|p| !matches!(p.state, State::Pending | State::Confirmed) && p.reported))
+    }
+
     /// Resumes a session: settles its PENDING proposals (a T2 one within its window is
     /// soft-confirmed and executed, or rejected with `reject`; past it, it expires; T3 waits for
     /// `agentb proposals approve` unless `--approve t3`), tells the model what changed, adds
