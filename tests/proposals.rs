@@ -176,3 +176,33 @@ command = "cat >> post.log; echo >> post.log; echo 'check the new brief' >&2; ex
     assert!(told.contains("flagged this result: check the new brief"), "{told}");
     assert!(get(&run.test, "acme", "briefs", "b2").is_some());
 }
+
+#[test]
+fn the_same_call_again_while_its_proposal_waits_is_not_a_second_proposal() {
+    let claude = FakeClaude::start([
+        Reply::tool_use("toolu_1", "erp_delete_brief", json!({"id": "b1"})),
+        Reply::text("The delete awaits approval."),
+        // Resumed, the model tries again, twice in one message, and once with another input.
+        Reply::tool_uses(vec![
+            ("toolu_2", "erp_delete_brief", json!({"id": "b1"})),
+            ("toolu_3", "erp_delete_brief", json!({"id": "b1"})),
+            ("toolu_4", "erp_delete_brief", json!({"id": "b2"})),
+        ]),
+        Reply::text("Still waiting."),
+    ]);
+    let test = project(&claude, "");
+    seed(&test, "acme", "briefs", json!({"id": "b1", "title": "Old"}));
+    let run = test.args(["run", "brief-maker", "--org", "acme", "--input", "client_id=c1"]).run().code(5);
+    let first = run.stdout.trim().to_owned();
+    let session = session_ids(&run.test)[0].clone();
+    let run = run.test.args(["run", "--resume", &session, "--message", "go on"]).run().code(5);
+    let results = crate::support::runtime::tool_results(&claude.requests()[3]);
+    assert_eq!(results.len(), 3);
+    for (_, content, is_error) in &results[..2] {
+        assert!(!is_error && content.contains(&format!("same as proposal `{first}`")), "{content}");
+    }
+    assert!(results[2].1.contains("awaits the user's confirmation"), "{}", results[2].1);
+    let listed = run.test.args(["--format", "json", "proposals", "list"]).run().code(0).json();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 2, "one proposal per distinct input: {listed:?}");
+}

@@ -723,6 +723,32 @@ impl Runtime<'_> {
             }
             Err(e) => return self.refuse(session, id, name, &Rule::InputSchema, &e),
         }
+        let is_write = !(tier == Tier::T1 && tool.action == "read");
+        if is_write {
+            // The same call again while its proposal still waits (a model that retries after
+            // "awaits confirmation") is that proposal, not a second one that could run twice.
+            let hash = proposals::input_hash(&input);
+            let waiting = self
+                .store
+                .proposals(&session.id)?
+                .into_iter()
+                .find(|p| p.state == State::Pending && p.tool == name && p.input_hash == hash);
+            if let Some(p) = waiting {
+                audit(
+                    self.store,
+                    &session.id,
+                    now,
+                    "tool_call",
+                    json!({"tool": name, "tool_use_id": id, "tier": tier, "decision": "duplicate", "rule": "pending_proposal", "proposal": p.id}),
+                );
+                let content = format!(
+                    "This call is the same as proposal `{}` ({}, tier {}), which still awaits the user's confirmation; \
+                     no second proposal was made. Do not call the tool again for it; finish your turn.",
+                    p.id, p.tool, p.tier
+                );
+                return Ok(Answer::Result { content, is_error: false });
+            }
+        }
         session.counters.record(name, tier);
         audit(
             self.store,
@@ -731,7 +757,7 @@ impl Runtime<'_> {
             "tool_call",
             json!({"tool": name, "tool_use_id": id, "tier": tier, "decision": "allow", "rule": "granted", "hooks": hooks_allowed, "input": input}),
         );
-        if tier == Tier::T1 && tool.action == "read" {
+        if !is_write {
             let idem = executor::idempotent_id(&session.id, id);
             let (content, is_error, response) =
                 match executor::execute(self.erp, &session.org, &tool, &input, &idem, None).await {
