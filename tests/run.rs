@@ -493,8 +493,13 @@ fn resuming_a_finished_session_without_a_message_changes_nothing() {
     assert_eq!(after[0]["status"], "completed", "{after:?}");
     assert_eq!(after[0]["finishedAt"], before[0]["finishedAt"]);
     assert_eq!(after[0].get("error"), before[0].get("error"));
-    let shown = run.test.args(["--format", "json", "sessions", "list"]).run().code(0).json();
+    let run = run.test.args(["--format", "json", "sessions", "list"]).run().code(0);
+    let shown = run.json();
     assert_eq!(shown[0]["status"], "completed", "{shown}");
+    // An empty message would be an empty text block, which the API refuses with a 400.
+    let run = run.test.args(["run", "--resume", &session, "--message", "  "]).run().code(2);
+    run.stderr_contains("`--message` is empty").done();
+    assert_eq!(claude.requests().len(), 1, "nothing was sent");
 }
 
 #[test]

@@ -184,6 +184,12 @@ fn resume(
     id: &str,
     args: &RunArgs,
 ) -> anyhow::Result<ExitStatus> {
+    if args.message.as_deref().is_some_and(|m| m.trim().is_empty()) {
+        // The API refuses an empty text block (400), so it is never sent.
+        return Err(UserError::usage("`--message` is empty")
+            .with_hint(format!("say what the model should do next: agentb run --resume {id} --message \"…\""))
+            .into());
+    }
     store.check_exists(id)?;
     let _lock = store.lock(id)?;
     let mut session = store.load(id, clock.now())?;
