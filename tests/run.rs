@@ -519,6 +519,28 @@ fn sessions_list_skips_a_damaged_session_and_lists_the_others() {
 }
 
 #[test]
+fn empty_text_blocks_of_a_reply_are_not_sent_back() {
+    let claude = FakeClaude::start([
+        Reply::message(json!({"content": [
+            {"type": "text", "text": ""},
+            {"type": "tool_use", "id": "toolu_1", "name": "erp_get_client", "input": {"id": "c1"}}
+        ], "stop_reason": "tool_use"})),
+        Reply::message(json!({"content": [{"type": "text", "text": "  "}]})),
+        Reply::text(&answer(&valid())),
+    ]);
+    project(&claude, "").args(run_args(&[])).run().code(0).done();
+    for request in claude.requests() {
+        for message in request.messages() {
+            for block in message["content"].as_array().unwrap() {
+                if block["type"] == "text" {
+                    assert!(!block["text"].as_str().unwrap().trim().is_empty(), "{message}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn a_tool_call_in_a_reply_cut_off_at_max_tokens_is_not_run() {
     let claude = FakeClaude::start([
         Reply::tool_use("toolu_1", "erp_create_brief", json!({"data": {"id": "b1"}})).stop_reason("max_tokens"),

@@ -505,13 +505,16 @@ impl Runtime<'_> {
                 let text = message_text(&Message::assistant(response.content));
                 return Ok(Ending::Refused(if text.is_empty() { "no reason given".to_owned() } else { text }));
             }
-            // The API refuses an empty assistant message anywhere but last: keep a placeholder
-            // so a corrective turn or a resume can follow it.
-            let content = if response.content.is_empty() {
-                vec![ContentBlock::text("(no content)")]
-            } else {
-                response.content.clone()
-            };
+            // The API refuses an empty text block, and an empty assistant message anywhere but
+            // last: drop empty text blocks, and keep a placeholder so a corrective turn or a
+            // resume can follow.
+            let content: Vec<ContentBlock> = response
+                .content
+                .iter()
+                .filter(|b| !matches!(b, ContentBlock::Text { text } if text.trim().is_empty()))
+                .cloned()
+                .collect();
+            let content = if content.is_empty() { vec![ContentBlock::text("(no content)")] } else { content };
             session.messages.push(Message::assistant(content));
             let uses = session.messages.last().map(tool_uses).unwrap_or_default();
             if response.stop_reason == Some(StopReason::MaxTokens) && !uses.is_empty() {
