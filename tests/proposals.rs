@@ -139,3 +139,70 @@ fn a_session_idle_for_more_than_30_days_cannot_be_resumed() {
     assert_eq!(claude.requests().len(), 2, "nothing was sent");
     run.done();
 }
+
+#[test]
+fn post_tool_use_hooks_see_writes_executed_by_a_resume_or_by_approve() {
+    let claude = FakeClaude::start([
+        Reply::tool_uses(vec![
+            ("toolu_1", "erp_create_brief", json!({"data": {"id": "b2", "title": "Spring"}})),
+            ("toolu_2", "erp_delete_brief", json!({"id": "b1"})),
+        ]),
+        Reply::text("Both await approval."),
+    ]);
+    let hooks = r#"
+[[hooks.post_tool_use]]
+matcher = "erp_(create|delete)_brief"
+command = "cat >> post.log; echo >> post.log; echo 'check the new brief' >&2; exit 2"
+"#;
+    let test = project(&claude, hooks);
+    seed(&test, "acme", "briefs", json!({"id": "b1", "title": "Old"}));
+    let run = test.args(["run", "brief-maker", "--org", "acme", "--input", "client_id=c1"]).run().code(5);
+    assert!(!run.test.path().join("post.log").exists(), "nothing executed yet");
+    let session = session_ids(&run.test)[0].clone();
+    let ids: Vec<String> = run.stdout.lines().map(str::to_owned).collect();
+    // The T3 delete, approved by hand.
+    let delete = ids.iter().find(|id| run.stderr.contains(&format!("{id}  erp_delete_brief"))).unwrap().clone();
+    let run = run.test.args(["proposals", "approve", &delete]).run().code(0).stderr_contains("check the new brief");
+    let log = run.test.read("post.log");
+    assert!(log.contains(r#""hook_event_name":"PostToolUse""#) && log.contains(r#""tool_use_id":"toolu_2""#), "{log}");
+    assert!(log.contains(r#""tool_response":{"deleted":"b1"}"#), "{log}");
+    // The T2 create, soft-confirmed by the resume: its hook runs, and its flag reaches the model.
+    claude.push([Reply::text(&answer(&valid()))]);
+    let run = run.test.args(["run", "--resume", &session, "--message", "go on"]).run().code(0);
+    let log = run.test.read("post.log");
+    assert!(log.contains(r#""tool_use_id":"toolu_1""#), "{log}");
+    assert_eq!(log.matches("PostToolUse").count(), 2, "each hook ran once: {log}");
+    let told = last_text(claude.requests().last().unwrap());
+    assert!(told.contains("flagged this result: check the new brief"), "{told}");
+    assert!(get(&run.test, "acme", "briefs", "b2").is_some());
+}
+
+#[test]
+fn the_same_call_again_while_its_proposal_waits_is_not_a_second_proposal() {
+    let claude = FakeClaude::start([
+        Reply::tool_use("toolu_1", "erp_delete_brief", json!({"id": "b1"})),
+        Reply::text("The delete awaits approval."),
+        // Resumed, the model tries again, twice in one message, and once with another input.
+        Reply::tool_uses(vec![
+            ("toolu_2", "erp_delete_brief", json!({"id": "b1"})),
+            ("toolu_3", "erp_delete_brief", json!({"id": "b1"})),
+            ("toolu_4", "erp_delete_brief", json!({"id": "b2"})),
+        ]),
+        Reply::text("Still waiting."),
+    ]);
+    let test = project(&claude, "");
+    seed(&test, "acme", "briefs", json!({"id": "b1", "title": "Old"}));
+    let run = test.args(["run", "brief-maker", "--org", "acme", "--input", "client_id=c1"]).run().code(5);
+    let first = run.stdout.trim().to_owned();
+    let session = session_ids(&run.test)[0].clone();
+    let run = run.test.args(["run", "--resume", &session, "--message", "go on"]).run().code(5);
+    let results = crate::support::runtime::tool_results(&claude.requests()[3]);
+    assert_eq!(results.len(), 3);
+    for (_, content, is_error) in &results[..2] {
+        assert!(!is_error && content.contains(&format!("same as proposal `{first}`")), "{content}");
+    }
+    assert!(results[2].1.contains("awaits the user's confirmation"), "{}", results[2].1);
+    let listed = run.test.args(["--format", "json", "proposals", "list"]).run().code(0).json();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 2, "one proposal per distinct input: {listed:?}");
+}

@@ -450,6 +450,111 @@ fn pause_turn_is_continued_and_a_refusal_fails_the_run() {
 }
 
 #[test]
+fn a_refused_turn_is_dropped_so_its_cut_off_tool_call_never_runs_on_resume() {
+    let claude = FakeClaude::start([
+        Reply::message(json!({"content": [
+            {"type": "text", "text": "Creating"},
+            {"type": "tool_use", "id": "toolu_1", "name": "erp_create_brief", "input": {"data": {"id": "b1", "title": "T"}}}
+        ]}))
+        .stop_reason("refusal"),
+        Reply::text(&answer(&valid())),
+    ]);
+    let run = project(&claude, "").args(run_args(&["--approve", "t2"])).run().code(1);
+    let run = run.stderr_contains("the model refused: Creating");
+    let session = session_ids(&run.test)[0].clone();
+    let run = run.test.args(["run", "--resume", &session, "--message", "Try again, politely", "--approve", "t2"]).run();
+    let run = run.code(0);
+    assert!(all(&run.test, "acme", "briefs").is_empty(), "the refused turn's call never ran");
+    let requests = claude.requests();
+    assert_eq!(requests.len(), 2);
+    // The resumed request carries no refused turn: the user's message follows the input.
+    let messages = requests[1].messages();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert_eq!(messages[0]["role"], "user");
+    assert!(last_text(&requests[1]).contains("Try again, politely"));
+    assert!(!requests[1].raw.contains("toolu_1"));
+}
+
+#[test]
+fn resuming_a_finished_session_without_a_message_changes_nothing() {
+    let claude = FakeClaude::start([Reply::text(&answer(&valid()))]);
+    let run = project(&claude, "").args(run_args(&[])).run().code(0);
+    let session = session_ids(&run.test)[0].clone();
+    let before = all(&run.test, "acme", "agent-invocations");
+    let run = run
+        .test
+        .args(["run", "--resume", &session])
+        .run()
+        .code(2)
+        .stderr_contains("finished its turn and nothing changed since")
+        .stderr_contains("hint: pass `--message TEXT`");
+    assert_eq!(claude.requests().len(), 1, "nothing was sent");
+    let after = all(&run.test, "acme", "agent-invocations");
+    assert_eq!(after[0]["status"], "completed", "{after:?}");
+    assert_eq!(after[0]["finishedAt"], before[0]["finishedAt"]);
+    assert_eq!(after[0].get("error"), before[0].get("error"));
+    let run = run.test.args(["--format", "json", "sessions", "list"]).run().code(0);
+    let shown = run.json();
+    assert_eq!(shown[0]["status"], "completed", "{shown}");
+    // An empty message would be an empty text block, which the API refuses with a 400.
+    let run = run.test.args(["run", "--resume", &session, "--message", "  "]).run().code(2);
+    run.stderr_contains("`--message` is empty").done();
+    assert_eq!(claude.requests().len(), 1, "nothing was sent");
+}
+
+#[test]
+fn sessions_list_skips_a_damaged_session_and_lists_the_others() {
+    let claude = FakeClaude::start([Reply::text(&answer(&valid())), Reply::text(&answer(&valid()))]);
+    let run = project(&claude, "").args(run_args(&[])).run().code(0);
+    let run = run.test.args(run_args(&[])).run().code(0);
+    let ids = session_ids(&run.test);
+    assert_eq!(ids.len(), 2);
+    std::fs::write(run.test.path().join(format!(".agentbuilder/sessions/{}/log.jsonl", ids[0])), "{\"torn\": 1}\n")
+        .unwrap();
+    let run = run.test.args(["sessions", "list"]).run().code(0);
+    let run =
+        run.stdout_contains(&ids[1]).stdout_lacks(&ids[0]).stderr_contains(&format!("skipping session `{}`", ids[0]));
+    let listed = run.test.args(["--format", "json", "sessions", "list"]).run().code(0).json();
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+}
+
+#[test]
+fn empty_text_blocks_of_a_reply_are_not_sent_back() {
+    let claude = FakeClaude::start([
+        Reply::message(json!({"content": [
+            {"type": "text", "text": ""},
+            {"type": "tool_use", "id": "toolu_1", "name": "erp_get_client", "input": {"id": "c1"}}
+        ], "stop_reason": "tool_use"})),
+        Reply::message(json!({"content": [{"type": "text", "text": "  "}]})),
+        Reply::text(&answer(&valid())),
+    ]);
+    project(&claude, "").args(run_args(&[])).run().code(0).done();
+    for request in claude.requests() {
+        for message in request.messages() {
+            for block in message["content"].as_array().unwrap() {
+                if block["type"] == "text" {
+                    assert!(!block["text"].as_str().unwrap().trim().is_empty(), "{message}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_tool_call_in_a_reply_cut_off_at_max_tokens_is_not_run() {
+    let claude = FakeClaude::start([
+        Reply::tool_use("toolu_1", "erp_create_brief", json!({"data": {"id": "b1"}})).stop_reason("max_tokens"),
+        Reply::text(&answer(&valid())),
+    ]);
+    let run = project(&claude, "").args(run_args(&["--approve", "t2"])).run().code(0);
+    assert!(all(&run.test, "acme", "briefs").is_empty(), "a possibly cut-off call must not run");
+    let results = tool_results(&claude.requests()[1]);
+    assert_eq!(results.len(), 1);
+    let (id, content, is_error) = &results[0];
+    assert!(id == "toolu_1" && *is_error && content.contains("`max_tokens`"), "{content}");
+}
+
+#[test]
 fn runs_against_a_remote_erp_over_http_and_refused_calls_send_nothing() {
     const KEY: &str = "run-test-key-5b7e1f9c0a3d";
     let server = crate::support::ErpServer::builder().key(Some(KEY)).args(&["-v"]).start();

@@ -207,6 +207,20 @@ fn an_unreachable_api_fails_with_exit_3_and_a_hint() {
 }
 
 #[test]
+fn a_password_in_the_base_url_never_appears_in_errors_or_logs() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let test = Test::new()
+        .skill("brief-maker.md", SKILL)
+        .file(".agentbuilder.toml", CONFIG.replace("max_retries = 3", "max_retries = 0"))
+        .env("ANTHROPIC_BASE_URL", &format!("http://proxy:gateway-sekrit-42@127.0.0.1:{port}"))
+        .env("ANTHROPIC_API_KEY", FAKE_KEY);
+    seed(&test, "acme", "clients", json!({"id": "c1", "name": "Acme Foods"}));
+    let run = test.args(run_args(&["-vvv"])).run().code(3).no_panic();
+    let run = run.stderr_contains(&format!("http://proxy:***@127.0.0.1:{port}")).output_lacks("gateway-sekrit-42");
+    assert!(files_containing(run.test.path(), "gateway-sekrit-42").is_empty());
+}
+
+#[test]
 fn the_api_key_never_appears_in_output_session_files_audit_or_errors() {
     // A successful run with tracing at its most verbose, then a failing run whose server echoes
     // the key back in its error message.

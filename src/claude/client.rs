@@ -82,6 +82,8 @@ impl ClaudeOptions {
 /// A client of the Messages API at one base URL.
 pub struct ClaudeClient {
     url: reqwest::Url,
+    /// The URL as messages show it: a password in it is masked.
+    shown: String,
     http: reqwest::Client,
     key: Secret,
     key_header: HeaderValue,
@@ -91,7 +93,7 @@ pub struct ClaudeClient {
 impl fmt::Debug for ClaudeClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClaudeClient")
-            .field("url", &self.url.as_str())
+            .field("url", &self.shown)
             .field("key", &self.key)
             .field("options", &self.options)
             .finish_non_exhaustive()
@@ -169,13 +171,32 @@ enum Success {
     Stream(reqwest::Response),
 }
 
+/// Returns `url` as messages may show it: with any password in it masked as `***`.
+fn shown_url(url: &reqwest::Url) -> String {
+    let mut shown = url.clone();
+    if shown.password().is_some() {
+        let _ = shown.set_password(Some("***"));
+    }
+    shown.to_string()
+}
+
+/// Returns `text` (a URL that did not parse) with whatever sits between `://` and the last `@`
+/// masked, since it may hold a password.
+fn mask_userinfo(text: &str) -> String {
+    match (text.find("://"), text.rfind('@')) {
+        (Some(start), Some(at)) if at > start + 3 => format!("{}***{}", &text[..start + 3], &text[at..]),
+        _ => text.to_owned(),
+    }
+}
+
 impl ClaudeClient {
     /// Returns a client of the API at `base_url` (`http` or `https`; `/v1/messages` is appended).
     pub fn new(base_url: &str, api_key: Secret, options: ClaudeOptions) -> Result<Self, ClaudeError> {
         let config_error = |message: String| ClaudeError::Config { message };
         let mut url = reqwest::Url::parse(base_url)
-            .map_err(|e| config_error(format!("`base_url` `{base_url}` is not a URL: {e}")))?;
+            .map_err(|e| config_error(format!("`base_url` `{}` is not a URL: {e}", mask_userinfo(base_url))))?;
         if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
+            let base_url = shown_url(&url);
             return Err(config_error(format!("`base_url` `{base_url}` must be an `http://` or `https://` URL")));
         }
         if let Ok(mut path) = url.path_segments_mut() {
@@ -192,7 +213,8 @@ impl ClaudeClient {
             .tcp_nodelay(true)
             .build()
             .map_err(|e| config_error(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Self { url, http, key: api_key, key_header, options })
+        let shown = shown_url(&url);
+        Ok(Self { url, shown, http, key: api_key, key_header, options })
     }
 
     /// Returns a client as `[claude]` configures it, with the key read from the variable
@@ -207,7 +229,7 @@ impl ClaudeClient {
 
     /// Returns the URL requests go to (`…/v1/messages`).
     pub fn url(&self) -> &str {
-        self.url.as_str()
+        &self.shown
     }
 
     /// Sends `request`, with retries; see [`Model::send`].
@@ -244,11 +266,11 @@ impl ClaudeClient {
                 Failure::Transport { message, .. } => message.clone(),
                 Failure::Status { status, error, .. } => format!("status {status} ({})", error.kind),
             };
-            tracing::info!(url = %self.url, "retrying the Claude request in {delay:?} after {why}");
+            tracing::info!(url = %self.shown, "retrying the Claude request in {delay:?} after {why}");
         })
         .await;
         let attempts = attempts.load(Ordering::Relaxed);
-        tracing::debug!(url = %self.url, attempts, elapsed = ?started.elapsed(), ok = result.is_ok(), stream = request.stream, "Claude request");
+        tracing::debug!(url = %self.shown, attempts, elapsed = ?started.elapsed(), ok = result.is_ok(), stream = request.stream, "Claude request");
         match result {
             Ok(Success::Body(bytes)) => {
                 serde_json::from_slice(&bytes).map_err(|e| self.decode(&format!("not a message: {e}")))
@@ -305,10 +327,10 @@ impl ClaudeClient {
         while let Some(event) = events.next().await {
             let event = event.map_err(|e| match e {
                 eventsource_stream::EventStreamError::Transport(e) if e.is_timeout() => {
-                    ClaudeError::Timeout { url: self.url.to_string(), secs: self.options.timeout.as_secs() }
+                    ClaudeError::Timeout { url: self.shown.clone(), secs: self.options.timeout.as_secs() }
                 }
                 e => ClaudeError::Stream {
-                    message: self.key.redact(&format!("reading {}: {}", self.url, root_text(&e))),
+                    message: self.key.redact(&format!("reading {}: {}", self.shown, root_text(&e))),
                 },
             })?;
             match assembler.event(&event.event, &event.data, on_text) {
@@ -333,7 +355,7 @@ impl ClaudeClient {
     }
 
     fn failed(&self, failure: Failure, attempts: u32) -> ClaudeError {
-        let url = self.url.to_string();
+        let url = self.shown.clone();
         let tries = if attempts > 1 { format!(" (after {attempts} attempts)") } else { String::new() };
         match failure {
             Failure::Transport { timeout: true, .. } => {
@@ -353,7 +375,7 @@ impl ClaudeClient {
     }
 
     fn decode(&self, message: &str) -> ClaudeError {
-        ClaudeError::Decode { url: self.url.to_string(), message: self.key.redact(message) }
+        ClaudeError::Decode { url: self.shown.clone(), message: self.key.redact(message) }
     }
 }
 
@@ -445,6 +467,23 @@ mod tests {
         assert_eq!(retry_after(&headers), Some(Duration::from_millis(250)));
         headers.insert(reqwest::header::RETRY_AFTER, HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
         assert_eq!(retry_after(&headers), None);
+    }
+
+    #[test]
+    fn a_password_in_the_base_url_is_never_shown() {
+        let client =
+            ClaudeClient::new("http://user:sekrit@127.0.0.1:9", Secret::new("k"), ClaudeOptions::default()).unwrap();
+        assert_eq!(client.url(), "http://user:***@127.0.0.1:9/v1/messages");
+        assert!(!format!("{client:?}").contains("sekrit"));
+        assert_eq!(client.url.password(), Some("sekrit"), "requests still carry it");
+        let err = ClaudeClient::new("http://user:sekrit@host:99999", Secret::new("k"), ClaudeOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("http://***@host:99999") && !err.contains("sekrit"), "{err}");
+        let err = ClaudeClient::new("ftp://user:sekrit@host", Secret::new("k"), ClaudeOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("sekrit"), "{err}");
     }
 
     #[test]

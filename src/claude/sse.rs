@@ -29,6 +29,9 @@ pub struct Assembler {
     response: Option<MessagesResponse>,
     blocks: Vec<Option<Partial>>,
     done: bool,
+    /// A tool call whose input JSON did not parse: an error, unless the reply was cut off at
+    /// `max_tokens` (then the input is `{}` and the runtime does not run the call).
+    bad_input: Option<ClaudeError>,
 }
 
 impl Assembler {
@@ -98,7 +101,7 @@ impl Assembler {
             "content_block_stop" => {
                 let index = index_of(&value, &kind)?;
                 if let Some(Some(partial)) = self.blocks.get_mut(index) {
-                    finish_block(partial)?;
+                    settle_block(partial, &mut self.bad_input);
                 }
             }
             "message_delta" => {
@@ -134,11 +137,19 @@ impl Assembler {
     /// Returns the assembled response; an error when the stream ended before `message_stop`.
     pub fn finish(mut self) -> Result<MessagesResponse, ClaudeError> {
         if !self.done {
-            return Err(stream_error("the stream ended before `message_stop`".to_owned()));
+            return Err(self
+                .bad_input
+                .take()
+                .unwrap_or_else(|| stream_error("the stream ended before `message_stop`".to_owned())));
         }
         let mut response = self.response.take().ok_or_else(|| before_start("message_stop"))?;
         for partial in self.blocks.iter_mut().flatten() {
-            finish_block(partial)?;
+            settle_block(partial, &mut self.bad_input);
+        }
+        if let Some(bad) = self.bad_input
+            && response.stop_reason != Some(StopReason::MaxTokens)
+        {
+            return Err(bad);
         }
         response.content = self.blocks.into_iter().flatten().map(|p| p.block).collect();
         Ok(response)
@@ -183,6 +194,18 @@ fn apply_delta(
         _ => {}
     }
     Ok(())
+}
+
+/// Finishes a block; a tool input that does not parse becomes `{}` and its error is kept in
+/// `bad` (the first one).
+fn settle_block(partial: &mut Partial, bad: &mut Option<ClaudeError>) {
+    if let Err(e) = finish_block(partial) {
+        if let ContentBlock::ToolUse { input, .. } = &mut partial.block {
+            *input = Value::Object(serde_json::Map::new());
+        }
+        partial.json.clear();
+        bad.get_or_insert(e);
+    }
 }
 
 /// Parses the accumulated input JSON of a `tool_use` block into its `input`.
@@ -436,6 +459,30 @@ mod tests {
             ("content_block_stop", json!({"type": "content_block_stop", "index": 0})),
         ]);
         assert!(response.unwrap_err().to_string().contains("`erp_get_client` is not valid JSON"));
+    }
+
+    #[test]
+    fn a_tool_input_cut_off_at_max_tokens_is_empty_not_an_error() {
+        let (response, _) = feed(&[
+            start(),
+            (
+                "content_block_start",
+                json!({"type": "content_block_start", "index": 0, "content_block": {"type": "tool_use", "id": "t", "name": "erp_create_brief", "input": {}}}),
+            ),
+            (
+                "content_block_delta",
+                json!({"type": "content_block_delta", "index": 0, "delta": {"type": "input_json_delta", "partial_json": "{\"data\": {\"ti"}}),
+            ),
+            ("content_block_stop", json!({"type": "content_block_stop", "index": 0})),
+            (
+                "message_delta",
+                json!({"type": "message_delta", "delta": {"stop_reason": "max_tokens"}, "usage": {"output_tokens": 9}}),
+            ),
+            ("message_stop", json!({"type": "message_stop"})),
+        ]);
+        let response = response.unwrap();
+        assert_eq!(response.stop_reason, Some(StopReason::MaxTokens));
+        assert!(matches!(&response.content[0], ContentBlock::ToolUse { input, .. } if *input == json!({})));
     }
 
     #[test]

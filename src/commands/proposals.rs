@@ -10,8 +10,9 @@ use crate::commands::Ctx;
 use crate::commands::run::{proposal_summary, sessions_store, test_clock};
 use crate::erp;
 use crate::error::{ExitStatus, UserError};
+use crate::runtime::hooks::{Event, Hooks};
 use crate::runtime::proposals::{Proposal, State};
-use crate::runtime::{execute_proposal, executor, transition};
+use crate::runtime::{HookCall, execute_proposal, executor, post_tool_use, transition};
 
 pub fn run(ctx: &Ctx, command: &ProposalsCommand) -> anyhow::Result<ExitStatus> {
     match command {
@@ -148,7 +149,20 @@ fn approve(ctx: &Ctx, args: &ProposalIdArgs) -> anyhow::Result<ExitStatus> {
         .enable_all()
         .build()
         .context("failed to start the async runtime")?;
-    rt.block_on(execute_proposal(&store, instance.erp.as_ref(), &session.artifact.tools, now, &mut p))?;
+    let flag = rt.block_on(async {
+        execute_proposal(&store, instance.erp.as_ref(), &session.artifact.tools, now, &mut p).await?;
+        if p.state != State::Executed {
+            return anyhow::Ok(None);
+        }
+        // The write ran here, so its post_tool_use hooks run here, as in `agentb run`.
+        let hooks = Hooks::new(Event::PostToolUse, &project.config.hooks.post_tool_use);
+        let response = p.result.clone().unwrap_or(serde_json::Value::Null);
+        let call = HookCall { name: &p.tool, input: &p.input, id: &p.tool_use_id, tier: p.tier, response: &response };
+        Ok(post_tool_use(&store, &clock, &hooks, &project.root, &session, call).await)
+    })?;
+    if let Some(flag) = flag {
+        ctx.printer.warn(flag);
+    }
     print_one(ctx, format, &p);
     if p.state == State::Failed {
         return Err(UserError::remote(format!(

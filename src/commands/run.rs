@@ -184,6 +184,12 @@ fn resume(
     id: &str,
     args: &RunArgs,
 ) -> anyhow::Result<ExitStatus> {
+    if args.message.as_deref().is_some_and(|m| m.trim().is_empty()) {
+        // The API refuses an empty text block (400), so it is never sent.
+        return Err(UserError::usage("`--message` is empty")
+            .with_hint(format!("say what the model should do next: agentb run --resume {id} --message \"…\""))
+            .into());
+    }
     store.check_exists(id)?;
     let _lock = store.lock(id)?;
     let mut session = store.load(id, clock.now())?;
@@ -196,13 +202,6 @@ fn resume(
     let printer = ctx.printer.clone();
     let on_text = move |text: &str| printer.err_raw(text);
     rt.block_on(async {
-        if let Some(inv) = &session.invocation_id {
-            let patch = as_record(json!({"status": "running", "finishedAt": null, "error": null}));
-            if let Err(e) = instance.erp.update_invocation(&session.org, inv, patch).await {
-                ctx.printer.warn(format!("cannot mark invocation `{inv}` running again: {e}"));
-            }
-        }
-        ctx.printer.status("Resuming", format!("session {} ({} for org `{}`)", session.id, session.skill, session.org));
         let runtime = runtime_for(
             ctx,
             project,
@@ -214,6 +213,24 @@ fn resume(
             &session.model.clone(),
             &on_text,
         );
+        if runtime.nothing_to_resume(&session, args.message.as_deref())? {
+            return Err(UserError::usage(format!(
+                "session `{}` finished its turn and nothing changed since",
+                session.id
+            ))
+            .with_hint(format!(
+                "pass `--message TEXT` to continue the conversation: agentb run --resume {} --message …",
+                session.id
+            ))
+            .into());
+        }
+        if let Some(inv) = &session.invocation_id {
+            let patch = as_record(json!({"status": "running", "finishedAt": null, "error": null}));
+            if let Err(e) = instance.erp.update_invocation(&session.org, inv, patch).await {
+                ctx.printer.warn(format!("cannot mark invocation `{inv}` running again: {e}"));
+            }
+        }
+        ctx.printer.status("Resuming", format!("session {} ({} for org `{}`)", session.id, session.skill, session.org));
         let ending = runtime.resume(&mut session, args.message.as_deref(), args.reject).await;
         conclude(ctx, format, store, clock, &instance, &mut session, ending).await
     })

@@ -21,7 +21,15 @@ fn list(ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let store = sessions_store(project);
     let mut rows = Vec::new();
     for id in store.ids()? {
-        let s = store.read(&id)?;
+        // One damaged session (a crash before its first turn was written, a hand edit) must
+        // not hide the others.
+        let s = match store.read(&id) {
+            Ok(s) => s,
+            Err(e) => {
+                ctx.printer.warn(format!("skipping session `{id}`, which cannot be read: {e:#}"));
+                continue;
+            }
+        };
         let pending = store.proposals(&id)?.iter().filter(|p| p.state.as_str() == "PENDING").count();
         rows.push((s, pending));
     }

@@ -77,11 +77,20 @@ pub struct HttpErp {
     options: HttpOptions,
 }
 
+/// Returns `url` as messages may show it: a password in it (a secret) masked as `***`.
+fn shown_url(url: &Url) -> String {
+    let mut shown = url.clone();
+    if shown.password().is_some() {
+        let _ = shown.set_password(Some("***"));
+    }
+    shown.to_string()
+}
+
 impl fmt::Debug for HttpErp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HttpErp")
             .field("instance", &self.instance)
-            .field("base", &self.base.as_str())
+            .field("base", &shown_url(&self.base))
             .field("key", &self.key)
             .field("options", &self.options)
             .finish_non_exhaustive()
@@ -112,6 +121,7 @@ impl HttpErp {
         let config_error = |message: String| ErpError::Config { instance: instance.to_owned(), message };
         let base = Url::parse(url).map_err(|e| config_error(format!("`url` `{url}` is not a URL: {e}")))?;
         if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
+            let url = shown_url(&base);
             return Err(config_error(format!("`url` `{url}` must be an `http://` or `https://` URL")));
         }
         let auth = match &key {
@@ -278,7 +288,7 @@ impl HttpErp {
                 shown.set_query(None);
                 ErpError::Unreachable {
                     call: Call::boxed(&self.instance, org, method.as_str(), url.path()),
-                    url: shown.to_string(),
+                    url: shown_url(&shown),
                     message: format!("{message}{tries}"),
                 }
             }
@@ -403,6 +413,17 @@ impl Erp for HttpErp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_password_in_the_instance_url_is_never_shown() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let options = HttpOptions { max_retries: 0, ..HttpOptions::default() };
+        let erp = HttpErp::new("x", &format!("http://svc:erp-sekrit@127.0.0.1:{port}"), None, options).unwrap();
+        assert!(!format!("{erp:?}").contains("erp-sekrit"));
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let err = rt.block_on(crate::erp::Erp::get(&erp, "acme", "briefs", "b1")).unwrap_err().to_string();
+        assert!(err.contains("svc:***@127.0.0.1") && !err.contains("erp-sekrit"), "{err}");
+    }
 
     #[test]
     fn urls_keep_the_base_path_and_encode_segments() {

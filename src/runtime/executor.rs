@@ -198,8 +198,7 @@ pub async fn execute(
                 None => erp.get(org, collection, &id).await.map_err(classify)?,
             };
             let record = erp.patch(org, collection, &id, patch.clone()).await.map_err(classify)?;
-            let back: Record =
-                patch.keys().map(|k| (k.clone(), before.get(k).cloned().unwrap_or(Value::Null))).collect();
+            let back = reverse_patch(&before, &patch);
             Ok(Executed {
                 result: Value::Object(record),
                 compensation: Some(Compensation::Patch { collection: collection.to_owned(), id, patch: back }),
@@ -220,6 +219,23 @@ pub async fn execute(
         }
         other => Err(ToolError::Input(format!("the tool `{}` has an unknown action `{other}`", tool.name))),
     }
+}
+
+/// Returns the merge patch that takes a record from `merge_patch(before, patch)` back to
+/// `before`: every key `patch` touches gets its old value, or `null` when it was absent; nested
+/// objects are reversed key by key, since a merge patch merges them rather than replacing them.
+fn reverse_patch(before: &Record, patch: &Record) -> Record {
+    patch
+        .iter()
+        .map(|(key, value)| {
+            let back = match (before.get(key), value) {
+                (Some(Value::Object(old)), Value::Object(inner)) => Value::Object(reverse_patch(old, inner)),
+                (Some(old), _) => old.clone(),
+                (None, _) => Value::Null,
+            };
+            (key.clone(), back)
+        })
+        .collect()
 }
 
 /// Runs a compensation against `org`; returns what the ERP answered.
@@ -300,6 +316,33 @@ mod tests {
 
             compensate(&erp, "acme", done.compensation.as_ref().unwrap()).await.unwrap();
             assert!(erp.get("acme", "briefs", "ab-1").await.unwrap_err().is_not_found());
+        });
+    }
+
+    #[test]
+    fn undo_of_an_update_restores_nested_objects_and_removes_added_keys() {
+        let (_dir, erp) = erp();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let Value::Object(rec) =
+                json!({"id": "b1", "title": "T", "meta": {"a": 1, "deep": {"x": 1}}, "tags": ["a"]})
+            else {
+                unreachable!()
+            };
+            erp.create("acme", "briefs", rec).await.unwrap();
+            let original = erp.get("acme", "briefs", "b1").await.unwrap();
+            let update = tool("erp_update_brief", "update", "briefs");
+            let input = json!({"id": "b1", "data": {
+                "meta": {"a": 2, "b": 3, "deep": {"y": 2}}, "tags": ["b"], "owner": {"id": "u1"}, "title": null
+            }});
+            let up = execute(&erp, "acme", &update, &input, "x", None).await.unwrap();
+            assert_eq!(up.result["meta"], json!({"a": 2, "b": 3, "deep": {"x": 1, "y": 2}}));
+            compensate(&erp, "acme", up.compensation.as_ref().unwrap()).await.unwrap();
+            let mut back = erp.get("acme", "briefs", "b1").await.unwrap();
+            back.remove("updatedAt");
+            let mut original = original;
+            original.remove("updatedAt");
+            assert_eq!(back, original);
         });
     }
 

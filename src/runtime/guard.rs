@@ -188,7 +188,7 @@ impl Guard {
         {
             return Verdict::Refuse {
                 rule: Rule::PerTurn { limit: max },
-                reason: format!("`{tool}` may be called at most {max} times per turn; wait for the next turn"),
+                reason: format!("`{tool}` may be called at most {} per turn; wait for the next turn", times(max)),
             };
         }
         if let Some(max) = limit.per_run
@@ -196,7 +196,7 @@ impl Guard {
         {
             return Verdict::Refuse {
                 rule: Rule::PerRun { limit: max },
-                reason: format!("`{tool}` may be called at most {max} times per run, and that budget is spent"),
+                reason: format!("`{tool}` may be called at most {} per run, and that budget is spent", times(max)),
             };
         }
         let budget = self.limits.tier_calls.get(&tier.to_string()).copied().unwrap_or(u32::MAX);
@@ -291,6 +291,15 @@ pub fn foreign_org(input: &Value, org: &str) -> Option<(String, String)> {
         }
     }
     walk(input, org, &mut String::new())
+}
+
+/// Returns `once`, `twice` or `N times`.
+fn times(n: u32) -> String {
+    match n {
+        1 => "once".to_owned(),
+        2 => "twice".to_owned(),
+        n => format!("{n} times"),
+    }
 }
 
 /// Returns whether a field name designates an org.
@@ -430,6 +439,20 @@ mod tests {
         // T1 calls never consumed the T2 budget.
         assert_eq!(rule(&run(&g, &mut c, "erp_create_brief", &json!({"data": {"a": 1}}))), "allow t2");
         assert_eq!(rule(&run(&g, &mut c, "erp_create_brief", &json!({"data": {"a": 1}}))), "tier_calls.t2");
+    }
+
+    #[test]
+    fn limit_reasons_read_as_english() {
+        assert_eq!([times(1), times(2), times(3)], ["once", "twice", "3 times"]);
+        let g = guard();
+        let mut c = Counters::default();
+        for _ in 0..3 {
+            run(&g, &mut c, "erp_get_client", &json!({"id": "c1"}));
+        }
+        let Verdict::Refuse { reason, .. } = run(&g, &mut c, "erp_get_client", &json!({"id": "c1"})) else {
+            panic!("refused")
+        };
+        assert_eq!(reason, "`erp_get_client` may be called at most 3 times per turn; wait for the next turn");
     }
 
     #[test]

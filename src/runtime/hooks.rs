@@ -155,13 +155,19 @@ async fn run_one(dir: &Path, hook: &HookConfig, input: &HookInput<'_>) -> Outcom
         Ok(child) => child,
         Err(e) => return Outcome::Failed(format!("cannot start `{}`: {e}", hook.command)),
     };
-    if let Some(mut stdin) = child.stdin.take() {
-        // A hook that does not read its stdin is fine: ignore a broken pipe.
-        let _ = stdin.write_all(&payload).await;
-        drop(stdin);
-    }
+    let stdin = child.stdin.take();
+    // The timeout covers writing the input too: a hook that never reads its stdin would
+    // otherwise hang the run once the input outgrows the pipe's buffer.
+    let finish = async move {
+        if let Some(mut stdin) = stdin {
+            // A hook that does not read its stdin is fine: ignore a broken pipe.
+            let _ = stdin.write_all(&payload).await;
+            drop(stdin);
+        }
+        child.wait_with_output().await
+    };
     let timeout = Duration::from_secs(hook.timeout_secs.max(1));
-    let output = match tokio::time::timeout(timeout, child.wait_with_output()).await {
+    let output = match tokio::time::timeout(timeout, finish).await {
         Ok(Ok(output)) => output,
         Ok(Err(e)) => return Outcome::Failed(format!("`{}` failed: {e}", hook.command)),
         Err(_) => return Outcome::Failed(format!("`{}` timed out after {}s", hook.command, timeout.as_secs())),
@@ -264,6 +270,17 @@ mod tests {
         assert_eq!(d.blocked, None);
         assert_eq!(d.input, json!({"data": {"title": "y"}}));
         assert_eq!(d.ran.len(), 2);
+    }
+
+    #[test]
+    fn a_hook_that_never_reads_a_large_input_still_times_out() {
+        // More than a pipe buffer (64 KiB) of input, to a hook that neither reads nor exits.
+        let big = json!({"data": {"notes": "x".repeat(1 << 20)}});
+        let slow = HookConfig { matcher: ".*".to_owned(), command: "sleep 30".to_owned(), timeout_secs: 1 };
+        let started = std::time::Instant::now();
+        let d = decide(&[slow], "erp_create_brief", &big);
+        assert!(matches!(d.blocked.unwrap().2, Outcome::Failed(m) if m.contains("timed out")));
+        assert!(started.elapsed() < Duration::from_secs(20), "the timeout held: {:?}", started.elapsed());
     }
 
     #[test]

@@ -281,7 +281,81 @@ pub fn describe_for_model(p: &Proposal) -> (String, bool) {
     }
 }
 
+/// One executed call, as a `post_tool_use` hook sees it.
+pub struct HookCall<'a> {
+    pub name: &'a str,
+    pub input: &'a Value,
+    pub id: &'a str,
+    pub tier: Tier,
+    pub response: &'a Value,
+}
+
+/// Runs the `post_tool_use` hooks that match an executed call and logs them; returns what to
+/// tell the model when one of them flags the result.
+pub async fn post_tool_use(
+    store: &Store,
+    clock: &Clock,
+    hooks: &Hooks,
+    hook_dir: &std::path::Path,
+    session: &Session,
+    call: HookCall<'_>,
+) -> Option<String> {
+    let HookCall { name, input, id, tier, response } = call;
+    if !hooks.matches(name) {
+        return None;
+    }
+    let hook_input = HookInput {
+        session_id: &session.id,
+        org: &session.org,
+        skill: &session.skill,
+        hook_event_name: Event::PostToolUse.name(),
+        tool_name: name,
+        tool_input: input,
+        tool_use_id: id,
+        tier: tier.to_string(),
+        tool_response: Some(response),
+        cwd: hook_dir.display().to_string(),
+    };
+    let decision = hooks.run(hook_dir, hook_input).await;
+    for (index, command, _) in &decision.ran {
+        audit(
+            store,
+            &session.id,
+            clock.now(),
+            "hook",
+            json!({"event": "post_tool_use", "index": index, "command": command, "tool": name, "tool_use_id": id}),
+        );
+    }
+    match decision.blocked {
+        Some((index, command, hooks::Outcome::Deny(reason) | hooks::Outcome::Failed(reason))) => {
+            audit(
+                store,
+                &session.id,
+                clock.now(),
+                "hook",
+                json!({"event": "post_tool_use", "index": index, "command": command, "tool": name, "tool_use_id": id, "blocked": reason}),
+            );
+            Some(format!("The post_tool_use hook `{command}` flagged this result: {reason}"))
+        }
+        _ => None,
+    }
+}
+
 impl Runtime<'_> {
+    /// Returns whether resuming `session` would find nothing to do: no `message`, the model's
+    /// turn ended, and no proposal would change or has news for the model. Checked before
+    /// anything is touched, so such a resume (a user mistake) leaves the session and its
+    /// invocation as they were.
+    pub fn nothing_to_resume(&self, session: &Session, message: Option<&str>) -> anyhow::Result<bool> {
+        let idle = session.messages.last().is_some_and(|m| m.role == Role::Assistant && tool_uses(m).is_empty());
+        if message.is_some() || !idle {
+            return Ok(false);
+        }
+        let proposals = self.store.proposals(&session.id)?;
+        // A PENDING one is settled (or reported as still waiting) by `resume`.
+        Ok(proposals.iter().all(|p| !matches!(p.state, State::Pending | State::Confirmed) && p.reported))
+    }
+
     /// Resumes a session: settles its PENDING proposals (a T2 one within its window is
     /// soft-confirmed and executed, or rejected with `reject`; past it, it expires; T3 waits for
     /// `agentb proposals approve` unless `--approve t3`), tells the model what changed, adds
@@ -290,6 +364,7 @@ impl Runtime<'_> {
         let mut notes = Vec::new();
         for mut p in self.store.proposals(&session.id)? {
             let now = self.clock.now();
+            let was = p.state;
             // Confirmed before an ERP failure or a crash: run it now (exactly once).
             if p.state == State::Confirmed {
                 execute_proposal(self.store, self.erp, &session.artifact.tools, now, &mut p).await?;
@@ -308,8 +383,20 @@ impl Runtime<'_> {
                     execute_proposal(self.store, self.erp, &session.artifact.tools, now, &mut p).await?;
                 }
             }
+            // A call executed here gets its post_tool_use hooks, as one executed in the run does.
+            let mut flag = None;
+            if was != State::Executed && p.state == State::Executed {
+                let response = p.result.clone().unwrap_or(Value::Null);
+                let call =
+                    HookCall { name: &p.tool, input: &p.input, id: &p.tool_use_id, tier: p.tier, response: &response };
+                flag = post_tool_use(self.store, self.clock, &self.post_hooks, &self.hook_dir, session, call).await;
+            }
             if !p.reported && p.state != State::Pending {
-                notes.push(describe_for_model(&p).0);
+                let note = describe_for_model(&p).0;
+                notes.push(match flag {
+                    Some(flag) => format!("{note}\n\n{flag}"),
+                    None => note,
+                });
                 p.reported = true;
                 self.store.save_proposal(&p)?;
             }
@@ -410,22 +497,55 @@ impl Runtime<'_> {
             if self.stream && response.content.iter().any(|b| matches!(b, ContentBlock::Text { .. })) {
                 (self.on_text)("\n");
             }
-            // The API refuses an empty assistant message anywhere but last: keep a placeholder
-            // so a corrective turn or a resume can follow it.
-            let content = if response.content.is_empty() {
-                vec![ContentBlock::text("(no content)")]
-            } else {
-                response.content.clone()
-            };
+            if response.stop_reason == Some(StopReason::Refusal) {
+                // The refused turn is not kept: the API asks for it to be removed before the
+                // conversation goes on, and a tool call cut off by the refusal must never run
+                // when the session is resumed.
+                self.save(session)?;
+                let text = message_text(&Message::assistant(response.content));
+                return Ok(Ending::Refused(if text.is_empty() { "no reason given".to_owned() } else { text }));
+            }
+            // The API refuses an empty text block, and an empty assistant message anywhere but
+            // last: drop empty text blocks, and keep a placeholder so a corrective turn or a
+            // resume can follow.
+            let content: Vec<ContentBlock> = response
+                .content
+                .iter()
+                .filter(|b| !matches!(b, ContentBlock::Text { text } if text.trim().is_empty()))
+                .cloned()
+                .collect();
+            let content = if content.is_empty() { vec![ContentBlock::text("(no content)")] } else { content };
             session.messages.push(Message::assistant(content));
+            let uses = session.messages.last().map(tool_uses).unwrap_or_default();
+            if response.stop_reason == Some(StopReason::MaxTokens) && !uses.is_empty() {
+                // The reply was cut off: its last tool call may be incomplete, so none of them
+                // runs; the model is told and may send them again.
+                let results = uses
+                    .iter()
+                    .map(|(id, name, _)| {
+                        audit(
+                            self.store,
+                            &session.id,
+                            self.clock.now(),
+                            "tool_call",
+                            json!({"tool": name, "tool_use_id": id, "decision": "refuse", "rule": "max_tokens"}),
+                        );
+                        ContentBlock::tool_result(
+                            id,
+                            format!(
+                                "not run: your reply reached `max_tokens` ({}) and this call may be cut off; \
+                                 send it again, with a shorter reply",
+                                session.max_tokens
+                            ),
+                            true,
+                        )
+                    })
+                    .collect();
+                session.messages.push(Message::user(results));
+            }
             self.save(session)?;
-            match response.stop_reason {
-                Some(StopReason::Refusal) => {
-                    let text = message_text(&Message::assistant(response.content));
-                    return Ok(Ending::Refused(if text.is_empty() { "the model refused".to_owned() } else { text }));
-                }
-                Some(StopReason::PauseTurn) => resend = true,
-                _ => {}
+            if response.stop_reason == Some(StopReason::PauseTurn) {
+                resend = true;
             }
         }
     }
@@ -606,6 +726,32 @@ impl Runtime<'_> {
             }
             Err(e) => return self.refuse(session, id, name, &Rule::InputSchema, &e),
         }
+        let is_write = !(tier == Tier::T1 && tool.action == "read");
+        if is_write {
+            // The same call again while its proposal still waits (a model that retries after
+            // "awaits confirmation") is that proposal, not a second one that could run twice.
+            let hash = proposals::input_hash(&input);
+            let waiting = self
+                .store
+                .proposals(&session.id)?
+                .into_iter()
+                .find(|p| p.state == State::Pending && p.tool == name && p.input_hash == hash);
+            if let Some(p) = waiting {
+                audit(
+                    self.store,
+                    &session.id,
+                    now,
+                    "tool_call",
+                    json!({"tool": name, "tool_use_id": id, "tier": tier, "decision": "duplicate", "rule": "pending_proposal", "proposal": p.id}),
+                );
+                let content = format!(
+                    "This call is the same as proposal `{}` ({}, tier {}), which still awaits the user's confirmation; \
+                     no second proposal was made. Do not call the tool again for it; finish your turn.",
+                    p.id, p.tool, p.tier
+                );
+                return Ok(Answer::Result { content, is_error: false });
+            }
+        }
         session.counters.record(name, tier);
         audit(
             self.store,
@@ -614,7 +760,7 @@ impl Runtime<'_> {
             "tool_call",
             json!({"tool": name, "tool_use_id": id, "tier": tier, "decision": "allow", "rule": "granted", "hooks": hooks_allowed, "input": input}),
         );
-        if tier == Tier::T1 && tool.action == "read" {
+        if !is_write {
             let idem = executor::idempotent_id(&session.id, id);
             let (content, is_error, response) =
                 match executor::execute(self.erp, &session.org, &tool, &input, &idem, None).await {
@@ -690,34 +836,10 @@ impl Runtime<'_> {
         content: String,
         is_error: bool,
     ) -> (String, bool) {
-        if !self.post_hooks.matches(name) {
-            return (content, is_error);
-        }
-        let decision = self
-            .post_hooks
-            .run(&self.hook_dir, self.hook_input(session, Event::PostToolUse, name, input, id, tier, Some(response)))
-            .await;
-        for (index, command, _) in &decision.ran {
-            audit(
-                self.store,
-                &session.id,
-                self.clock.now(),
-                "hook",
-                json!({"event": "post_tool_use", "index": index, "command": command, "tool": name, "tool_use_id": id}),
-            );
-        }
-        match decision.blocked {
-            Some((index, command, hooks::Outcome::Deny(reason) | hooks::Outcome::Failed(reason))) => {
-                audit(
-                    self.store,
-                    &session.id,
-                    self.clock.now(),
-                    "hook",
-                    json!({"event": "post_tool_use", "index": index, "command": command, "tool": name, "tool_use_id": id, "blocked": reason}),
-                );
-                (format!("{content}\n\nThe post_tool_use hook `{command}` flagged this result: {reason}"), true)
-            }
-            _ => (content, is_error),
+        let call = HookCall { name, input, id, tier, response };
+        match post_tool_use(self.store, self.clock, &self.post_hooks, &self.hook_dir, session, call).await {
+            Some(flag) => (format!("{content}\n\n{flag}"), true),
+            None => (content, is_error),
         }
     }
 
