@@ -179,6 +179,22 @@ fn discover_root_without_config(start: &Path) -> PathBuf {
     }
 }
 
+/// What `.agentbuilder/.gitignore` holds: state and releases are committed, the rest is not.
+pub const STATE_GITIGNORE: &str =
+    "# Written by agentb: state.toml and releases/ are committed; these are not.\ncache/\nsessions/\nlocal/\nlock\n";
+
+/// Creates `state_dir` and writes its `.gitignore` unless one exists (the user's is kept):
+/// sessions hold conversations and ERP data, and caches and the lock are machine-local.
+pub fn write_state_gitignore(state_dir: &Path) -> anyhow::Result<()> {
+    let path = state_dir.join(".gitignore");
+    if !path.exists() {
+        std::fs::create_dir_all(state_dir)
+            .and_then(|()| std::fs::write(&path, STATE_GITIGNORE))
+            .with_context(|| format!("failed to write `{}`", path.display()))?;
+    }
+    Ok(())
+}
+
 /// A loaded project: its root, its config, and the paths derived from them.
 #[derive(Debug, Clone)]
 pub struct Project {
@@ -206,6 +222,11 @@ impl Project {
     /// Returns `.agentbuilder/`, where agentb keeps its state.
     pub fn state_dir(&self) -> PathBuf {
         self.root.join(".agentbuilder")
+    }
+
+    /// Creates `.agentbuilder/` and its `.gitignore` when missing (see [`write_state_gitignore`]).
+    pub fn ensure_state_gitignore(&self) -> anyhow::Result<()> {
+        write_state_gitignore(&self.state_dir())
     }
 
     /// Returns the incremental compile cache folder.

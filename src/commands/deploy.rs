@@ -145,11 +145,7 @@ impl Session {
             let command: Vec<String> = std::env::args().collect();
             let lock = Lock::acquire(&project.state_dir().join("lock"), &command.join(" "))?;
             // The state and releases are committed; the lock and the caches are not.
-            let gitignore = project.state_dir().join(".gitignore");
-            if !gitignore.exists() {
-                std::fs::write(&gitignore, super::init::STATE_GITIGNORE)
-                    .with_context(|| format!("failed to write `{}`", gitignore.display()))?;
-            }
+            project.ensure_state_gitignore()?;
             remove_stale_temp_files(&project.state_dir());
             Some(lock)
         } else {

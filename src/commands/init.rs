@@ -8,10 +8,6 @@ use crate::error::{ExitStatus, UserError};
 /// The config `agentb init` writes: the example with every key documented.
 pub const EXAMPLE_CONFIG: &str = include_str!("../../.agentbuilder.toml.example");
 
-/// What `.agentbuilder/.gitignore` holds: state and releases are committed, the rest is not.
-pub const STATE_GITIGNORE: &str =
-    "# Written by agentb: state.toml and releases/ are committed; these are not.\ncache/\nsessions/\nlocal/\nlock\n";
-
 pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<ExitStatus> {
     use anyhow::Context as _;
     let dir = args.dir.as_ref().map_or_else(|| ctx.settings.cwd.clone(), |d| ctx.settings.cwd.join(d));
@@ -26,11 +22,7 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<ExitStatus> {
             .with_context(|| format!("failed to create `{}`", dir.join(sub).display()))?;
     }
     std::fs::write(&config, EXAMPLE_CONFIG).with_context(|| format!("failed to write `{}`", config.display()))?;
-    let gitignore = dir.join(".agentbuilder/.gitignore");
-    if !gitignore.exists() {
-        std::fs::write(&gitignore, STATE_GITIGNORE)
-            .with_context(|| format!("failed to write `{}`", gitignore.display()))?;
-    }
+    crate::settings::write_state_gitignore(&dir.join(".agentbuilder"))?;
     ctx.printer.status("Created", format!("project in `{}`", dir.display()));
     ctx.printer.hint("add a skill with `agentb new skill ID`");
     Ok(ExitStatus::Success)

@@ -152,7 +152,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<ExitStatus> {
             .await
             .with_context(|| format!("failed to create the invocation of `{}` for org `{org}`", session.skill))?;
         session.invocation_id = created.get("id").and_then(Value::as_str).map(str::to_owned);
-        ensure_gitignore(project)?;
+        project.ensure_state_gitignore()?;
         store.create(&session)?;
         let _lock = store.lock(&session.id)?;
         ctx.printer.status(
@@ -255,18 +255,6 @@ fn approve_tier(approve: Option<ApproveTier>, yes: bool) -> Option<Tier> {
 /// Returns the clock: the system clock, or the test clock of `AGENTB_TEST_CLOCK`.
 pub fn test_clock(ctx: &Ctx) -> anyhow::Result<Clock> {
     Ok(Clock::from_spec(ctx.settings.env.get(TEST_CLOCK_ENV)).map_err(UserError::usage)?)
-}
-
-/// Writes `.agentbuilder/.gitignore` when it is missing: sessions hold conversations and ERP
-/// data, and must not be committed by accident.
-fn ensure_gitignore(project: &Project) -> anyhow::Result<()> {
-    let path = project.state_dir().join(".gitignore");
-    if !path.exists() {
-        std::fs::create_dir_all(project.state_dir())
-            .and_then(|()| std::fs::write(&path, super::init::STATE_GITIGNORE))
-            .with_context(|| format!("failed to write `{}`", path.display()))?;
-    }
-    Ok(())
 }
 
 /// Returns the project's session store.
