@@ -8,7 +8,6 @@ use super::promote::{canary_orgs, no_canary};
 use crate::cli::{AbortArgs, Format};
 use crate::commands::Ctx;
 use crate::deploy::plan::{self, CanaryMark, Change, Item, Plan, StateChange, Subject};
-use crate::deploy::rollout;
 use crate::deploy::state::Action;
 use crate::error::{ExitStatus, UserError};
 
@@ -23,10 +22,7 @@ pub fn run(ctx: &Ctx, args: &AbortArgs) -> anyhow::Result<ExitStatus> {
     }
     let orgs: Vec<String> = canary.iter().map(|(o, _)| o.clone()).collect();
     let concurrency = concurrency(project, None);
-    let bar = ctx.printer.progress(orgs.len() as u64, "Reading");
-    let (live, unreadable) =
-        session.rt.block_on(rollout::read_live(&session.instance.erp, &orgs, false, concurrency, &bar));
-    bar.finish_and_clear();
+    let (live, unreadable) = session.read_live(ctx, &orgs, false, concurrency);
     let mut items = Vec::new();
     for (org, d) in &canary {
         let Some(l) = live.get(org) else { continue };

@@ -43,10 +43,7 @@ pub fn run(ctx: &Ctx, args: &DeployArgs) -> anyhow::Result<ExitStatus> {
     let orgs = session.select_orgs(&args.orgs)?;
     let concurrency = concurrency(project, args.concurrency);
 
-    let bar = ctx.printer.progress(orgs.len() as u64, "Reading");
-    let (live, unreadable) =
-        session.rt.block_on(rollout::read_live(&session.instance.erp, &orgs, !personas.is_empty(), concurrency, &bar));
-    bar.finish_and_clear();
+    let (live, unreadable) = session.read_live(ctx, &orgs, !personas.is_empty(), concurrency);
 
     let artifacts: Vec<Arc<Artifact>> = artifacts.into_iter().map(Arc::new).collect();
     let mut canary_orgs = BTreeMap::new();
@@ -184,6 +181,21 @@ impl Session {
     /// Returns the orgs a selection names (checked against the instance), or all of them.
     pub fn select_orgs(&self, selection: &OrgSelection) -> anyhow::Result<Vec<String>> {
         self.named_orgs(&selection.orgs)
+    }
+
+    /// Reads the live records of `orgs` (with their personas when `personas`), `concurrency`
+    /// at a time behind a progress bar; returns them and the orgs that could not be read.
+    pub fn read_live(
+        &self,
+        ctx: &Ctx,
+        orgs: &[String],
+        personas: bool,
+        concurrency: usize,
+    ) -> (BTreeMap<String, plan::Live>, Vec<(String, String)>) {
+        let bar = ctx.printer.progress(orgs.len() as u64, "Reading");
+        let read = self.rt.block_on(rollout::read_live(&self.instance.erp, orgs, personas, concurrency, &bar));
+        bar.finish_and_clear();
+        read
     }
 
     /// Returns `names` checked against the instance's orgs, or all orgs when empty.

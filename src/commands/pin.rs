@@ -7,7 +7,6 @@ use super::deploy::{Session, concurrency, execute, print_plan};
 use crate::cli::{Format, PinArgs, UnpinArgs};
 use crate::commands::Ctx;
 use crate::deploy::plan::{self, CanaryMark, Change, Item, Plan, StateChange, Subject};
-use crate::deploy::rollout;
 use crate::deploy::state::{Action, Strategy};
 use crate::error::{ExitStatus, UserError};
 
@@ -27,10 +26,7 @@ pub fn run(ctx: &Ctx, args: &PinArgs) -> anyhow::Result<ExitStatus> {
     let prefer = session.state.latest_hash(skill, &version).map(str::to_owned);
     let artifact = Arc::new(session.store.find_version(skill, &version, prefer.as_deref())?);
     let concurrency = concurrency(project, None);
-    let bar = ctx.printer.progress(orgs.len() as u64, "Reading");
-    let (live, unreadable) =
-        session.rt.block_on(rollout::read_live(&session.instance.erp, &orgs, false, concurrency, &bar));
-    bar.finish_and_clear();
+    let (live, unreadable) = session.read_live(ctx, &orgs, false, concurrency);
     let mut items = Vec::new();
     for org in &orgs {
         let Some(l) = live.get(org) else { continue };

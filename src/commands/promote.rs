@@ -8,7 +8,6 @@ use crate::cli::{Format, PromoteArgs};
 use crate::commands::Ctx;
 use crate::deploy::gate::{self, percent};
 use crate::deploy::plan::{self, CanaryMark, Change, Item, Plan, StateChange, Subject};
-use crate::deploy::rollout;
 use crate::deploy::state::{Action, Deployment, Strategy};
 use crate::error::{ExitStatus, UserError};
 
@@ -118,10 +117,7 @@ pub fn run(ctx: &Ctx, args: &PromoteArgs) -> anyhow::Result<ExitStatus> {
         }
     }
 
-    let bar = ctx.printer.progress(all.len() as u64, "Reading");
-    let (live, unreadable) =
-        session.rt.block_on(rollout::read_live(&session.instance.erp, &all, false, concurrency, &bar));
-    bar.finish_and_clear();
+    let (live, unreadable) = session.read_live(ctx, &all, false, concurrency);
     let mut items = Vec::new();
     for org in &all {
         let Some(l) = live.get(org) else { continue };

@@ -8,7 +8,6 @@ use super::deploy::{Session, concurrency, execute, print_plan};
 use crate::cli::{Format, RollbackArgs};
 use crate::commands::Ctx;
 use crate::deploy::plan::{self, CanaryMark, Change, Item, Plan, StateChange, Subject};
-use crate::deploy::rollout;
 use crate::deploy::state::{Action, Deployment, Strategy};
 use crate::error::{ExitStatus, UserError};
 
@@ -51,10 +50,7 @@ pub fn run(ctx: &Ctx, args: &RollbackArgs) -> anyhow::Result<ExitStatus> {
         })
         .transpose()?;
     let concurrency = concurrency(project, None);
-    let bar = ctx.printer.progress(orgs.len() as u64, "Reading");
-    let (live, unreadable) =
-        session.rt.block_on(rollout::read_live(&session.instance.erp, &orgs, false, concurrency, &bar));
-    bar.finish_and_clear();
+    let (live, unreadable) = session.read_live(ctx, &orgs, false, concurrency);
     let mut items = Vec::new();
     let mut nothing = Vec::new();
     for org in &orgs {

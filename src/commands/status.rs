@@ -8,7 +8,6 @@ use super::deploy::{Session, concurrency};
 use crate::cli::{Format, StatusArgs};
 use crate::commands::Ctx;
 use crate::deploy::drift::{self, Drift};
-use crate::deploy::rollout;
 use crate::deploy::state::{Deployment, Strategy};
 use crate::error::ExitStatus;
 use crate::skill::model::Status;
@@ -38,15 +37,7 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> anyhow::Result<ExitStatus> {
     let mut unreadable = Vec::new();
     if args.refresh {
         let names: Vec<String> = orgs.keys().cloned().collect();
-        let bar = ctx.printer.progress(names.len() as u64, "Reading");
-        let (live, failed) = session.rt.block_on(rollout::read_live(
-            &session.instance.erp,
-            &names,
-            false,
-            concurrency(project, None),
-            &bar,
-        ));
-        bar.finish_and_clear();
+        let (live, failed) = session.read_live(ctx, &names, false, concurrency(project, None));
         unreadable = failed;
         // Whether each deployed artifact is active, by content hash (read once per release).
         let mut active: HashMap<String, bool> = HashMap::new();
