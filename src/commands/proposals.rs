@@ -108,10 +108,7 @@ fn approve(ctx: &Ctx, args: &ProposalIdArgs) -> anyhow::Result<ExitStatus> {
     let format = ctx.format(&[Format::Human, Format::Json])?;
     let clock = test_clock(ctx)?;
     let store = sessions_store(project);
-    let found = store.find_proposal(&args.id)?;
-    let _lock = store.lock(&found.session_id)?;
-    // Read again under the lock: another approve may have run meanwhile.
-    let mut p = store.find_proposal(&args.id)?;
+    let (_lock, mut p) = store.lock_proposal(&args.id)?;
     match p.state {
         State::Executed | State::Undone => {
             ctx.printer.note(format!("proposal `{}` was executed already; nothing was run again", p.id));
@@ -182,9 +179,7 @@ fn reject(ctx: &Ctx, args: &ProposalIdArgs) -> anyhow::Result<ExitStatus> {
     let format = ctx.format(&[Format::Human, Format::Json])?;
     let clock = test_clock(ctx)?;
     let store = sessions_store(project);
-    let found = store.find_proposal(&args.id)?;
-    let _lock = store.lock(&found.session_id)?;
-    let mut p = store.find_proposal(&args.id)?;
+    let (_lock, mut p) = store.lock_proposal(&args.id)?;
     if p.state == State::Rejected {
         ctx.printer.note(format!("proposal `{}` was rejected already", p.id));
     } else {
@@ -201,9 +196,7 @@ fn undo(ctx: &Ctx, args: &ProposalIdArgs) -> anyhow::Result<ExitStatus> {
     let format = ctx.format(&[Format::Human, Format::Json])?;
     let clock = test_clock(ctx)?;
     let store = sessions_store(project);
-    let found = store.find_proposal(&args.id)?;
-    let _lock = store.lock(&found.session_id)?;
-    let mut p = store.find_proposal(&args.id)?;
+    let (_lock, mut p) = store.lock_proposal(&args.id)?;
     match p.state {
         State::Undone => {
             ctx.printer.note(format!("proposal `{}` was undone already", p.id));

@@ -400,6 +400,14 @@ impl Store {
         Ok(proposals)
     }
 
+    /// Finds a proposal, takes its session's lock, and reads it again under the lock (another
+    /// agentb may have changed it meanwhile); returns the lock with the proposal.
+    pub fn lock_proposal(&self, id: &str) -> anyhow::Result<(Lock, Proposal)> {
+        let found = self.find_proposal(id)?;
+        let lock = self.lock(&found.session_id)?;
+        Ok((lock, self.find_proposal(id)?))
+    }
+
     /// Finds a proposal by id in any session.
     pub fn find_proposal(&self, id: &str) -> anyhow::Result<Proposal> {
         let valid = id.strip_prefix("p-").is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()));

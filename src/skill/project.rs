@@ -697,7 +697,12 @@ fn jaro_winkler(a: &str, b: &str) -> f64 {
             j += 1;
         }
     }
-    transpositions /= 2;
+    winkler_score(a, b, matches, transpositions / 2)
+}
+
+/// The Jaro similarity from the matched characters and half-transpositions, with Winkler's
+/// prefix bonus (as `strsim` computes it, operation for operation).
+fn winkler_score(a: &[u8], b: &[u8], matches: usize, transpositions: usize) -> f64 {
     let m = matches as f64;
     let sim = (m / a.len() as f64 + m / b.len() as f64 + (matches - transpositions) as f64 / m) / 3.0;
     if sim > 0.7 {
@@ -743,15 +748,7 @@ fn jaro_winkler_positions(a: &[u8], b: &[u8], b_positions: &[u64; 128]) -> f64 {
         a_rest &= a_rest - 1;
         b_rest &= b_rest - 1;
     }
-    transpositions /= 2;
-    let m = matches as f64;
-    let sim = (m / a.len() as f64 + m / b.len() as f64 + (matches - transpositions) as f64 / m) / 3.0;
-    if sim > 0.7 {
-        let prefix = a.iter().take(4).zip(b).take_while(|(x, y)| x == y).count();
-        sim + 0.1 * prefix as f64 * (1.0 - sim)
-    } else {
-        sim
-    }
+    winkler_score(a, b, matches, transpositions / 2)
 }
 
 fn cross_file_rules(ws: &mut Workspace, personas: &[PersonaSummary], tests: &[PathBuf], project: &Project) {
