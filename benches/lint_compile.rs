@@ -11,9 +11,9 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
 use agentb::compile::cache::Cache;
 use agentb::config::Config;
-use agentb::settings::Project;
 use agentb::skill::parse::ParseContext;
 use agentb::skill::project::{self, Detail};
+use agentb::workspace::Project;
 
 fn example_project() -> Project {
     Project::new(PathBuf::from(env!("CARGO_MANIFEST_DIR")), None, Config::default())

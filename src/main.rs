@@ -1,5 +1,5 @@
 //! The `agentb` binary: parse, run, exit.
 
 fn main() -> std::process::ExitCode {
-    agentb::main()
+    agentb::cli::main()
 }

@@ -406,7 +406,7 @@ async fn from_config_reads_the_key_variable_and_base_url() {
         api_key_env: "MY_CLAUDE_KEY".to_owned(),
         ..Default::default()
     };
-    let env = agentb::settings::Env::from_pairs([("MY_CLAUDE_KEY", FAKE_KEY)]);
+    let env = agentb::env::Env::from_pairs([("MY_CLAUDE_KEY", FAKE_KEY)]);
     let client = ClaudeClient::from_config(&config, &env).unwrap();
     let (response, _) = send(&client, &request(false)).await;
     assert_eq!(response.unwrap().text(), "configured");

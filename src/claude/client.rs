@@ -28,8 +28,8 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use crate::claude::sse::{Assembler, Flow};
 use crate::claude::{ClaudeError, MessagesRequest, MessagesResponse, Model, ModelFuture};
 use crate::config::ClaudeConfig;
+use crate::env::Env;
 use crate::erp::Secret;
-use crate::settings::Env;
 
 /// The API version agentb speaks.
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";

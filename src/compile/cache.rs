@@ -29,8 +29,8 @@ use sha2::{Digest, Sha256};
 mod codec;
 
 use crate::lint::{Diagnostic, Edit, Fix, Level, rules};
-use crate::settings::Project;
 use crate::skill::project::{FileKind, PersonaSummary, SkillSummary};
+use crate::workspace::Project;
 
 /// The layout version of the index; a different one is ignored.
 pub const FORMAT: u32 = 1;
@@ -476,7 +476,7 @@ impl Cache {
         let Some(bytes) = codec::encode(&header, files.into_iter(), self.cross_file.as_ref(), &artifacts) else {
             return false;
         };
-        match crate::compile::write_atomic(&self.path, &bytes) {
+        match crate::fs::write_atomic(&self.path, &bytes) {
             Ok(()) => {
                 self.changed = false;
                 true

@@ -177,7 +177,7 @@ fn compile_one(
         return Ok((compiled(artifact.content_hash, outcome), None));
     }
     if outcome != Outcome::Fresh {
-        write_atomic(&path, &bytes)?;
+        crate::fs::write_atomic(&path, &bytes)?;
     }
     let record = std::fs::symlink_metadata(&path).ok().map(|m| ArtifactFile {
         name,
@@ -222,7 +222,7 @@ pub fn write(out: &Path, artifacts: &[Artifact], check: bool) -> anyhow::Result<
                 Err(_) => Outcome::Created,
             };
             if !check && outcome != Outcome::Fresh {
-                write_atomic(&path, &bytes)?;
+                crate::fs::write_atomic(&path, &bytes)?;
             }
             Ok(Compiled {
                 id: a.id.clone(),
@@ -233,15 +233,4 @@ pub fn write(out: &Path, artifacts: &[Artifact], check: bool) -> anyhow::Result<
             })
         })
         .collect()
-}
-
-/// Writes a file atomically: a temporary file in the same folder, then a rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("failed to create a temporary file in `{}`", dir.display()))?;
-    tmp.write_all(bytes).with_context(|| format!("failed to write `{}`", path.display()))?;
-    tmp.persist(path).with_context(|| format!("failed to write `{}`", path.display()))?;
-    Ok(())
 }

@@ -48,7 +48,7 @@ impl ReleaseStore {
         }
         let dir = path.parent().unwrap_or(&self.root);
         std::fs::create_dir_all(dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
-        crate::compile::write_atomic(&path, &artifact.to_bytes())
+        crate::fs::write_atomic(&path, &artifact.to_bytes())
     }
 
     /// Returns the artifact with this content hash, if kept.
@@ -172,7 +172,7 @@ mod tests {
         assert_eq!(store.find_version("a", &v11, Some(&two.content_hash)).unwrap(), two);
         assert_eq!(store.find_version("a", &v11, Some(&two_again.content_hash)).unwrap(), two_again);
         let err = store.find_version("a", &semver::Version::new(9, 0, 0), None).unwrap_err();
-        assert!(crate::error::render(&err, false).contains("kept versions: 1.0.0, 1.1.0"), "{err:#}");
+        assert!(crate::cli::command_error::render(&err, false).contains("kept versions: 1.0.0, 1.1.0"), "{err:#}");
         assert!(store.newest("a").unwrap().unwrap().version == v11);
         assert!(store.newest("b").unwrap().is_none());
     }

@@ -136,7 +136,7 @@ impl State {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        crate::compile::write_atomic(path, text.as_bytes())
+        crate::fs::write_atomic(path, text.as_bytes())
     }
 
     /// Returns the deployment of a skill in an org.

@@ -27,7 +27,8 @@ pub use store::{RawPage, Store, is_org_id};
 pub use types::*;
 
 use crate::config::InstanceConfig;
-use crate::settings::{Env, Project};
+use crate::env::Env;
+use crate::workspace::Project;
 
 /// The future every [`Erp`] call returns: boxed and `Send`, so the trait works as
 /// `Arc<dyn Erp>` across tokio tasks.

@@ -212,7 +212,7 @@ impl Store {
             artifact: session.artifact.clone(),
         };
         let bytes = serde_json::to_vec_pretty(&header).context("failed to encode the session")?;
-        crate::compile::write_atomic(&dir.join("session.json"), &bytes)?;
+        crate::fs::write_atomic(&dir.join("session.json"), &bytes)?;
         lock(&self.persisted).insert(session.id.clone(), (0, None));
         self.save(session)
     }
@@ -378,7 +378,7 @@ impl Store {
         let bytes = serde_json::to_vec_pretty(proposal).context("failed to encode the proposal")?;
         let dir = self.dir(&proposal.session_id).join("proposals");
         std::fs::create_dir_all(&dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
-        crate::compile::write_atomic(&dir.join(format!("{}.json", proposal.id)), &bytes)
+        crate::fs::write_atomic(&dir.join(format!("{}.json", proposal.id)), &bytes)
     }
 
     /// Returns a session's proposals, oldest first.

@@ -23,7 +23,7 @@ use super::source::{self, ReadProblem, SourceFile};
 use crate::compile::cache::{Cache, CachedDiagnostic, FileEntry, FxHashMap, FxHashSet, Stamp};
 use crate::lint::render::Sources;
 use crate::lint::{Diagnostic, Edit, Level, rules};
-use crate::settings::Project;
+use crate::workspace::Project;
 
 /// Everything lint and compile know about a project's files.
 #[derive(Debug, Default)]

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 
+use crate::cli::commands::Ctx;
 use crate::cli::{ErpCommand, ErpOrgAddArgs, ErpOrgCommand, ErpOrgListArgs, ErpPingArgs, ErpServeArgs, Format};
-use crate::commands::Ctx;
 use crate::erp::{self, AGENT_SKILLS, Erp as _, ListQuery, LocalErp, Organization, Secret, Store, server};
 use crate::error::{ExitStatus, UserError};
 
@@ -23,17 +23,6 @@ pub fn run(ctx: &Ctx, command: &ErpCommand) -> anyhow::Result<ExitStatus> {
         ErpCommand::Org(ErpOrgCommand::List(args)) => org_list(ctx, args),
         ErpCommand::Ping(args) => ping(ctx, args),
     }
-}
-
-fn runtime(multi_thread: bool) -> anyhow::Result<tokio::runtime::Runtime> {
-    let mut builder = if multi_thread {
-        let mut b = tokio::runtime::Builder::new_multi_thread();
-        b.max_blocking_threads(16);
-        b
-    } else {
-        tokio::runtime::Builder::new_current_thread()
-    };
-    builder.enable_all().build().context("failed to start the async runtime")
 }
 
 fn serve(ctx: &Ctx, args: &ErpServeArgs) -> anyhow::Result<ExitStatus> {
@@ -80,7 +69,7 @@ fn serve(ctx: &Ctx, args: &ErpServeArgs) -> anyhow::Result<ExitStatus> {
             .warn("serving without a key (`--insecure-dev`): anyone on this machine can read and change every org");
     }
     let shown = ctx.project().map_or_else(|_| db.display().to_string(), |p| p.display_path(&db).display().to_string());
-    runtime(true)?.block_on(async {
+    crate::rt::build()?.block_on(async {
         let listener = tokio::net::TcpListener::bind(&addrs[..])
             .await
             .map_err(|e| UserError::usage(format!("cannot listen on `{}`: {e}", args.addr)))?;
@@ -161,10 +150,10 @@ fn org_list(ctx: &Ctx, args: &ErpOrgListArgs) -> anyhow::Result<ExitStatus> {
     let orgs: Vec<Organization> = if let Some(db) = &args.db {
         let store = Store::open(&ctx.settings.cwd.join(db))?;
         let local = LocalErp::with_store("local", Arc::new(store));
-        runtime(false)?.block_on(local.organizations())?
+        crate::rt::build()?.block_on(local.organizations())?
     } else {
         let instance = erp::open(ctx.project()?, &ctx.settings.env, args.instance.instance.as_deref())?;
-        runtime(false)?.block_on(instance.erp.organizations())?
+        crate::rt::build()?.block_on(instance.erp.organizations())?
     };
     if format == Format::Json {
         let list: Vec<_> = orgs.iter().map(|o| serde_json::json!({"id": o.id, "name": o.name})).collect();
@@ -198,7 +187,7 @@ fn ping(ctx: &Ctx, args: &ErpPingArgs) -> anyhow::Result<ExitStatus> {
     } else {
         instance.config.url.clone()
     };
-    let (orgs, latency, org, org_latency) = runtime(false)?.block_on(async {
+    let (orgs, latency, org, org_latency) = crate::rt::build()?.block_on(async {
         let started = Instant::now();
         let orgs = instance.erp.organizations().await?;
         let latency = started.elapsed();

@@ -5,18 +5,18 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use crate::cli::commands::Ctx;
 use crate::cli::{DiffArgs, Format};
-use crate::commands::Ctx;
 use crate::compile::artifact;
 use crate::compile::diff::{self, Change, Class};
 use crate::compile::{self, Artifact};
 use crate::deploy::release_store::ReleaseStore;
 use crate::deploy::state::State;
 use crate::error::{ExitStatus, UserError};
-use crate::settings::Project;
 use crate::skill::parse::{self, ParseContext};
 use crate::skill::project::{self, Workspace};
 use crate::skill::source::SourceFile;
+use crate::workspace::Project;
 
 pub fn run(ctx: &Ctx, args: &DiffArgs) -> anyhow::Result<ExitStatus> {
     let format = ctx.format(&[Format::Human, Format::Json])?;
@@ -90,7 +90,7 @@ pub fn run(ctx: &Ctx, args: &DiffArgs) -> anyhow::Result<ExitStatus> {
         }
         ctx.printer.out(out);
     }
-    Ok(crate::status_from_problems(args.exit_code && differs))
+    Ok(crate::cli::command_error::status_from_problems(args.exit_code && differs))
 }
 
 /// Writes the classified changes, one per line.

@@ -5,9 +5,9 @@
 use anyhow::Context as _;
 use serde_json::json;
 
+use crate::cli::commands::Ctx;
+use crate::cli::commands::run::{proposal_summary, sessions_store, test_clock};
 use crate::cli::{Format, ProposalIdArgs, ProposalsCommand, ProposalsListArgs};
-use crate::commands::Ctx;
-use crate::commands::run::{proposal_summary, sessions_store, test_clock};
 use crate::erp;
 use crate::error::{ExitStatus, UserError};
 use crate::runtime::hooks::{Event, Hooks};
@@ -142,10 +142,7 @@ fn approve(ctx: &Ctx, args: &ProposalIdArgs) -> anyhow::Result<ExitStatus> {
         transition(&store, &mut p, State::Confirmed, now, "agentb proposals approve", None)?;
     }
     let instance = erp::open(project, &ctx.settings.env, Some(&p.instance))?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("failed to start the async runtime")?;
+    let rt = crate::rt::build()?;
     let flag = rt.block_on(async {
         execute_proposal(&store, instance.erp.as_ref(), &session.artifact.tools, now, &mut p).await?;
         if p.state != State::Executed {
@@ -218,10 +215,7 @@ fn undo(ctx: &Ctx, args: &ProposalIdArgs) -> anyhow::Result<ExitStatus> {
         );
     };
     let instance = erp::open(project, &ctx.settings.env, Some(&p.instance))?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("failed to start the async runtime")?;
+    let rt = crate::rt::build()?;
     let result = rt
         .block_on(executor::compensate(instance.erp.as_ref(), &p.org, &compensation))
         .with_context(|| format!("failed to undo proposal `{}` ({})", p.id, compensation.describe()))?;

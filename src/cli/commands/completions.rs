@@ -7,8 +7,8 @@ use anyhow::Context as _;
 use clap::CommandFactory as _;
 use clap_complete::Shell;
 
+use crate::cli::commands::Ctx;
 use crate::cli::{Cli, CompletionsArgs, GenerateDocsArgs};
-use crate::commands::Ctx;
 use crate::error::ExitStatus;
 
 #[allow(clippy::unnecessary_wraps, reason = "every command has the same signature")]

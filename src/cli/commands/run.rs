@@ -9,8 +9,8 @@ use anyhow::Context as _;
 use serde_json::{Map, Value, json};
 
 use crate::claude::{ClaudeClient, Model};
+use crate::cli::commands::Ctx;
 use crate::cli::{ApproveTier, Format, RunArgs};
-use crate::commands::Ctx;
 use crate::compile;
 use crate::config::Tier;
 use crate::erp::{self, AGENT_INVOCATIONS, ErpExt as _, Instance};
@@ -21,9 +21,9 @@ use crate::runtime::hooks::{Event, Hooks};
 use crate::runtime::proposals::{Proposal, State};
 use crate::runtime::session::{self, Session, Store};
 use crate::runtime::{self, Ending, Prompter, Runtime, audit, output, persona};
-use crate::settings::Project;
 use crate::skill::parse::ParseContext;
 use crate::skill::project;
+use crate::workspace::Project;
 
 pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<ExitStatus> {
     let project = ctx.project()?;
@@ -134,10 +134,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<ExitStatus> {
     }
     let client = ClaudeClient::from_config(&project.config.claude, &ctx.settings.env)?;
     let instance = erp::open(project, &ctx.settings.env, args.instance.as_deref())?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("failed to start the async runtime")?;
+    let rt = crate::rt::build()?;
     let printer = ctx.printer.clone();
     let on_text = move |text: &str| printer.err_raw(text);
     rt.block_on(async {
@@ -195,10 +192,7 @@ fn resume(
     let mut session = store.load(id, clock.now())?;
     let client = ClaudeClient::from_config(&project.config.claude, &ctx.settings.env)?;
     let instance = erp::open(project, &ctx.settings.env, Some(&session.instance))?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("failed to start the async runtime")?;
+    let rt = crate::rt::build()?;
     let printer = ctx.printer.clone();
     let on_text = move |text: &str| printer.err_raw(text);
     rt.block_on(async {
@@ -414,7 +408,7 @@ async fn conclude(
         Ok(Ending::Refused(text)) => {
             (session::Status::Failed, "failed", Some(format!("the model refused: {text}")), ExitStatus::Failure)
         }
-        Err(e) => (session::Status::Failed, "failed", Some(format!("{e:#}")), crate::error::status_of(e)),
+        Err(e) => (session::Status::Failed, "failed", Some(format!("{e:#}")), crate::cli::command_error::status_of(e)),
     };
     session.status = status;
     session.error.clone_from(&error);
@@ -502,7 +496,7 @@ async fn conclude(
             if format == Format::Json {
                 // The object above carries the error; say it on stderr too, and exit with the
                 // call's status.
-                ctx.printer.err_raw(crate::error::render(&e, ctx.printer.color_stderr));
+                ctx.printer.err_raw(crate::cli::command_error::render(&e, ctx.printer.color_stderr));
                 return Ok(exit);
             }
             Err(e.context(format!("run of `{}` failed (session {})", session.skill, session.id)))

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use super::deploy::{Session, concurrency, execute_with, plural, print_plan};
+use crate::cli::commands::Ctx;
 use crate::cli::{Format, PromoteArgs};
-use crate::commands::Ctx;
 use crate::deploy::gate::{self, percent};
 use crate::deploy::plan::{self, CanaryMark, Change, Item, Plan, StateChange, Subject};
 use crate::deploy::state::{Action, Deployment, Strategy};

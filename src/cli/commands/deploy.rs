@@ -10,8 +10,8 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 
+use crate::cli::commands::Ctx;
 use crate::cli::{DeployArgs, Format, OrgSelection};
-use crate::commands::Ctx;
 use crate::compile::{self, Artifact};
 use crate::deploy::bucket::{self, Percent};
 use crate::deploy::plan::{self, Change, DeployOptions, Item, Plan, Subject};
@@ -21,9 +21,9 @@ use crate::deploy::state::{Lock, State};
 use crate::erp::{self, AgentPersona, Instance};
 use crate::error::{ExitStatus, UserError};
 use crate::lint::{self, Level, Levels};
-use crate::settings::Project;
 use crate::skill::parse::ParseContext;
 use crate::skill::project::{self, Workspace};
+use crate::workspace::Project;
 
 pub fn run(ctx: &Ctx, args: &DeployArgs) -> anyhow::Result<ExitStatus> {
     let format = ctx.format(&[Format::Human, Format::Json])?;
@@ -96,7 +96,7 @@ pub fn run(ctx: &Ctx, args: &DeployArgs) -> anyhow::Result<ExitStatus> {
             ));
             return Ok(ExitStatus::Remote);
         }
-        return Ok(crate::status_from_problems(args.exit_code && plan.has_changes()));
+        return Ok(crate::cli::command_error::status_from_problems(args.exit_code && plan.has_changes()));
     }
     execute(ctx, &mut session, plan, concurrency, "Deployed", json)
 }
@@ -151,12 +151,7 @@ impl Session {
         let instance = erp::open(project, &ctx.settings.env, instance)?;
         let state_path = project.state_dir().join("state.toml");
         let state = State::load(&state_path)?;
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .max_blocking_threads(32)
-            .enable_all()
-            .build()
-            .context("failed to start the async runtime")?;
+        let rt = crate::rt::build()?;
         Ok(Self {
             instance,
             state,

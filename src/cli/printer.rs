@@ -7,7 +7,7 @@ use std::io::Write as _;
 use console::Style;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::settings::Settings;
+use crate::cli::settings::Settings;
 
 /// Writes data, messages and progress.
 #[derive(Debug, Clone)]

@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use anyhow::Context as _;
 
 use super::diff::{baseline, check, current, never_deployed, write_changes};
+use crate::cli::commands::Ctx;
 use crate::cli::{BumpLevel, Format, VersionArgs, VersionBumpArgs, VersionCheckArgs, VersionCommand};
-use crate::commands::Ctx;
 use crate::compile::diff::{self, Class};
 use crate::deploy::state::{State, Strategy};
 use crate::error::{ExitStatus, UserError};
@@ -141,7 +141,7 @@ fn bump_cmd(ctx: &Ctx, args: &VersionBumpArgs) -> anyhow::Result<ExitStatus> {
         bytes.extend_from_slice(b"\xEF\xBB\xBF");
     }
     bytes.extend_from_slice(text.as_bytes());
-    crate::compile::write_atomic(&abs, &bytes)?;
+    crate::fs::write_atomic(&abs, &bytes)?;
     ctx.printer.status("Bumped", format!("{} {from} → {to} ({})", args.skill, skill.path.display()));
     Ok(ExitStatus::Success)
 }
@@ -241,5 +241,5 @@ fn check_cmd(ctx: &Ctx, args: &VersionCheckArgs) -> anyhow::Result<ExitStatus> {
             ctx.printer.hint("`agentb version bump SKILL auto` picks the bump the changes require");
         }
     }
-    Ok(crate::status_from_problems(failed > 0))
+    Ok(crate::cli::command_error::status_from_problems(failed > 0))
 }

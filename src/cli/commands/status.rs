@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use super::deploy::{Session, concurrency};
+use crate::cli::commands::Ctx;
 use crate::cli::{Format, StatusArgs};
-use crate::commands::Ctx;
 use crate::deploy::drift::{self, Drift};
 use crate::deploy::state::{Deployment, Strategy};
 use crate::error::ExitStatus;
@@ -135,5 +135,5 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> anyhow::Result<ExitStatus> {
     if !unreadable.is_empty() {
         return Ok(ExitStatus::Remote);
     }
-    Ok(crate::status_from_problems(!drifts.is_empty()))
+    Ok(crate::cli::command_error::status_from_problems(!drifts.is_empty()))
 }

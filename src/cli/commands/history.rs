@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
+use crate::cli::commands::Ctx;
 use crate::cli::{Format, HistoryArgs};
-use crate::commands::Ctx;
 use crate::deploy::state::{Action, Release, State};
 use crate::error::{ExitStatus, UserError};
 

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use super::deploy::{Session, concurrency, execute, print_plan};
 use super::promote::{canary_orgs, no_canary};
+use crate::cli::commands::Ctx;
 use crate::cli::{AbortArgs, Format};
-use crate::commands::Ctx;
 use crate::deploy::plan::{self, CanaryMark, Change, Item, Plan, StateChange, Subject};
 use crate::deploy::state::Action;
 use crate::error::{ExitStatus, UserError};

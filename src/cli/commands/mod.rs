@@ -23,10 +23,11 @@ mod version;
 
 use std::cell::OnceCell;
 
+use crate::cli::printer::Printer;
+use crate::cli::settings::Settings;
 use crate::cli::{Command, Format};
 use crate::error::{ExitStatus, UserError};
-use crate::printer::Printer;
-use crate::settings::{Project, Settings};
+use crate::workspace::Project;
 
 /// What every command gets: the settings, the printer, and the project, loaded on first use
 /// (so `agentb explain` works in a folder whose config is broken).

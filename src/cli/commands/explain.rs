@@ -1,7 +1,7 @@
 //! `agentb explain`: the long explanation of a lint rule, or the list of all rules.
 
+use crate::cli::commands::Ctx;
 use crate::cli::{ExplainArgs, Format};
-use crate::commands::Ctx;
 use crate::error::{ExitStatus, UserError};
 use crate::lint::{Level, rules};
 

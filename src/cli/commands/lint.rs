@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::cli::commands::Ctx;
 use crate::cli::{Format, LintArgs};
-use crate::commands::Ctx;
 use crate::compile::cache::Cache;
 use crate::error::{ExitStatus, UserError};
 use crate::lint::{self, Diagnostic, Levels, render};
@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx, args: &LintArgs) -> anyhow::Result<ExitStatus> {
     std::mem::forget(diagnostics);
     std::mem::forget(ws);
     std::mem::forget(cache);
-    Ok(crate::status_from_problems(errors > 0))
+    Ok(crate::cli::command_error::status_from_problems(errors > 0))
 }
 
 /// Returns `--format`, or `github` under GitHub Actions, or `human`.
@@ -129,7 +129,7 @@ fn path_filter(ctx: &Ctx, paths: &[PathBuf]) -> anyhow::Result<PathFilter> {
 
 /// Refuses a path that names nothing lint checks: it would otherwise pass with "no problems".
 fn check_paths_in_scope(
-    project: &crate::settings::Project,
+    project: &crate::workspace::Project,
     ws: &Workspace,
     given: &[PathBuf],
     filter: &PathFilter,
@@ -177,7 +177,7 @@ fn apply_fixes(ctx: &Ctx, ws: &Workspace, filter: &PathFilter) -> anyhow::Result
         } else {
             new_text.into_bytes()
         };
-        crate::compile::write_atomic(abs, &bytes)?;
+        crate::fs::write_atomic(abs, &bytes)?;
         changed += 1;
         for description in applied {
             ctx.printer.status("Fixed", format!("{}: {description}", display.display()));

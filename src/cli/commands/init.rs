@@ -1,12 +1,12 @@
 //! `agentb init`: create a project (config, folders, `.agentbuilder/.gitignore`).
 
 use crate::cli::InitArgs;
-use crate::commands::Ctx;
+use crate::cli::commands::Ctx;
 use crate::config::CONFIG_FILE;
 use crate::error::{ExitStatus, UserError};
 
 /// The config `agentb init` writes: the example with every key documented.
-pub const EXAMPLE_CONFIG: &str = include_str!("../../.agentbuilder.toml.example");
+pub const EXAMPLE_CONFIG: &str = include_str!("../../../.agentbuilder.toml.example");
 
 pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<ExitStatus> {
     use anyhow::Context as _;
@@ -22,7 +22,7 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<ExitStatus> {
             .with_context(|| format!("failed to create `{}`", dir.join(sub).display()))?;
     }
     std::fs::write(&config, EXAMPLE_CONFIG).with_context(|| format!("failed to write `{}`", config.display()))?;
-    crate::settings::write_state_gitignore(&dir.join(".agentbuilder"))?;
+    crate::workspace::write_state_gitignore(&dir.join(".agentbuilder"))?;
     ctx.printer.status("Created", format!("project in `{}`", dir.display()));
     ctx.printer.hint("add a skill with `agentb new skill ID`");
     Ok(ExitStatus::Success)

@@ -1,7 +1,7 @@
 //! `agentb compile`: lint, then write one artifact per skill.
 
+use crate::cli::commands::Ctx;
 use crate::cli::{CompileArgs, Format};
-use crate::commands::Ctx;
 use crate::compile::cache::Cache;
 use crate::compile::{self, Outcome};
 use crate::error::{ExitStatus, UserError};
@@ -83,7 +83,7 @@ pub fn run(ctx: &Ctx, args: &CompileArgs) -> anyhow::Result<ExitStatus> {
         ctx.printer
             .status("Finished", format!("{} skills ({} changed, {fresh} up to date)", results.len(), changed.len()));
     }
-    let status = crate::status_from_problems(args.check && !changed.is_empty());
+    let status = crate::cli::command_error::status_from_problems(args.check && !changed.is_empty());
     // The process exits next: freeing tens of thousands of small allocations only costs time.
     std::mem::forget(results);
     std::mem::forget(ws);

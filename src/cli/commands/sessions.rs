@@ -2,9 +2,9 @@
 
 use serde_json::json;
 
+use crate::cli::commands::Ctx;
+use crate::cli::commands::run::{proposal_summary, sessions_store};
 use crate::cli::{Format, SessionShowArgs, SessionsCommand};
-use crate::commands::Ctx;
-use crate::commands::run::{proposal_summary, sessions_store};
 use crate::error::{ExitStatus, UserError};
 use crate::runtime::session::is_session_id;
 

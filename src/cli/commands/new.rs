@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
+use crate::cli::commands::Ctx;
 use crate::cli::{NewCommand, NewPersonaArgs, NewSkillArgs};
-use crate::commands::Ctx;
 use crate::error::{ExitStatus, UserError};
 use crate::skill::model::{FieldType, is_valid_id};
 
