@@ -14,7 +14,6 @@ pub mod deploy;
 pub mod duration;
 pub mod env;
 pub mod erp;
-pub mod error;
 pub mod fs;
 pub mod lint;
 pub mod rt;

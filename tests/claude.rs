@@ -291,7 +291,10 @@ async fn an_sse_error_event_is_an_error() {
     assert!(matches!(&err, ClaudeError::Stream { message } if message.contains("overloaded_error")), "{err:?}");
     assert_eq!(streamed, "Partial");
     assert_eq!(fake.requests().len(), 1, "a stream that began is not retried");
-    assert_eq!(err.exit_status(), agentb::error::ExitStatus::Remote);
+    assert_eq!(
+        agentb::cli::command_error::CommandError::from(&err).status,
+        agentb::cli::command_error::ExitStatus::Remote
+    );
 }
 
 #[tokio::test]

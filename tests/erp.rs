@@ -702,7 +702,7 @@ async fn gives_up_after_max_retries() {
     assert_eq!(server.hits(), 3);
     let text = err.to_string();
     assert!(text.contains("<html>bad gateway</html> (after 3 attempts)"), "{text}");
-    assert_eq!(err.exit_status().code(), 3);
+    assert_eq!(agentb::cli::command_error::CommandError::from(&err).status.code(), 3);
     assert!(err.hint().unwrap().contains("retry later"));
 }
 

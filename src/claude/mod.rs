@@ -13,8 +13,6 @@ use std::pin::Pin;
 pub use client::{ClaudeClient, ClaudeOptions};
 pub use types::*;
 
-use crate::error::ExitStatus;
-
 /// The future a [`Model`] returns.
 pub type ModelFuture<'a> = Pin<Box<dyn Future<Output = Result<MessagesResponse, ClaudeError>> + Send + 'a>>;
 
@@ -55,14 +53,6 @@ pub enum ClaudeError {
 }
 
 impl ClaudeError {
-    /// Returns the exit status: a missing key or bad config is exit 2, a failed call exit 3.
-    pub fn exit_status(&self) -> ExitStatus {
-        match self {
-            ClaudeError::MissingKey { .. } | ClaudeError::Config { .. } => ExitStatus::Usage,
-            _ => ExitStatus::Remote,
-        }
-    }
-
     /// Returns the HTTP status the API answered, if it answered one.
     pub fn status(&self) -> Option<u16> {
         match self {

@@ -1,52 +1,153 @@
-//! The one table from an error to its exit status (SPEC §12), its message and its hints: every
-//! command's error passes through [`status_of`] and [`render`].
+//! The one table from an error to its exit status (SPEC §12) and its hint, like jj's
+//! `command_error.rs`: domain errors (thiserror enums in their modules) know nothing of exit
+//! codes; [`CommandError::of`] walks an error's chain and the first error it knows decides, through
+//! the `From` impls below. [`render`] prints `error: …`, its causes and the hint.
 
 use std::fmt::Write as _;
+use std::process::ExitCode;
 
+use crate::claude::ClaudeError;
 use crate::config::ConfigError;
-pub use crate::error::ExitStatus;
-use crate::error::UserError;
+use crate::erp::ErpError;
 
-/// Returns the exit status an error maps to: the first error in the chain that knows its
-/// status decides; anything else is an input error (2).
-pub fn status_of(err: &anyhow::Error) -> ExitStatus {
-    for cause in err.chain() {
-        if let Some(e) = cause.downcast_ref::<UserError>() {
-            return e.status;
-        }
-        if cause.downcast_ref::<ConfigError>().is_some() {
-            return ExitStatus::Usage;
-        }
-        if let Some(e) = cause.downcast_ref::<crate::erp::ErpError>() {
-            return e.exit_status();
-        }
-        if let Some(e) = cause.downcast_ref::<crate::claude::ClaudeError>() {
-            return e.exit_status();
-        }
-        if cause.downcast_ref::<reqwest::Error>().is_some() {
-            return ExitStatus::Remote;
-        }
-    }
-    ExitStatus::Usage
+/// The exit statuses of SPEC §12.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// 0: success.
+    Success,
+    /// 1: the check found problems.
+    Failure,
+    /// 2: usage, config or input error.
+    Usage,
+    /// 3: an ERP or Claude call failed, or a deploy partly failed.
+    Remote,
+    /// 4: a run stopped by a breaker.
+    Breaker,
+    /// 5: a run awaiting approval.
+    AwaitingApproval,
 }
 
-/// Returns the hint carried by the first error in the chain that has one.
-fn hint_of(err: &anyhow::Error) -> Option<String> {
-    err.chain().find_map(|cause| {
-        if let Some(e) = cause.downcast_ref::<UserError>() {
-            return e.hint.clone();
+impl ExitStatus {
+    /// Returns the numeric code.
+    pub fn code(self) -> u8 {
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+            ExitStatus::Usage => 2,
+            ExitStatus::Remote => 3,
+            ExitStatus::Breaker => 4,
+            ExitStatus::AwaitingApproval => 5,
         }
-        if let Some(e) = cause.downcast_ref::<ConfigError>() {
-            return e.hint().map(str::to_owned);
+    }
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        ExitCode::from(status.code())
+    }
+}
+
+/// What the command line makes of a failure: the exit status and the hint to print.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandError {
+    pub status: ExitStatus,
+    pub hint: Option<String>,
+}
+
+impl CommandError {
+    /// Returns the classification of `err`: the first error in its chain that this table
+    /// knows decides; anything else is an input error (2) without a hint.
+    pub fn of(err: &anyhow::Error) -> Self {
+        for cause in err.chain() {
+            if let Some(e) = cause.downcast_ref::<UserError>() {
+                return e.into();
+            }
+            if let Some(e) = cause.downcast_ref::<ConfigError>() {
+                return e.into();
+            }
+            if let Some(e) = cause.downcast_ref::<ErpError>() {
+                return e.into();
+            }
+            if let Some(e) = cause.downcast_ref::<ClaudeError>() {
+                return e.into();
+            }
+            if cause.downcast_ref::<reqwest::Error>().is_some() {
+                return Self { status: ExitStatus::Remote, hint: None };
+            }
         }
-        if let Some(e) = cause.downcast_ref::<crate::erp::ErpError>() {
-            return e.hint();
-        }
-        if let Some(e) = cause.downcast_ref::<crate::claude::ClaudeError>() {
-            return e.hint();
-        }
-        None
-    })
+        Self { status: ExitStatus::Usage, hint: None }
+    }
+}
+
+impl From<&UserError> for CommandError {
+    fn from(e: &UserError) -> Self {
+        Self { status: e.status, hint: e.hint.clone() }
+    }
+}
+
+impl From<&ConfigError> for CommandError {
+    fn from(e: &ConfigError) -> Self {
+        Self { status: ExitStatus::Usage, hint: e.hint().map(str::to_owned) }
+    }
+}
+
+/// A failed ERP call is exit 3 (SPEC §12), even when the instance answered 4xx; a missing key,
+/// an unknown instance or a bad instance config is a config error, exit 2.
+impl From<&ErpError> for CommandError {
+    fn from(e: &ErpError) -> Self {
+        let status = match e {
+            ErpError::MissingKey { .. } | ErpError::UnknownInstance { .. } | ErpError::Config { .. } => {
+                ExitStatus::Usage
+            }
+            _ => ExitStatus::Remote,
+        };
+        Self { status, hint: e.hint() }
+    }
+}
+
+/// A missing key or a bad config is exit 2, a failed call exit 3.
+impl From<&ClaudeError> for CommandError {
+    fn from(e: &ClaudeError) -> Self {
+        let status = match e {
+            ClaudeError::MissingKey { .. } | ClaudeError::Config { .. } => ExitStatus::Usage,
+            _ => ExitStatus::Remote,
+        };
+        Self { status, hint: e.hint() }
+    }
+}
+
+/// Returns the exit status an error maps to (see [`CommandError::of`]).
+pub fn status_of(err: &anyhow::Error) -> ExitStatus {
+    CommandError::of(err).status
+}
+
+/// An error of the command line itself (a bad flag value, a refused confirmation): a message,
+/// the exit status it maps to, and an optional hint. Domain modules raise their own errors.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct UserError {
+    pub status: ExitStatus,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl UserError {
+    /// Returns a usage, config or input error (exit 2).
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self { status: ExitStatus::Usage, message: message.into(), hint: None }
+    }
+
+    /// Returns an error of a failed remote call (exit 3).
+    pub fn remote(message: impl Into<String>) -> Self {
+        Self { status: ExitStatus::Remote, message: message.into(), hint: None }
+    }
+
+    /// Returns the error with a `hint:` line.
+    #[must_use]
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
 }
 
 /// Renders an error as `error: …`, its causes, and a `hint: …` line.
@@ -64,7 +165,7 @@ pub fn render(err: &anyhow::Error, color: bool) -> String {
         let _ = writeln!(out, "  caused by: {text}");
         last = text;
     }
-    if let Some(hint) = hint_of(err) {
+    if let Some(hint) = CommandError::of(err).hint {
         let _ = writeln!(out, "{} {hint}", cyan.apply_to("hint:"));
     }
     out
@@ -87,6 +188,24 @@ mod tests {
         let text = render(&err, false);
         assert!(text.starts_with("error: while doing z\n  caused by: bad `x`\n"), "{text}");
         assert!(text.ends_with("hint: try `y`\n"), "{text}");
+    }
+
+    #[test]
+    fn erp_calls_exit_3_and_erp_config_errors_exit_2() {
+        use crate::erp::Call;
+        let status = ErpError::Status {
+            call: Call::boxed("staging", "acme", "GET", "/api/v1/briefs/b1"),
+            status: 404,
+            code: "not_found".into(),
+            message: "no `briefs` record `b1`".into(),
+        };
+        assert_eq!(CommandError::from(&status).status, ExitStatus::Remote);
+        let missing = ErpError::MissingKey { instance: "staging".into(), env: "KEY".into() };
+        let e = CommandError::from(&missing);
+        assert_eq!(e.status, ExitStatus::Usage);
+        assert_eq!(e.hint.as_deref(), Some("export `KEY` with the instance's service key"));
+        let err = anyhow::Error::new(missing).context("while deploying");
+        assert_eq!(status_of(&err), ExitStatus::Usage);
     }
 
     #[test]

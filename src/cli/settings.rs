@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 
 use crate::cli::args::{ColorChoice, Format, GlobalArgs};
+use crate::cli::command_error::UserError;
 use crate::env::Env;
-use crate::error::UserError;
 use crate::workspace::Project;
 
 /// Flags and environment resolved for every command.

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
+use crate::cli::command_error::UserError;
 use crate::compile::Artifact;
-use crate::error::UserError;
 
 /// How many hex digits of the content hash name a file.
 const HASH_DIGITS: usize = 16;

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::UserError;
+use crate::cli::command_error::UserError;
 
 /// The state file format version.
 pub const SCHEMA: u32 = 1;

@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use crate::error::ExitStatus;
-
 /// The call that failed: which instance, for which org, which method on which path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Call {
@@ -82,17 +80,6 @@ impl fmt::Display for ErpError {
 }
 
 impl ErpError {
-    /// Returns the exit status: a failed call is exit 3 (SPEC §12), even when the instance
-    /// answered 4xx; a missing key or an unknown instance is a config error, exit 2.
-    pub fn exit_status(&self) -> ExitStatus {
-        match self {
-            ErpError::MissingKey { .. } | ErpError::UnknownInstance { .. } | ErpError::Config { .. } => {
-                ExitStatus::Usage
-            }
-            _ => ExitStatus::Remote,
-        }
-    }
-
     /// Returns the HTTP status the instance answered, if it answered one.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -164,13 +151,11 @@ mod tests {
             "ERP instance `staging` answered 404 to GET /api/v1/briefs/b1 for org `acme`: no `briefs` record `b1`"
         );
         assert!(err.is_not_found());
-        assert_eq!(err.exit_status(), ExitStatus::Remote);
     }
 
     #[test]
     fn config_errors_exit_2() {
         let err = ErpError::MissingKey { instance: "staging".into(), env: "KEY".into() };
-        assert_eq!(err.exit_status(), ExitStatus::Usage);
         assert_eq!(err.hint().unwrap(), "export `KEY` with the instance's service key");
     }
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 pub use rules::Rule;
 
-use crate::error::UserError;
+use crate::cli::command_error::UserError;
 
 /// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -159,7 +159,7 @@ pub fn transition(
 ) -> anyhow::Result<()> {
     let from = proposal.state;
     let reason_shown = reason.clone();
-    proposal.transition(to, at, by, reason).map_err(crate::error::UserError::usage)?;
+    proposal.transition(to, at, by, reason).map_err(crate::cli::command_error::UserError::usage)?;
     store.save_proposal(proposal)?;
     audit(
         store,
@@ -183,7 +183,7 @@ pub async fn execute_proposal(
     proposal: &mut Proposal,
 ) -> anyhow::Result<()> {
     if proposal.state != State::Confirmed {
-        return Err(crate::error::UserError::usage(format!(
+        return Err(crate::cli::command_error::UserError::usage(format!(
             "proposal `{}` is {}, not CONFIRMED",
             proposal.id, proposal.state
         ))
@@ -413,7 +413,7 @@ impl Runtime<'_> {
             if !pending.is_empty() {
                 return Ok(Ending::AwaitingApproval(pending));
             }
-            return Err(crate::error::UserError::usage(format!(
+            return Err(crate::cli::command_error::UserError::usage(format!(
                 "session `{}` finished its turn and nothing changed since",
                 session.id
             ))

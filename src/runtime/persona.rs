@@ -1,7 +1,7 @@
 //! The persona engine: a persona's prompt joined with the skill's compiled context, and its
 //! `allowed_skills` enforced before anything runs.
 
-use crate::error::UserError;
+use crate::cli::command_error::UserError;
 use crate::skill::model::Persona;
 
 /// Checks that `persona` may use `skill`; the error lists the skills it may use.

@@ -23,9 +23,9 @@ use super::audit::AuditLog;
 use super::guard::Counters;
 use super::proposals::Proposal;
 use crate::claude::{Message, Usage};
+use crate::cli::command_error::UserError;
 use crate::compile::Artifact;
 use crate::erp::Record;
-use crate::error::UserError;
 
 /// How long a session stays resumable after its last turn.
 pub const SESSION_TTL: Duration = Duration::from_hours(30 * 24);

@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
+use crate::cli::command_error::UserError;
 use crate::config::{CONFIG_FILE, Config};
 use crate::env::Env;
-use crate::error::UserError;
 
 /// Walks up from `start` to the first directory holding `.agentbuilder.toml`.
 fn discover(start: &Path) -> Option<PathBuf> {

@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use super::deploy::{Session, concurrency, execute, print_plan};
 use super::promote::{canary_orgs, no_canary};
+use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::commands::Ctx;
 use crate::cli::{AbortArgs, Format};
 use crate::deploy::plan::{self, CanaryMark, Change, Item, Plan, StateChange, Subject};
 use crate::deploy::state::Action;
-use crate::error::{ExitStatus, UserError};
 
 pub fn run(ctx: &Ctx, args: &AbortArgs) -> anyhow::Result<ExitStatus> {
     let format = ctx.format(&[Format::Human, Format::Json])?;

@@ -1,10 +1,10 @@
 //! `agentb compile`: lint, then write one artifact per skill.
 
+use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::commands::Ctx;
 use crate::cli::{CompileArgs, Format};
 use crate::compile::cache::Cache;
 use crate::compile::{self, Outcome};
-use crate::error::{ExitStatus, UserError};
 use crate::lint::{self, Level, Levels};
 use crate::skill::parse::ParseContext;
 use crate::skill::project;

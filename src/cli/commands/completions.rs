@@ -7,9 +7,9 @@ use anyhow::Context as _;
 use clap::CommandFactory as _;
 use clap_complete::Shell;
 
+use crate::cli::command_error::ExitStatus;
 use crate::cli::commands::Ctx;
 use crate::cli::{Cli, CompletionsArgs, GenerateDocsArgs};
-use crate::error::ExitStatus;
 
 #[allow(clippy::unnecessary_wraps, reason = "every command has the same signature")]
 pub fn run(ctx: &Ctx, args: &CompletionsArgs) -> anyhow::Result<ExitStatus> {

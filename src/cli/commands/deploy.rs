@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 
+use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::commands::Ctx;
 use crate::cli::{DeployArgs, Format, OrgSelection};
 use crate::compile::{self, Artifact};
@@ -19,7 +20,6 @@ use crate::deploy::release_store::ReleaseStore;
 use crate::deploy::rollout;
 use crate::deploy::state::{Lock, State};
 use crate::erp::{self, AgentPersona, Instance};
-use crate::error::{ExitStatus, UserError};
 use crate::lint::{self, Level, Levels};
 use crate::skill::parse::ParseContext;
 use crate::skill::project::{self, Workspace};

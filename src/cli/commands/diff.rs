@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::commands::Ctx;
 use crate::cli::{DiffArgs, Format};
 use crate::compile::artifact;
@@ -12,7 +13,6 @@ use crate::compile::diff::{self, Change, Class};
 use crate::compile::{self, Artifact};
 use crate::deploy::release_store::ReleaseStore;
 use crate::deploy::state::State;
-use crate::error::{ExitStatus, UserError};
 use crate::skill::parse::{self, ParseContext};
 use crate::skill::project::{self, Workspace};
 use crate::skill::source::SourceFile;

@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 
+use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::commands::Ctx;
 use crate::cli::{ErpCommand, ErpOrgAddArgs, ErpOrgCommand, ErpOrgListArgs, ErpPingArgs, ErpServeArgs, Format};
 use crate::erp::{self, AGENT_SKILLS, Erp as _, ListQuery, LocalErp, Organization, Secret, Store, server};
-use crate::error::{ExitStatus, UserError};
 
 /// The variable holding the key `agentb erp serve` requires.
 pub const SERVE_KEY_ENV: &str = "AGENTB_ERP_KEY";

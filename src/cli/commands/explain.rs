@@ -1,8 +1,8 @@
 //! `agentb explain`: the long explanation of a lint rule, or the list of all rules.
 
+use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::commands::Ctx;
 use crate::cli::{ExplainArgs, Format};
-use crate::error::{ExitStatus, UserError};
 use crate::lint::{Level, rules};
 
 pub fn run(ctx: &Ctx, args: &ExplainArgs) -> anyhow::Result<ExitStatus> {

@@ -3,10 +3,10 @@
 
 use std::fmt::Write as _;
 
+use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::commands::Ctx;
 use crate::cli::{Format, HistoryArgs};
 use crate::deploy::state::{Action, Release, State};
-use crate::error::{ExitStatus, UserError};
 
 fn action_name(a: Action) -> &'static str {
     match a {

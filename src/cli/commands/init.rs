@@ -1,9 +1,9 @@
 //! `agentb init`: create a project (config, folders, `.agentbuilder/.gitignore`).
 
 use crate::cli::InitArgs;
+use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::commands::Ctx;
 use crate::config::CONFIG_FILE;
-use crate::error::{ExitStatus, UserError};
 
 /// The config `agentb init` writes: the example with every key documented.
 pub const EXAMPLE_CONFIG: &str = include_str!("../../../.agentbuilder.toml.example");

@@ -2,10 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::commands::Ctx;
 use crate::cli::{Format, LintArgs};
 use crate::compile::cache::Cache;
-use crate::error::{ExitStatus, UserError};
 use crate::lint::{self, Diagnostic, Levels, render};
 use crate::skill::project::{self, Workspace};
 

@@ -23,10 +23,10 @@ mod version;
 
 use std::cell::OnceCell;
 
+use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::printer::Printer;
 use crate::cli::settings::Settings;
 use crate::cli::{Command, Format};
-use crate::error::{ExitStatus, UserError};
 use crate::workspace::Project;
 
 /// What every command gets: the settings, the printer, and the project, loaded on first use

@@ -3,9 +3,9 @@
 
 use std::fmt::Write as _;
 
+use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::commands::Ctx;
 use crate::cli::{NewCommand, NewPersonaArgs, NewSkillArgs};
-use crate::error::{ExitStatus, UserError};
 use crate::skill::model::{FieldType, is_valid_id};
 
 pub fn run(ctx: &Ctx, command: &NewCommand) -> anyhow::Result<ExitStatus> {

@@ -4,11 +4,11 @@
 use std::sync::Arc;
 
 use super::deploy::{Session, concurrency, execute, print_plan};
+use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::commands::Ctx;
 use crate::cli::{Format, PinArgs, UnpinArgs};
 use crate::deploy::plan::{self, CanaryMark, Change, Item, Plan, StateChange, Subject};
 use crate::deploy::state::{Action, Strategy};
-use crate::error::{ExitStatus, UserError};
 
 pub fn run(ctx: &Ctx, args: &PinArgs) -> anyhow::Result<ExitStatus> {
     let format = ctx.format(&[Format::Human, Format::Json])?;

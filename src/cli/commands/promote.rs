@@ -4,12 +4,12 @@
 use std::sync::Arc;
 
 use super::deploy::{Session, concurrency, execute_with, plural, print_plan};
+use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::commands::Ctx;
 use crate::cli::{Format, PromoteArgs};
 use crate::deploy::gate::{self, percent};
 use crate::deploy::plan::{self, CanaryMark, Change, Item, Plan, StateChange, Subject};
 use crate::deploy::state::{Action, Deployment, Strategy};
-use crate::error::{ExitStatus, UserError};
 
 /// Returns the orgs running a canary of `skill` on the session's instance, with their
 /// deployments.

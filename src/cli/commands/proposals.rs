@@ -5,11 +5,11 @@
 use anyhow::Context as _;
 use serde_json::json;
 
+use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::commands::Ctx;
 use crate::cli::commands::run::{proposal_summary, sessions_store, test_clock};
 use crate::cli::{Format, ProposalIdArgs, ProposalsCommand, ProposalsListArgs};
 use crate::erp;
-use crate::error::{ExitStatus, UserError};
 use crate::runtime::hooks::{Event, Hooks};
 use crate::runtime::proposals::{Proposal, State};
 use crate::runtime::{HookCall, execute_proposal, executor, post_tool_use, transition};

@@ -5,11 +5,11 @@
 use std::sync::Arc;
 
 use super::deploy::{Session, concurrency, execute, print_plan};
+use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::commands::Ctx;
 use crate::cli::{Format, RollbackArgs};
 use crate::deploy::plan::{self, CanaryMark, Change, Item, Plan, StateChange, Subject};
 use crate::deploy::state::{Action, Deployment, Strategy};
-use crate::error::{ExitStatus, UserError};
 
 /// Returns the release before the current one: the newest history entry whose content differs.
 fn previous(d: &Deployment) -> Option<(&semver::Version, &str)> {

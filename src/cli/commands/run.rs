@@ -9,12 +9,12 @@ use anyhow::Context as _;
 use serde_json::{Map, Value, json};
 
 use crate::claude::{ClaudeClient, Model};
+use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::commands::Ctx;
 use crate::cli::{ApproveTier, Format, RunArgs};
 use crate::compile;
 use crate::config::Tier;
 use crate::erp::{self, AGENT_INVOCATIONS, ErpExt as _, Instance};
-use crate::error::{ExitStatus, UserError};
 use crate::lint::{Level, Levels};
 use crate::runtime::clock::{Clock, TEST_CLOCK_ENV};
 use crate::runtime::hooks::{Event, Hooks};

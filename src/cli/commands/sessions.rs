@@ -2,10 +2,10 @@
 
 use serde_json::json;
 
+use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::commands::Ctx;
 use crate::cli::commands::run::{proposal_summary, sessions_store};
 use crate::cli::{Format, SessionShowArgs, SessionsCommand};
-use crate::error::{ExitStatus, UserError};
 use crate::runtime::session::is_session_id;
 
 pub fn run(ctx: &Ctx, command: &SessionsCommand) -> anyhow::Result<ExitStatus> {

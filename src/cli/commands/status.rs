@@ -5,11 +5,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use super::deploy::{Session, concurrency};
+use crate::cli::command_error::ExitStatus;
 use crate::cli::commands::Ctx;
 use crate::cli::{Format, StatusArgs};
 use crate::deploy::drift::{self, Drift};
 use crate::deploy::state::{Deployment, Strategy};
-use crate::error::ExitStatus;
 use crate::skill::model::Status;
 
 /// Returns a deployment as a status cell: `1.1.0`, `1.0.0 pinned`, `1.1.0 canary`.

@@ -7,11 +7,11 @@ use std::fmt::Write as _;
 use anyhow::Context as _;
 
 use super::diff::{baseline, check, current, never_deployed, write_changes};
+use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::commands::Ctx;
 use crate::cli::{BumpLevel, Format, VersionArgs, VersionBumpArgs, VersionCheckArgs, VersionCommand};
 use crate::compile::diff::{self, Class};
 use crate::deploy::state::{State, Strategy};
-use crate::error::{ExitStatus, UserError};
 use crate::skill::project;
 use crate::skill::{bump, source};
 
