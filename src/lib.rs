@@ -19,6 +19,7 @@ pub mod lint;
 pub mod rt;
 pub mod runtime;
 pub mod skill;
+pub mod testing;
 pub mod text;
 pub mod tools;
 pub mod workspace;
