@@ -86,6 +86,17 @@ pub struct Store {
     path: Option<PathBuf>,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    /// Set for a test case's store: timestamps and new ids that replay byte for byte.
+    fixed: Option<Fixed>,
+}
+
+/// The clock and id source of a store made for one test case: every write is stamped with one
+/// instant, and new record ids come from a seed and a counter.
+#[derive(Debug)]
+struct Fixed {
+    at: String,
+    seed: u64,
+    next: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Store {
@@ -103,7 +114,12 @@ impl Store {
         }
         let conn = Connection::open(path).map_err(|e| fail(e.to_string()))?;
         configure(&conn, true).map_err(|e| fail(e.to_string()))?;
-        let store = Self { path: Some(path.to_path_buf()), writer: Mutex::new(conn), readers: Mutex::new(Vec::new()) };
+        let store = Self {
+            path: Some(path.to_path_buf()),
+            writer: Mutex::new(conn),
+            readers: Mutex::new(Vec::new()),
+            fixed: None,
+        };
         store.migrate().map_err(|e| fail(e.message))?;
         Ok(store)
     }
@@ -113,9 +129,37 @@ impl Store {
         let fail = |message: String| ErpError::Store { path: ":memory:".to_owned(), message };
         let conn = Connection::open_in_memory().map_err(|e| fail(e.to_string()))?;
         configure(&conn, false).map_err(|e| fail(e.to_string()))?;
-        let store = Self { path: None, writer: Mutex::new(conn), readers: Mutex::new(Vec::new()) };
+        let store = Self { path: None, writer: Mutex::new(conn), readers: Mutex::new(Vec::new()), fixed: None };
         store.migrate().map_err(|e| fail(e.message))?;
         Ok(store)
+    }
+
+    /// Returns an empty in-memory store whose writes are all stamped `at` and whose new record
+    /// ids derive from `seed` (`00000000-0000-4000-8000-<seed><n>`), so that a test case that
+    /// runs twice sees the same records byte for byte.
+    pub fn in_memory_fixed(at: jiff::Timestamp, seed: u64) -> Result<Self, ErpError> {
+        let mut store = Self::in_memory()?;
+        store.fixed = Some(Fixed { at: at.to_string(), seed, next: std::sync::atomic::AtomicU64::new(1) });
+        Ok(store)
+    }
+
+    /// Returns the time a write is stamped with.
+    fn now(&self) -> String {
+        match &self.fixed {
+            Some(f) => f.at.clone(),
+            None => jiff::Timestamp::now().to_string(),
+        }
+    }
+
+    /// Returns the id of a record created without one: a UUID v7, or the fixed store's next id.
+    fn new_id(&self) -> String {
+        match &self.fixed {
+            Some(f) => {
+                let n = f.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                format!("{:08x}-{:04x}-4000-8000-{n:012x}", f.seed >> 32, (f.seed >> 16) & 0xffff)
+            }
+            None => self.new_id(),
+        }
     }
 
     /// Returns where the store lives, for messages.
@@ -184,7 +228,7 @@ impl Store {
                 format!("`{id}` is not a valid org id (1-64 letters, digits, `.`, `_` and `-`)"),
             ));
         }
-        let now = now();
+        let now = self.now();
         self.write(|tx| {
             let n = tx
                 .prepare_cached("INSERT OR IGNORE INTO orgs (id, name, created_at) VALUES (?1, ?2, ?3)")
@@ -296,7 +340,7 @@ impl Store {
         check_record_collection(collection, "create")?;
         check_body_org(org, &body)?;
         let id = match body.get("id") {
-            None | Some(Value::Null) => uuid::Uuid::now_v7().to_string(),
+            None | Some(Value::Null) => self.new_id(),
             Some(value) => record_id(value)?,
         };
         self.write(|tx| {
@@ -304,7 +348,7 @@ impl Store {
             if load(tx, org, collection, &id)?.is_some() {
                 return Err(ApiError::conflict(format!("a `{collection}` record `{id}` already exists")));
             }
-            let record = build(org, collection, &id, body, None)?;
+            let record = build(org, collection, &id, body, &self.now(), None)?;
             save(tx, org, collection, &id, &record, false)?;
             Ok(record)
         })
@@ -320,7 +364,7 @@ impl Store {
             require_org(tx, org)?;
             let existing = load(tx, org, collection, id)?.map(|raw| parse_record(&raw)).transpose()?;
             let created = existing.is_none();
-            let record = build(org, collection, id, body, existing.as_ref())?;
+            let record = build(org, collection, id, body, &self.now(), existing.as_ref())?;
             save(tx, org, collection, id, &record, !created)?;
             Ok(Upserted { record, created })
         })
@@ -338,7 +382,7 @@ impl Store {
             let mut merged = existing.clone();
             let patch: Record = patch.into_iter().filter(|(k, _)| !MANAGED_FIELDS.contains(&k.as_str())).collect();
             merge_patch(&mut merged, &patch);
-            let record = build(org, collection, id, merged, Some(&existing))?;
+            let record = build(org, collection, id, merged, &self.now(), Some(&existing))?;
             save(tx, org, collection, id, &record, true)?;
             Ok(record)
         })
@@ -382,7 +426,7 @@ impl Store {
                     (id, Some(parse_record(&raw)?))
                 }
                 None => match body.get("id") {
-                    None | Some(Value::Null) => (uuid::Uuid::now_v7().to_string(), None),
+                    None | Some(Value::Null) => (self.new_id(), None),
                     Some(value) => {
                         let id = record_id(value)?;
                         if load(tx, org, collection, &id)?.is_some() {
@@ -396,7 +440,7 @@ impl Store {
             };
             check_body_id(&id, &body)?;
             let created = existing.is_none();
-            let record = build(org, collection, &id, body, existing.as_ref())?;
+            let record = build(org, collection, &id, body, &self.now(), existing.as_ref())?;
             save(tx, org, collection, &id, &record, !created)?;
             Ok(Upserted { record, created })
         })
@@ -422,10 +466,6 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 #[allow(clippy::needless_pass_by_value)]
 fn sql(err: rusqlite::Error) -> ApiError {
     ApiError::store(format!("database error: {err}"))
-}
-
-fn now() -> String {
-    jiff::Timestamp::now().to_string()
 }
 
 fn parse_record(raw: &str) -> Result<Record, ApiError> {
@@ -531,7 +571,14 @@ fn load(conn: &Connection, org: &str, collection: &str, id: &str) -> Result<Opti
 
 /// Returns the record to store: the managed fields first (`id`, `organizationId`), the body's
 /// fields, then `createdAt` (kept from `existing`) and `updatedAt`; validated for its collection.
-fn build(org: &str, collection: &str, id: &str, body: Record, existing: Option<&Record>) -> Result<Record, ApiError> {
+fn build(
+    org: &str,
+    collection: &str,
+    id: &str,
+    body: Record,
+    now: &str,
+    existing: Option<&Record>,
+) -> Result<Record, ApiError> {
     let mut record = Record::new();
     record.insert("id".to_owned(), Value::String(id.to_owned()));
     record.insert("organizationId".to_owned(), Value::String(org.to_owned()));
@@ -540,10 +587,9 @@ fn build(org: &str, collection: &str, id: &str, body: Record, existing: Option<&
             record.insert(key, value);
         }
     }
-    let now = now();
-    let created = existing.and_then(|e| e.get("createdAt").cloned()).unwrap_or_else(|| Value::String(now.clone()));
+    let created = existing.and_then(|e| e.get("createdAt").cloned()).unwrap_or_else(|| Value::String(now.to_owned()));
     record.insert("createdAt".to_owned(), created);
-    record.insert("updatedAt".to_owned(), Value::String(now));
+    record.insert("updatedAt".to_owned(), Value::String(now.to_owned()));
     validate(collection, &record).map_err(|problem| ApiError::invalid(collection, &problem))?;
     Ok(record)
 }
@@ -592,6 +638,23 @@ mod tests {
             Value::Object(map) => map,
             other => panic!("not an object: {other}"),
         }
+    }
+
+    #[test]
+    fn a_fixed_store_stamps_one_instant_and_numbers_its_ids() {
+        let run = || {
+            let store = Store::in_memory_fixed("2026-01-01T00:00:00Z".parse().unwrap(), 0xabcd_ef01_2345_6789).unwrap();
+            store.add_org("acme", "Acme").unwrap();
+            let a = store.create("acme", "briefs", obj(json!({"title": "a"}))).unwrap();
+            let b = store.create("acme", "briefs", obj(json!({"title": "b"}))).unwrap();
+            (a, b)
+        };
+        let (a, b) = run();
+        assert_eq!(a["id"], "abcdef01-2345-4000-8000-000000000001");
+        assert_eq!(b["id"], "abcdef01-2345-4000-8000-000000000002");
+        assert_eq!(a["createdAt"], "2026-01-01T00:00:00Z");
+        assert_eq!(b["updatedAt"], "2026-01-01T00:00:00Z");
+        assert_eq!(run(), (a, b), "the same case twice gives the same records");
     }
 
     fn store_with_orgs() -> Store {
