@@ -21,4 +21,5 @@ pub mod runtime;
 pub mod skill;
 pub mod text;
 pub mod tools;
+pub mod versions;
 pub mod workspace;

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use crate::claude::ClaudeError;
 use crate::config::ConfigError;
+use crate::deploy::DeployError;
 use crate::erp::ErpError;
 
 /// The exit statuses of SPEC §12.
@@ -71,6 +72,9 @@ impl CommandError {
             if let Some(e) = cause.downcast_ref::<ClaudeError>() {
                 return e.into();
             }
+            if let Some(e) = cause.downcast_ref::<DeployError>() {
+                return e.into();
+            }
             if cause.downcast_ref::<reqwest::Error>().is_some() {
                 return Self { status: ExitStatus::Remote, hint: None };
             }
@@ -113,6 +117,19 @@ impl From<&ClaudeError> for CommandError {
             _ => ExitStatus::Remote,
         };
         Self { status, hint: e.hint() }
+    }
+}
+
+/// A release's or version's input error is exit 2, lint errors exit 1; an ERP error inside is
+/// classified as one, and anything else by its own chain.
+impl From<&DeployError> for CommandError {
+    fn from(e: &DeployError) -> Self {
+        match e {
+            DeployError::Erp(e) | DeployError::ListOrgs { source: e, .. } => e.into(),
+            DeployError::Other(e) => Self::of(e),
+            DeployError::LintErrors { .. } => Self { status: ExitStatus::Failure, hint: e.hint() },
+            _ => Self { status: ExitStatus::Usage, hint: e.hint() },
+        }
     }
 }
 
