@@ -34,3 +34,6 @@ pub enum Outcome {
     /// The confirmation was declined; `cancelled` is always true.
     Cancelled { cancelled: bool },
 }
+
+#[cfg(test)]
+mod tests;
