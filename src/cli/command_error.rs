@@ -226,6 +226,22 @@ mod tests {
     }
 
     #[test]
+    fn deploy_errors_exit_by_their_kind() {
+        let no_canary = DeployError::NoCanary { skill: "a".into(), instance: "local".into() };
+        let e = CommandError::of(&anyhow::Error::new(no_canary));
+        assert_eq!(e.status, ExitStatus::Usage);
+        assert_eq!(e.hint.as_deref(), Some("start one with `agentb deploy a --canary 10%`"));
+        let lint = anyhow::Error::new(DeployError::LintErrors { diagnostics: Vec::new() });
+        assert_eq!(status_of(&lint), ExitStatus::Failure);
+        let call = crate::erp::Call::boxed("staging", "acme", "GET", "/api/v1/organizations");
+        let erp = ErpError::Status { call, status: 503, code: "down".into(), message: "down".into() };
+        let listing = DeployError::ListOrgs { instance: "staging".into(), source: erp };
+        assert_eq!(status_of(&anyhow::Error::new(listing)), ExitStatus::Remote);
+        let other = DeployError::Other(anyhow::Error::new(UserError::remote("down")));
+        assert_eq!(status_of(&anyhow::Error::new(other)), ExitStatus::Remote);
+    }
+
+    #[test]
     fn remote_errors_exit_3() {
         let err = anyhow::Error::new(UserError::remote("down"));
         assert_eq!(status_of(&err).code(), 3);
