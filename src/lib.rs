@@ -22,4 +22,5 @@ pub mod skill;
 pub mod testing;
 pub mod text;
 pub mod tools;
+pub mod versions;
 pub mod workspace;

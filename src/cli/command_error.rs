@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use crate::claude::ClaudeError;
 use crate::config::ConfigError;
+use crate::deploy::DeployError;
 use crate::erp::ErpError;
 
 /// The exit statuses of SPEC §12.
@@ -71,6 +72,9 @@ impl CommandError {
             if let Some(e) = cause.downcast_ref::<ClaudeError>() {
                 return e.into();
             }
+            if let Some(e) = cause.downcast_ref::<DeployError>() {
+                return e.into();
+            }
             if cause.downcast_ref::<reqwest::Error>().is_some() {
                 return Self { status: ExitStatus::Remote, hint: None };
             }
@@ -113,6 +117,19 @@ impl From<&ClaudeError> for CommandError {
             _ => ExitStatus::Remote,
         };
         Self { status, hint: e.hint() }
+    }
+}
+
+/// A release's or version's input error is exit 2, lint errors exit 1; an ERP error inside is
+/// classified as one, and anything else by its own chain.
+impl From<&DeployError> for CommandError {
+    fn from(e: &DeployError) -> Self {
+        match e {
+            DeployError::Erp(e) | DeployError::ListOrgs { source: e, .. } => e.into(),
+            DeployError::Other(e) => Self::of(e),
+            DeployError::LintErrors { .. } => Self { status: ExitStatus::Failure, hint: e.hint() },
+            _ => Self { status: ExitStatus::Usage, hint: e.hint() },
+        }
     }
 }
 
@@ -206,6 +223,22 @@ mod tests {
         assert_eq!(e.hint.as_deref(), Some("export `KEY` with the instance's service key"));
         let err = anyhow::Error::new(missing).context("while deploying");
         assert_eq!(status_of(&err), ExitStatus::Usage);
+    }
+
+    #[test]
+    fn deploy_errors_exit_by_their_kind() {
+        let no_canary = DeployError::NoCanary { skill: "a".into(), instance: "local".into() };
+        let e = CommandError::of(&anyhow::Error::new(no_canary));
+        assert_eq!(e.status, ExitStatus::Usage);
+        assert_eq!(e.hint.as_deref(), Some("start one with `agentb deploy a --canary 10%`"));
+        let lint = anyhow::Error::new(DeployError::LintErrors { diagnostics: Vec::new() });
+        assert_eq!(status_of(&lint), ExitStatus::Failure);
+        let call = crate::erp::Call::boxed("staging", "acme", "GET", "/api/v1/organizations");
+        let erp = ErpError::Status { call, status: 503, code: "down".into(), message: "down".into() };
+        let listing = DeployError::ListOrgs { instance: "staging".into(), source: erp };
+        assert_eq!(status_of(&anyhow::Error::new(listing)), ExitStatus::Remote);
+        let other = DeployError::Other(anyhow::Error::new(UserError::remote("down")));
+        assert_eq!(status_of(&anyhow::Error::new(other)), ExitStatus::Remote);
     }
 
     #[test]

@@ -6,6 +6,8 @@ pub mod args;
 pub mod command_error;
 pub mod commands;
 pub mod printer;
+pub mod release;
+pub mod render;
 pub mod settings;
 
 pub use args::*;

@@ -168,10 +168,52 @@ impl Item {
 /// A whole plan.
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
+    /// What the plan does, e.g. ``deploy to instance `local`, 4 orgs``.
+    pub title: String,
     pub items: Vec<Item>,
     /// Orgs whose live records could not be read, with the reason; they are reported as
     /// failures and retried by the next run.
     pub unreadable: Vec<(String, String)>,
+    /// The orgs of a canary, per skill id (empty unless the plan starts or grows a canary).
+    pub canary: BTreeMap<String, Vec<String>>,
+    /// How many orgs the plan considered.
+    pub org_count: usize,
+    /// Facts found while planning that change nothing but are worth saying.
+    pub notes: Vec<Note>,
+    /// State-only items applied after every other item, when their condition holds.
+    pub finally: Option<Finally>,
+}
+
+/// A fact found while planning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// A `--plan` of a canary of a skill never deployed: the deploy itself chooses the salt.
+    SaltNotKept { skill: String },
+    /// A rollback skips an org the skill is not deployed to.
+    NotDeployed { skill: String, org: String },
+    /// A rollback finds only one version ever deployed to these orgs.
+    NothingToRollBack { orgs: Vec<String> },
+}
+
+/// State-only items (e.g. clearing promote's canary markers) applied once every org of `orgs`
+/// runs `artifact` or is pinned, so that a partly failed run leaves them for the next one.
+#[derive(Debug, Clone)]
+pub struct Finally {
+    pub artifact: Arc<Artifact>,
+    pub orgs: Vec<String>,
+    pub items: Vec<Item>,
+}
+
+impl Finally {
+    /// Returns whether every org of `orgs` runs the artifact (or is pinned) in `state`.
+    pub fn holds(&self, state: &State, instance: &str) -> bool {
+        self.orgs.iter().all(|org| {
+            state.deployment(instance, org, &self.artifact.id).is_some_and(|d| {
+                d.strategy == Strategy::Pinned
+                    || (d.content_hash == self.artifact.content_hash && d.version == self.artifact.version)
+            })
+        })
+    }
 }
 
 impl Plan {
@@ -194,6 +236,71 @@ impl Plan {
     /// Returns whether running the plan would change anything.
     pub fn has_changes(&self) -> bool {
         self.items.iter().any(Item::changes_anything)
+    }
+
+    /// Returns how many items write to the ERP.
+    pub fn writes(&self) -> usize {
+        self.items.iter().filter(|i| i.change.writes()).count()
+    }
+
+    /// Returns the plan as a report (`--format json`).
+    pub fn report(&self) -> PlanReport {
+        PlanReport {
+            title: self.title.clone(),
+            items: self
+                .items
+                .iter()
+                .map(|i| ItemReport {
+                    change: i.change.clone(),
+                    org: i.org.clone(),
+                    kind: i.kind(),
+                    name: i.name().to_owned(),
+                    to: i.to_version(),
+                    writes: i.change.writes(),
+                })
+                .collect(),
+            counts: self.counts(),
+            canary: self.canary.clone(),
+            unreadable: Unreadable::list(&self.unreadable),
+            changes: self.has_changes(),
+        }
+    }
+}
+
+/// A plan as reported.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanReport {
+    pub title: String,
+    pub items: Vec<ItemReport>,
+    pub counts: Counts,
+    pub canary: BTreeMap<String, Vec<String>>,
+    pub unreadable: Vec<Unreadable>,
+    pub changes: bool,
+}
+
+/// One item of a plan as reported.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemReport {
+    #[serde(flatten)]
+    pub change: Change,
+    pub org: String,
+    pub kind: &'static str,
+    pub name: String,
+    pub to: String,
+    pub writes: bool,
+}
+
+/// An org whose records could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unreadable {
+    pub org: String,
+    pub error: String,
+}
+
+impl Unreadable {
+    /// Returns the reports of `(org, reason)` pairs.
+    pub fn list(pairs: &[(String, String)]) -> Vec<Self> {
+        pairs.iter().map(|(org, error)| Self { org: org.clone(), error: error.clone() }).collect()
     }
 }
 
@@ -304,6 +411,18 @@ pub fn move_to(d: Option<&Deployment>, live: Option<&LiveSkill>, artifact: &Arti
     }
 }
 
+/// The pinned rule, the same for deploy, promote and rollback: a pinned org keeps its version
+/// (`unchanged (pinned)` when that is the wanted content, else skipped); `None` when the org
+/// is not pinned.
+pub fn pinned(d: Option<&Deployment>, artifact: &Artifact) -> Option<Change> {
+    let d = d.filter(|d| d.strategy == Strategy::Pinned)?;
+    Some(if d.content_hash == artifact.content_hash {
+        Change::UnchangedPinned
+    } else {
+        Change::SkippedPinned { pinned: d.version.to_string() }
+    })
+}
+
 /// Options of a deploy plan.
 #[derive(Debug, Clone)]
 pub struct DeployOptions {
@@ -329,12 +448,7 @@ pub fn deploy(
             let d = state.deployment(instance, org, &artifact.id);
             let live_skill = live.skills.get(&artifact.id);
             let subject = Subject::Skill(Arc::clone(artifact));
-            if let Some(d) = d.filter(|d| d.strategy == Strategy::Pinned) {
-                let change = if d.content_hash == artifact.content_hash {
-                    Change::UnchangedPinned
-                } else {
-                    Change::SkippedPinned { pinned: d.version.to_string() }
-                };
+            if let Some(change) = pinned(d, artifact) {
                 items.push(Item { org: org.clone(), subject, change, state: None });
                 continue;
             }
@@ -390,6 +504,144 @@ pub fn deploy(
                 state: None,
             });
         }
+    }
+    items
+}
+
+/// Plans a promotion of `artifact` (the canary version) to `orgs`: every org not pinned moves
+/// to it. The canary markers stay (see [`Finally`]): after a partial failure the canary is
+/// still in progress, so promoting again finishes the job.
+pub fn promote(
+    state: &State,
+    instance: &str,
+    orgs: &[String],
+    live: &BTreeMap<String, Live>,
+    artifact: &Arc<Artifact>,
+) -> Vec<Item> {
+    let mut items = Vec::new();
+    for org in orgs {
+        let Some(l) = live.get(org) else { continue };
+        let d = state.deployment(instance, org, &artifact.id);
+        let subject = Subject::Skill(Arc::clone(artifact));
+        if let Some(change) = pinned(d, artifact) {
+            items.push(Item { org: org.clone(), subject, change, state: None });
+            continue;
+        }
+        let change = move_to(d, l.skills.get(&artifact.id), artifact);
+        let state =
+            StateChange { action: Action::Promote, strategy: None, canary: CanaryMark::Keep, always_record: false };
+        items.push(Item { org: org.clone(), subject, change, state: Some(state) });
+    }
+    items
+}
+
+/// Returns the state-only items that end a promotion: clearing the canary marker of each org
+/// of `canary`.
+pub fn end_canary(canary: &[String], artifact: &Arc<Artifact>) -> Vec<Item> {
+    canary
+        .iter()
+        .map(|org| Item {
+            org: org.clone(),
+            subject: Subject::Skill(Arc::clone(artifact)),
+            change: Change::Unchanged,
+            state: Some(StateChange {
+                action: Action::Promote,
+                strategy: None,
+                canary: CanaryMark::Clear,
+                always_record: false,
+            }),
+        })
+        .collect()
+}
+
+/// Where an abort returns a canary org.
+#[derive(Debug, Clone)]
+pub enum AbortTo {
+    /// To the version it ran before the canary.
+    Baseline(Arc<Artifact>),
+    /// Nowhere: the canary created the skill there (the artifact is the canary's).
+    Remove(Arc<Artifact>),
+}
+
+/// Plans an abort: each canary org of `targets` goes back to its baseline (or loses the skill)
+/// and its canary marker is cleared.
+pub fn abort(state: &State, instance: &str, targets: &[(String, AbortTo)], live: &BTreeMap<String, Live>) -> Vec<Item> {
+    let mut items = Vec::new();
+    for (org, to) in targets {
+        let Some(l) = live.get(org) else { continue };
+        let state_change =
+            StateChange { action: Action::Abort, strategy: None, canary: CanaryMark::Clear, always_record: false };
+        let (artifact, change) = match to {
+            AbortTo::Baseline(a) => {
+                let d = state.deployment(instance, org, &a.id);
+                (a, move_to(d, l.skills.get(&a.id), a))
+            }
+            // A no-op when the record is already gone.
+            AbortTo::Remove(a) => (a, Change::Remove),
+        };
+        items.push(Item {
+            org: org.clone(),
+            subject: Subject::Skill(Arc::clone(artifact)),
+            change,
+            state: Some(state_change),
+        });
+    }
+    items
+}
+
+/// Plans a pin of `artifact` in `orgs`: each moves to it and is marked pinned (a history entry
+/// even when the content stays); an org already pinned there is left alone.
+pub fn pin(
+    state: &State,
+    instance: &str,
+    orgs: &[String],
+    live: &BTreeMap<String, Live>,
+    artifact: &Arc<Artifact>,
+) -> Vec<Item> {
+    let mut items = Vec::new();
+    for org in orgs {
+        let Some(l) = live.get(org) else { continue };
+        let d = state.deployment(instance, org, &artifact.id);
+        let change = move_to(d, l.skills.get(&artifact.id), artifact);
+        let already =
+            change == Change::Unchanged && d.is_some_and(|d| d.strategy == Strategy::Pinned && d.canary.is_none());
+        let state = (!already).then_some(StateChange {
+            action: Action::Pin,
+            strategy: Some(Strategy::Pinned),
+            canary: CanaryMark::Clear,
+            always_record: true,
+        });
+        items.push(Item { org: org.clone(), subject: Subject::Skill(Arc::clone(artifact)), change, state });
+    }
+    items
+}
+
+/// Returns the release before the current one: the newest history entry whose content differs.
+pub fn previous(d: &Deployment) -> Option<(&semver::Version, &str)> {
+    d.history.iter().rev().find(|r| r.hash != d.content_hash).map(|r| (&r.version, r.hash.as_str()))
+}
+
+/// Plans a rollback: each org of `targets` (deployed, readable) moves to its target artifact,
+/// unless pinned; a canary marker is cleared.
+pub fn rollback(
+    state: &State,
+    instance: &str,
+    targets: &[(String, Arc<Artifact>)],
+    live: &BTreeMap<String, Live>,
+) -> Vec<Item> {
+    let mut items = Vec::new();
+    for (org, target) in targets {
+        let Some(l) = live.get(org) else { continue };
+        let d = state.deployment(instance, org, &target.id);
+        let subject = Subject::Skill(Arc::clone(target));
+        if let Some(change) = pinned(d, target) {
+            items.push(Item { org: org.clone(), subject, change, state: None });
+            continue;
+        }
+        let change = move_to(d, l.skills.get(&target.id), target);
+        let canary = if d.is_some_and(|d| d.canary.is_some()) { CanaryMark::Clear } else { CanaryMark::Keep };
+        let state = StateChange { action: Action::Rollback, strategy: None, canary, always_record: false };
+        items.push(Item { org: org.clone(), subject, change, state: Some(state) });
     }
     items
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-use crate::cli::command_error::UserError;
+use super::error::DeployError;
 use crate::compile::Artifact;
 
 /// How many hex digits of the content hash name a file.
@@ -41,42 +41,36 @@ impl ReleaseStore {
     }
 
     /// Keeps an artifact; a file already there (same content) is left alone.
-    pub fn put(&self, artifact: &Artifact) -> anyhow::Result<()> {
+    pub fn put(&self, artifact: &Artifact) -> Result<(), DeployError> {
         let path = self.path_of(&artifact.id, &artifact.version, &artifact.content_hash);
         if path.is_file() {
             return Ok(());
         }
         let dir = path.parent().unwrap_or(&self.root);
         std::fs::create_dir_all(dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
-        crate::fs::write_atomic(&path, &artifact.to_bytes())
+        Ok(crate::fs::write_atomic(&path, &artifact.to_bytes())?)
     }
 
     /// Returns the artifact with this content hash, if kept.
-    pub fn get(&self, id: &str, version: &semver::Version, hash: &str) -> anyhow::Result<Option<Artifact>> {
+    pub fn get(&self, id: &str, version: &semver::Version, hash: &str) -> Result<Option<Artifact>, DeployError> {
         let path = self.path_of(id, version, hash);
         if !path.is_file() {
             return Ok(None);
         }
         let artifact = read(&path)?;
         if artifact.content_hash != hash {
-            return Err(UserError::usage(format!(
-                "`{}` does not hold the release it is named for (content hash `{}`, expected `{hash}`)",
-                path.display(),
-                artifact.content_hash
-            ))
-            .with_hint("restore `.agentbuilder/releases/` from git")
-            .into());
+            return Err(DeployError::CorruptRelease { path, found: artifact.content_hash, expected: hash.to_owned() });
         }
         Ok(Some(artifact))
     }
 
     /// Returns the kept releases of a skill, oldest version first.
-    pub fn list(&self, id: &str) -> anyhow::Result<Vec<Stored>> {
+    pub fn list(&self, id: &str) -> Result<Vec<Stored>, DeployError> {
         let dir = self.root.join(id);
         let entries = match std::fs::read_dir(&dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(anyhow::Error::new(e).context(format!("failed to read `{}`", dir.display()))),
+            Err(e) => return Err(anyhow::Error::new(e).context(format!("failed to read `{}`", dir.display())).into()),
         };
         let mut stored = Vec::new();
         for entry in entries {
@@ -93,7 +87,12 @@ impl ReleaseStore {
 
     /// Returns the artifact of a version: the one with `hash` when several contents share the
     /// version and one is preferred, else the only one; an error lists what is kept otherwise.
-    pub fn find_version(&self, id: &str, version: &semver::Version, prefer: Option<&str>) -> anyhow::Result<Artifact> {
+    pub fn find_version(
+        &self,
+        id: &str,
+        version: &semver::Version,
+        prefer: Option<&str>,
+    ) -> Result<Artifact, DeployError> {
         let all = self.list(id)?;
         let matching: Vec<&Stored> = all.iter().filter(|s| &s.version == version).collect();
         let chosen = prefer
@@ -104,17 +103,11 @@ impl ReleaseStore {
             return read(&stored.path);
         }
         let kept: Vec<String> = all.iter().map(|s| s.version.to_string()).collect();
-        let err = UserError::usage(format!("version {version} of `{id}` is not in the release store"));
-        Err(if kept.is_empty() {
-            err.with_hint(format!("`{id}` was never deployed from this project; deploy it first"))
-        } else {
-            err.with_hint(format!("kept versions: {}", dedup(kept).join(", ")))
-        }
-        .into())
+        Err(DeployError::VersionNotKept { skill: id.to_owned(), version: version.clone(), kept: dedup(kept) })
     }
 
     /// Returns the artifact of the newest kept version, if any.
-    pub fn newest(&self, id: &str) -> anyhow::Result<Option<Artifact>> {
+    pub fn newest(&self, id: &str) -> Result<Option<Artifact>, DeployError> {
         match self.list(id)?.last() {
             Some(stored) => Ok(Some(read(&stored.path)?)),
             None => Ok(None),
@@ -128,13 +121,22 @@ fn dedup(mut v: Vec<String>) -> Vec<String> {
 }
 
 /// Reads an artifact file.
-pub fn read(path: &Path) -> anyhow::Result<Artifact> {
+pub fn read(path: &Path) -> Result<Artifact, DeployError> {
     let bytes = std::fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))?;
-    serde_json::from_slice(&bytes).map_err(|e| {
-        UserError::usage(format!("`{}` is not a valid artifact: {e}", path.display()))
-            .with_hint("restore `.agentbuilder/releases/` from git")
-            .into()
-    })
+    serde_json::from_slice(&bytes)
+        .map_err(|e| DeployError::InvalidArtifact { path: path.to_owned(), message: e.to_string() })
+}
+
+impl ReleaseStore {
+    /// Returns the artifact the state names (`version` with content `hash`); a release the
+    /// store does not hold is an error.
+    pub fn require(&self, id: &str, version: &semver::Version, hash: &str) -> Result<Artifact, DeployError> {
+        self.get(id, version, hash)?.ok_or_else(|| DeployError::MissingRelease {
+            skill: id.to_owned(),
+            version: version.clone(),
+            hash: None,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -172,7 +174,7 @@ mod tests {
         assert_eq!(store.find_version("a", &v11, Some(&two.content_hash)).unwrap(), two);
         assert_eq!(store.find_version("a", &v11, Some(&two_again.content_hash)).unwrap(), two_again);
         let err = store.find_version("a", &semver::Version::new(9, 0, 0), None).unwrap_err();
-        assert!(crate::cli::command_error::render(&err, false).contains("kept versions: 1.0.0, 1.1.0"), "{err:#}");
+        assert_eq!(err.hint().as_deref(), Some("kept versions: 1.0.0, 1.1.0"), "{err:#}");
         assert!(store.newest("a").unwrap().unwrap().version == v11);
         assert!(store.newest("b").unwrap().is_none());
     }

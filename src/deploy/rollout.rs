@@ -9,14 +9,39 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt as _;
-use indicatif::ProgressBar;
 
+use super::error::DeployError;
 use super::plan::{Change, Item, Live, LiveSkill, Plan, Subject, apply_to_state, skill_record};
 use super::state::State;
 use crate::erp::{AGENT_SKILLS, AgentSkill, Erp, ErpError, ErpExt as _, ListQuery};
 
 /// How often the state is saved while results arrive.
 const SAVE_EVERY: Duration = Duration::from_millis(250);
+
+/// A step of a release that reports progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Reading the live records, one unit per org.
+    Read,
+    /// Writing the changes, one unit per change.
+    Write,
+}
+
+/// Where a rollout reports its progress (the CLI draws bars; `()` reports nowhere).
+pub trait Progress {
+    /// A step of `len` units starts.
+    fn start(&self, step: Step, len: u64);
+    /// One unit is done.
+    fn inc(&self);
+    /// The step is over.
+    fn finish(&self);
+}
+
+impl Progress for () {
+    fn start(&self, _: Step, _: u64) {}
+    fn inc(&self) {}
+    fn finish(&self) {}
+}
 
 /// Reads the live skills (and, with `personas`, personas) of each org, `concurrency` orgs at a
 /// time. Returns what could be read and, separately, the orgs that failed with the reason.
@@ -25,8 +50,9 @@ pub async fn read_live(
     orgs: &[String],
     personas: bool,
     concurrency: usize,
-    bar: &ProgressBar,
+    progress: &dyn Progress,
 ) -> (BTreeMap<String, Live>, Vec<(String, String)>) {
+    progress.start(Step::Read, orgs.len() as u64);
     let results: Vec<(String, Result<Live, ErpError>)> = futures_util::stream::iter(orgs.iter().cloned())
         .map(|org| {
             let erp = Arc::clone(erp);
@@ -48,9 +74,10 @@ pub async fn read_live(
             }
         })
         .buffer_unordered(concurrency.max(1))
-        .inspect(|_| bar.inc(1))
+        .inspect(|_| progress.inc())
         .collect()
         .await;
+    progress.finish();
     let mut live = BTreeMap::new();
     let mut failed = Vec::new();
     for (org, result) in results {
@@ -81,7 +108,8 @@ pub struct Outcome {
 }
 
 /// Carries out `plan`: writes its changing items `concurrency` at a time, applies each success
-/// to `state`, and saves the state to `state_path` as results arrive and at the end.
+/// to `state`, and saves the state to `state_path` as results arrive and at the end. The plan's
+/// [`Plan::finally`] items are applied last, when its condition holds.
 pub async fn apply(
     erp: &Arc<dyn Erp>,
     plan: Plan,
@@ -89,8 +117,8 @@ pub async fn apply(
     state: &mut State,
     state_path: &Path,
     concurrency: usize,
-    bar: &ProgressBar,
-) -> anyhow::Result<Outcome> {
+    progress: &dyn Progress,
+) -> Result<Outcome, DeployError> {
     let mut outcome = Outcome::default();
     for (org, reason) in &plan.unreadable {
         outcome.failures.push((org.clone(), "*".to_owned(), format!("cannot read its records: {reason}")));
@@ -98,6 +126,7 @@ pub async fn apply(
     let now = jiff::Timestamp::now();
     let mut dirty = false;
     let mut writes = Vec::new();
+    let finally = plan.finally;
     for item in plan.items {
         if item.change.writes() {
             writes.push(item);
@@ -112,8 +141,7 @@ pub async fn apply(
         state.save(state_path)?;
         dirty = false;
     }
-    bar.set_length(writes.len() as u64);
-    bar.set_position(0);
+    progress.start(Step::Write, writes.len() as u64);
     // One record per artifact, however many orgs it goes to.
     let mut records: std::collections::HashMap<String, Arc<AgentSkill>> = std::collections::HashMap::new();
     for item in &writes {
@@ -137,7 +165,7 @@ pub async fn apply(
     let mut last_save = Instant::now();
     let mut written_orgs = std::collections::HashSet::new();
     while let Some((item, result)) = results.next().await {
-        bar.inc(1);
+        progress.inc();
         match result {
             Ok(()) => {
                 outcome.written += 1;
@@ -152,6 +180,16 @@ pub async fn apply(
             state.save(state_path)?;
             dirty = false;
             last_save = Instant::now();
+        }
+    }
+    drop(results);
+    progress.finish();
+    if let Some(finally) = finally
+        && finally.holds(state, instance)
+    {
+        let now = jiff::Timestamp::now();
+        for item in &finally.items {
+            dirty |= apply_to_state(state, instance, item, now);
         }
     }
     if dirty {

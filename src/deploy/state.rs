@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::command_error::UserError;
+use super::error::DeployError;
 
 /// The state file format version.
 pub const SCHEMA: u32 = 1;
@@ -98,45 +98,34 @@ pub struct Release {
 
 impl State {
     /// Reads the state file; a missing file is an empty state.
-    pub fn load(path: &Path) -> anyhow::Result<Self> {
+    pub fn load(path: &Path) -> Result<Self, DeployError> {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(Self { schema: SCHEMA, ..Self::default() });
             }
-            Err(e) => return Err(anyhow::Error::new(e).context(format!("failed to read `{}`", path.display()))),
+            Err(e) => return Err(anyhow::Error::new(e).context(format!("failed to read `{}`", path.display())).into()),
         };
         let state: State = toml::from_str(&text).map_err(|e| {
             let (line, column) =
                 e.span().map_or((1, 1), |span| crate::text::LineIndex::new(&text).line_col(&text, span.start));
-            UserError::usage(format!(
-                "`{}:{line}:{column}` is not a valid state file: {}",
-                path.display(),
-                e.message().trim()
-            ))
-            .with_hint("fix that line by hand, or restore the file from git (`git checkout .agentbuilder/state.toml`)")
+            DeployError::InvalidState { path: path.to_owned(), line, column, message: e.message().trim().to_owned() }
         })?;
         if state.schema > SCHEMA {
-            return Err(UserError::usage(format!(
-                "`{}` was written by a newer agentb (state schema {}, this agentb reads {SCHEMA})",
-                path.display(),
-                state.schema
-            ))
-            .with_hint("upgrade agentb")
-            .into());
+            return Err(DeployError::NewerState { path: path.to_owned(), found: state.schema });
         }
         Ok(state)
     }
 
     /// Writes the state file atomically.
-    pub fn save(&self, path: &Path) -> anyhow::Result<()> {
+    pub fn save(&self, path: &Path) -> Result<(), DeployError> {
         let mut copy = self.clone();
         copy.schema = SCHEMA;
-        let text = toml::to_string(&copy)?;
+        let text = toml::to_string(&copy).map_err(anyhow::Error::from)?;
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+            std::fs::create_dir_all(dir).map_err(anyhow::Error::from)?;
         }
-        crate::fs::write_atomic(path, text.as_bytes())
+        Ok(crate::fs::write_atomic(path, text.as_bytes())?)
     }
 
     /// Returns the deployment of a skill in an org.
@@ -198,9 +187,9 @@ pub struct Lock {
 
 impl Lock {
     /// Takes the lock at `path` or fails at once, naming the holder's pid and command.
-    pub fn acquire(path: &Path, command: &str) -> anyhow::Result<Self> {
+    pub fn acquire(path: &Path, command: &str) -> Result<Self, DeployError> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+            std::fs::create_dir_all(dir).map_err(anyhow::Error::from)?;
         }
         let mut file = std::fs::OpenOptions::new()
             .read(true)
@@ -217,18 +206,17 @@ impl Lock {
                 let holder = holder.trim();
                 let who =
                     if holder.is_empty() { "another agentb".to_owned() } else { format!("another agentb ({holder})") };
-                return Err(UserError::usage(format!("{who} holds the lock `{}`", path.display()))
-                    .with_hint("wait for it to finish; the lock is released when that process exits")
-                    .into());
+                return Err(DeployError::Locked { holder: who, path: path.to_owned() });
             }
             Err(std::fs::TryLockError::Error(e)) => {
-                return Err(anyhow::Error::new(e).context(format!("failed to lock `{}`", path.display())));
+                return Err(anyhow::Error::new(e).context(format!("failed to lock `{}`", path.display())).into());
             }
         }
-        file.set_len(0)?;
-        file.rewind()?;
-        write!(file, "pid {}: `{command}`", std::process::id())?;
-        file.flush()?;
+        let note = |e: std::io::Error| anyhow::Error::new(e).context(format!("failed to write `{}`", path.display()));
+        file.set_len(0).map_err(note)?;
+        file.rewind().map_err(note)?;
+        write!(file, "pid {}: `{command}`", std::process::id()).map_err(note)?;
+        file.flush().map_err(note)?;
         Ok(Self { file, path: path.to_owned() })
     }
 

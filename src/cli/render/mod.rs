@@ -1,0 +1,4 @@
+//! Human rendering of the library's reports (plans, summaries, failures, version checks).
+
+pub mod plan;
+pub mod versions;
