@@ -158,7 +158,7 @@ impl Store {
                 let n = f.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 format!("{:08x}-{:04x}-4000-8000-{n:012x}", f.seed >> 32, (f.seed >> 16) & 0xffff)
             }
-            None => self.new_id(),
+            None => uuid::Uuid::now_v7().to_string(),
         }
     }
 
