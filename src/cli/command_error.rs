@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use crate::claude::ClaudeError;
 use crate::config::ConfigError;
 use crate::erp::ErpError;
+use crate::runtime::RunError;
 
 /// The exit statuses of SPEC §12.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +72,9 @@ impl CommandError {
             if let Some(e) = cause.downcast_ref::<ClaudeError>() {
                 return e.into();
             }
+            if let Some(e) = cause.downcast_ref::<RunError>() {
+                return e.into();
+            }
             if cause.downcast_ref::<reqwest::Error>().is_some() {
                 return Self { status: ExitStatus::Remote, hint: None };
             }
@@ -112,6 +116,14 @@ impl From<&ClaudeError> for CommandError {
             ClaudeError::MissingKey { .. } | ClaudeError::Config { .. } => ExitStatus::Usage,
             _ => ExitStatus::Remote,
         };
+        Self { status, hint: e.hint() }
+    }
+}
+
+/// A refused run or proposal command is exit 2, a proposal whose call failed exit 3.
+impl From<&RunError> for CommandError {
+    fn from(e: &RunError) -> Self {
+        let status = if e.is_remote() { ExitStatus::Remote } else { ExitStatus::Usage };
         Self { status, hint: e.hint() }
     }
 }
