@@ -272,6 +272,7 @@ impl Runtime<'_> {
         let window = (tier == Tier::T2).then(|| self.windows.get(name).copied().unwrap_or(self.t2_window));
         let mut p =
             Proposal::new(&session.id, id, name, tier, &session.org, &session.instance, input.clone(), now, window);
+        p.id = self.ids.proposal();
         self.store.save_proposal(&p)?;
         audit(
             self.store,

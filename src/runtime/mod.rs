@@ -5,6 +5,7 @@
 //! persisted after every turn ([`session`]), every decision lands in the [`audit`] log, and a
 //! resumed session never executes a call twice (the journal of [`session::CallRecord`]s).
 
+pub mod approvals;
 pub mod audit;
 mod calls;
 pub mod clock;
@@ -13,6 +14,9 @@ mod execution;
 pub mod executor;
 pub mod guard;
 pub mod hooks;
+pub mod ids;
+pub mod inspect;
+pub mod lifecycle;
 pub mod output;
 pub mod persona;
 pub mod proposals;
@@ -22,6 +26,7 @@ mod turns;
 pub use calls::{HookCall, post_tool_use};
 pub use error::{RunError, SessionUse};
 pub use execution::{describe_for_model, execute_proposal, transition};
+pub use lifecycle::{Outcome, ProposalSummary, RunConfig, RunDeps, RunReport, StartOptions};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -36,6 +41,7 @@ use crate::erp::Erp;
 use clock::Clock;
 use guard::Trip;
 use hooks::Hooks;
+use ids::Ids;
 use proposals::Proposal;
 use session::{Session, Store};
 
@@ -60,12 +66,31 @@ pub trait Prompter: Send + Sync {
     fn confirm(&self, proposal: &Proposal) -> bool;
 }
 
+/// Hears what a run has to say while it runs: statuses, warnings and the model's streamed text.
+/// Every method does nothing by default; the command line prints them.
+pub trait Observer: Send + Sync {
+    /// A step of the run (`Running`, `Resuming`).
+    fn status(&self, _verb: &str, _message: &str) {}
+    /// Something the user should know that does not stop the run.
+    fn warn(&self, _message: &str) {}
+    /// A piece of the model's text, as it streams.
+    fn text(&self, _text: &str) {}
+}
+
+/// An observer that ignores everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
+
+impl Observer for Silent {}
+
 /// Everything a run needs besides its session.
 pub struct Runtime<'a> {
     pub model: &'a dyn Model,
     pub erp: &'a dyn Erp,
     pub store: &'a Store,
     pub clock: &'a Clock,
+    /// Where new proposal ids come from.
+    pub ids: &'a Ids,
     pub pre_hooks: Hooks,
     pub post_hooks: Hooks,
     /// The folder hooks run in (the project root).
@@ -78,9 +103,10 @@ pub struct Runtime<'a> {
     /// The T2 soft-confirm window, and per-tool overrides.
     pub t2_window: Duration,
     pub windows: BTreeMap<String, Duration>,
-    /// Whether to stream the model's text to `on_text`.
+    /// Whether to stream the model's text to the observer.
     pub stream: bool,
-    pub on_text: &'a (dyn Fn(&str) + Send + Sync),
+    /// Hears the streamed text (and, in the lifecycle, statuses and warnings).
+    pub observer: &'a dyn Observer,
 }
 
 /// Returns the first user message of a run: the input, and how to give the output.

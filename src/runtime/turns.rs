@@ -146,7 +146,8 @@ impl Runtime<'_> {
             }
             session.counters.start_turn();
             let request = build_request(session, self.stream);
-            let response = self.model.send(&request, self.on_text).await?;
+            let on_text = |text: &str| self.observer.text(text);
+            let response = self.model.send(&request, &on_text).await?;
             meter.turns += 1;
             session.turns += 1;
             session.usage.add(&response.usage);
@@ -162,7 +163,7 @@ impl Runtime<'_> {
                 json!({"turn": session.turns, "stop_reason": response.stop_reason, "usage": response.usage, "cost_usd": cost}),
             );
             if self.stream && response.content.iter().any(|b| matches!(b, ContentBlock::Text { .. })) {
-                (self.on_text)("\n");
+                self.observer.text("\n");
             }
             if response.stop_reason == Some(StopReason::Refusal) {
                 // The refused turn is not kept: the API asks for it to be removed before the
