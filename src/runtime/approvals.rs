@@ -139,6 +139,7 @@ pub fn reject(store: &Store, clock: &Clock, id: &str) -> anyhow::Result<Proposal
 /// What `undo` did: the compensation it ran and its result, or the proposal undone already.
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant, reason = "one report per command")]
 pub enum UndoReport {
     Undone {
         proposal: ProposalSummary,

@@ -358,3 +358,31 @@ impl Runtime<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::runtime::Ending;
+    use crate::runtime::testing::{Scripted, World, answer, tool_use, valid};
+
+    #[test]
+    fn a_call_naming_another_org_is_refused_and_journaled() {
+        let world = World::new();
+        let model = Scripted::new([
+            tool_use("t1", "erp_list_clients", json!({"filter": {"organizationId": "beta"}})),
+            answer(&valid()),
+        ]);
+        let deps = world.deps(&model, None);
+        let runtime = deps.runtime_for_tests();
+        let mut session = world.session(10);
+        world.store.create(&session).unwrap();
+        let ending = crate::rt::build().unwrap().block_on(runtime.drive(&mut session, None)).unwrap();
+        assert_eq!(ending, Ending::Completed);
+        let told = model.last_text(1);
+        assert!(told.contains("(org_isolation)") && told.contains("\"is_error\":true"), "{told}");
+        let record = world.store.call(&session.id, "t1").unwrap().expect("the refusal is journaled");
+        assert!(record.is_error);
+        assert_eq!(session.counters, crate::runtime::guard::Counters::default(), "a refused call counts nothing");
+    }
+}

@@ -142,3 +142,55 @@ pub fn describe_for_model(p: &Proposal) -> (String, bool) {
         State::Undone => (format!("Proposal `{}` ({}) was executed, then undone.", p.id, p.tool), true),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::config::Tier;
+    use crate::runtime::testing::World;
+
+    #[test]
+    fn a_confirmed_proposal_executes_once_and_a_changed_input_fails() {
+        let world = World::new();
+        let session = world.session(10);
+        world.store.create(&session).unwrap();
+        let now = world.clock.now();
+        let input = json!({"data": {"id": "b1", "title": "Spring"}});
+        let new = |tool_use_id: &str| {
+            Proposal::new(
+                &session.id,
+                tool_use_id,
+                "erp_create_brief",
+                Tier::T2,
+                "acme",
+                "local",
+                input.clone(),
+                now,
+                None,
+            )
+        };
+        let erp = world.instance.erp.as_ref();
+        let tools = &session.artifact.tools;
+        let rt = crate::rt::build().unwrap();
+        let mut p = new("t1");
+        assert!(rt.block_on(execute_proposal(&world.store, erp, tools, now, &mut p)).is_err(), "PENDING is refused");
+        transition(&world.store, &mut p, State::Confirmed, now, "test", None).unwrap();
+        rt.block_on(execute_proposal(&world.store, erp, tools, now, &mut p)).unwrap();
+        assert_eq!(p.state, State::Executed);
+        assert!(describe_for_model(&p).0.contains("confirmed and executed"));
+        // The same call confirmed again (a crash before the state was saved) answers from the journal.
+        let mut again = new("t1");
+        transition(&world.store, &mut again, State::Confirmed, now, "test", None).unwrap();
+        rt.block_on(execute_proposal(&world.store, erp, tools, now, &mut again)).unwrap();
+        assert_eq!(again.history.last().unwrap().by, "journal");
+        let mut forged = new("t2");
+        forged.input = json!({"data": {"id": "b2", "title": "Forged"}});
+        transition(&world.store, &mut forged, State::Confirmed, now, "test", None).unwrap();
+        rt.block_on(execute_proposal(&world.store, erp, tools, now, &mut forged)).unwrap();
+        assert_eq!(forged.state, State::Failed);
+        assert!(rt.block_on(erp.get("acme", "briefs", "b2")).is_err(), "a changed input never runs");
+        assert!(transition(&world.store, &mut forged, State::Undone, now, "test", None).is_err());
+    }
+}

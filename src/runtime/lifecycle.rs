@@ -92,6 +92,11 @@ pub struct RunDeps<'a> {
 }
 
 impl RunDeps<'_> {
+    #[cfg(test)]
+    pub(crate) fn runtime_for_tests(&self) -> Runtime<'_> {
+        self.runtime("claude-sonnet-4-5")
+    }
+
     /// Returns the runtime of a session on `model`; warns when the model has no price.
     fn runtime(&self, model: &str) -> Runtime<'_> {
         let pricing = crate::claude::pricing::price_of(&self.config.pricing, model).copied();
@@ -522,4 +527,139 @@ pub async fn conclude(
         turns: session.turns,
         outcome,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::erp::ListQuery;
+    use crate::runtime::testing::{Scripted, World, answer, text, tool_use, valid};
+
+    fn block<T>(f: impl std::future::Future<Output = T>) -> T {
+        crate::rt::build().unwrap().block_on(f)
+    }
+
+    fn invocations(world: &World) -> Vec<AgentInvocation> {
+        block(world.instance.erp.invocations("acme", ListQuery::new())).unwrap()
+    }
+
+    #[test]
+    fn start_completes_and_conclude_writes_the_typed_invocation() {
+        let world = World::new();
+        let model = Scripted::new([tool_use("t1", "erp_get_client", json!({"id": "c1"})), answer(&valid())]);
+        let report = block(start(&world.deps(&model, None), world.session(10), "test")).unwrap();
+        assert!(matches!(report.outcome, Outcome::Completed), "{:?}", report.outcome);
+        assert_eq!(
+            (report.status, report.turns, report.output.clone()),
+            (session::Status::Completed, 2, Some(valid()))
+        );
+        assert!(model.last_text(1).contains("Acme Foods"), "the client went back to the model");
+        let inv = &invocations(&world)[0];
+        assert_eq!(inv.status, InvocationStatus::Completed);
+        assert_eq!((inv.triggered_by.as_str(), inv.output.clone()), ("test", Some(valid())));
+        assert_eq!(inv.finished_at, Some("2026-01-01T00:00:00Z".parse().unwrap()));
+        let usage: InvocationUsage = serde_json::from_value(inv.usage.clone().unwrap()).unwrap();
+        assert_eq!((usage.input_tokens, usage.output_tokens, usage.turns), (200, 40, 2));
+        assert!(inv.cost_usd.unwrap() > 0.0);
+        assert_eq!(inv.extra["sessionId"], report.session.as_str());
+        assert_eq!(inv.extra["audit"]["decisions"]["allow:granted"], 1);
+        assert_eq!(serde_json::to_value(&report).unwrap()["status"], "completed");
+    }
+
+    #[test]
+    fn a_t2_call_awaits_approval_and_resuming_soft_confirms_it() {
+        let world = World::new();
+        let brief = json!({"data": {"id": "b1", "title": "Spring"}});
+        let model = Scripted::new([tool_use("t1", "erp_create_brief", brief), text("It awaits approval.")]);
+        let report = block(start(&world.deps(&model, None), world.session(10), "test")).unwrap();
+        let Outcome::AwaitingApproval { proposals } = &report.outcome else { panic!("{:?}", report.outcome) };
+        assert_eq!(proposals.len(), 1);
+        assert_eq!(report.pending().map(|p| p.id.clone()).collect::<Vec<_>>(), *proposals);
+        assert_eq!(invocations(&world)[0].status, InvocationStatus::Pending);
+        assert_eq!(invocations(&world)[0].finished_at, None);
+        assert!(block(world.instance.erp.get("acme", "briefs", "b1")).is_err(), "nothing ran yet");
+
+        let model = Scripted::new([answer(&valid())]);
+        let opts =
+            ResumeOptions { session: report.session.clone(), message: Some("Go ahead.".to_owned()), reject: false };
+        let resumable = open(&world.store, &world.clock, &opts).unwrap();
+        let resumed = block(resume(&world.deps(&model, None), resumable, &opts)).unwrap();
+        assert!(matches!(resumed.outcome, Outcome::Completed), "{:?}", resumed.outcome);
+        assert!(block(world.instance.erp.get("acme", "briefs", "b1")).is_ok(), "the resume executed it");
+        let told = model.last_text(0);
+        assert!(told.contains("confirmed and executed") && told.contains("Go ahead."), "{told}");
+        let p = world.store.find_proposal(&proposals[0]).unwrap();
+        assert_eq!((p.state, p.history[0].by.as_str()), (State::Executed, "resume (soft-confirm)"));
+        assert_eq!(invocations(&world)[0].status, InvocationStatus::Completed);
+    }
+
+    #[test]
+    fn a_t3_call_is_never_soft_confirmed() {
+        let world = World::new();
+        let model = Scripted::new([tool_use("t1", "erp_delete_brief", json!({"id": "b9"})), text("Waiting.")]);
+        let report = block(start(&world.deps(&model, Some(Tier::T2)), world.session(10), "test")).unwrap();
+        assert!(matches!(report.outcome, Outcome::AwaitingApproval { .. }), "{:?}", report.outcome);
+        let model = Scripted::new([text("Still waiting.")]);
+        let opts = ResumeOptions { session: report.session.clone(), message: Some("go".to_owned()), reject: false };
+        let resumed = block(resume(&world.deps(&model, None), open(&world.store, &world.clock, &opts).unwrap(), &opts));
+        assert!(matches!(resumed.unwrap().outcome, Outcome::AwaitingApproval { .. }));
+    }
+
+    #[test]
+    fn the_turn_breaker_stops_the_run() {
+        let world = World::new();
+        let model = Scripted::new([tool_use("t1", "erp_list_clients", json!({}))]);
+        let report = block(start(&world.deps(&model, None), world.session(3), "test")).unwrap();
+        let Outcome::Stopped(trip) = &report.outcome else { panic!("{:?}", report.outcome) };
+        assert_eq!(trip.breaker.key(), "max_turns");
+        assert_eq!(model.sent(), 3);
+        let inv = &invocations(&world)[0];
+        assert_eq!(inv.status, InvocationStatus::Failed);
+        assert!(inv.error.as_deref().unwrap().contains("`max_turns` breaker"), "{:?}", inv.error);
+        assert_eq!(report.status, session::Status::Failed);
+    }
+
+    #[test]
+    fn invalid_output_gets_one_corrective_turn_then_fails() {
+        let world = World::new();
+        let model = Scripted::new([text("no json at all"), answer(&json!({"brief_id": 1}))]);
+        let report = block(start(&world.deps(&model, None), world.session(10), "test")).unwrap();
+        let Outcome::InvalidOutput(problems) = &report.outcome else { panic!("{:?}", report.outcome) };
+        assert!(!problems.is_empty());
+        assert_eq!(model.sent(), 2);
+        assert!(model.last_text(1).contains("does not match the skill's output schema"));
+        let inv = &invocations(&world)[0];
+        assert_eq!(inv.status, InvocationStatus::Failed);
+        assert!(inv.error.as_deref().unwrap().starts_with("the output does not fit the output schema"));
+    }
+
+    #[test]
+    fn an_unknown_org_is_refused_before_anything_is_written() {
+        let world = World::new();
+        let model = Scripted::new([answer(&valid())]);
+        let mut session = world.session(10);
+        session.org = "acmee".to_owned();
+        let err = block(start(&world.deps(&model, None), session, "test")).unwrap_err();
+        let err = err.downcast_ref::<RunError>().unwrap();
+        assert_eq!(err.hint().as_deref(), Some("did you mean `acme`?"));
+        assert_eq!(model.sent(), 0);
+        assert!(world.store.ids().unwrap().is_empty());
+    }
+
+    #[test]
+    fn resuming_with_an_empty_message_or_nothing_to_do_is_refused() {
+        let world = World::new();
+        let model = Scripted::new([answer(&valid())]);
+        let report = block(start(&world.deps(&model, None), world.session(10), "test")).unwrap();
+        let empty = ResumeOptions { session: report.session.clone(), message: Some(" ".to_owned()), reject: false };
+        let err = open(&world.store, &world.clock, &empty).unwrap_err();
+        assert!(matches!(err.downcast_ref::<RunError>(), Some(RunError::EmptyMessage { .. })));
+        let idle = ResumeOptions { message: None, ..empty };
+        let resumable = open(&world.store, &world.clock, &idle).unwrap();
+        let err = block(resume(&world.deps(&model, None), resumable, &idle)).unwrap_err();
+        assert!(matches!(err.downcast_ref::<RunError>(), Some(RunError::NothingToResume { .. })));
+        assert_eq!(model.sent(), 1, "nothing was sent");
+    }
 }

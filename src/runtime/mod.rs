@@ -21,6 +21,8 @@ pub mod output;
 pub mod persona;
 pub mod proposals;
 pub mod session;
+#[cfg(test)]
+mod testing;
 mod turns;
 
 pub use calls::{HookCall, post_tool_use};

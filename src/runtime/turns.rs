@@ -263,3 +263,34 @@ impl Runtime<'_> {
         audit(self.store, &session.id, at, "breaker", json!({"breaker": trip.breaker, "message": trip.message}));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::runtime::Ending;
+    use crate::runtime::lifecycle::RunDeps;
+    use crate::runtime::testing::{Scripted, World, answer, tool_use, valid};
+
+    fn drive(world: &World, model: &Scripted) -> (crate::runtime::session::Session, Ending) {
+        let deps: RunDeps<'_> = world.deps(model, Some(crate::config::Tier::T2));
+        let runtime = deps.runtime_for_tests();
+        let mut session = world.session(10);
+        world.store.create(&session).unwrap();
+        let ending = crate::rt::build().unwrap().block_on(runtime.drive(&mut session, None)).unwrap();
+        (session, ending)
+    }
+
+    #[test]
+    fn a_call_cut_off_at_max_tokens_is_not_run_and_the_model_is_told() {
+        let world = World::new();
+        let mut cut = tool_use("t1", "erp_create_brief", json!({"data": {"id": "b1"}}));
+        cut.stop_reason = Some(crate::claude::StopReason::MaxTokens);
+        let model = Scripted::new([cut, answer(&valid())]);
+        let (session, ending) = drive(&world, &model);
+        assert_eq!(ending, Ending::Completed);
+        assert_eq!(session.turns, 2);
+        assert!(model.last_text(1).contains("`max_tokens`"), "{}", model.last_text(1));
+        assert!(world.store.proposals(&session.id).unwrap().is_empty(), "the cut-off call never became a proposal");
+    }
+}

@@ -19,7 +19,7 @@ pub fn run(ctx: &Ctx, command: &ProposalsCommand) -> anyhow::Result<ExitStatus> 
     let open = |name: &str| Ok(erp::open(project, env, Some(name))?.erp);
     match command {
         ProposalsCommand::List(args) => {
-            list(ctx, format, &approvals::list(&store, state(args)?, args.session.as_deref())?)
+            list(ctx, format, &approvals::list(&store, state(args)?, args.session.as_deref())?);
         }
         ProposalsCommand::Show(args) => show(ctx, format, &approvals::show(&store, &args.id)?),
         ProposalsCommand::Approve(ProposalIdArgs { id }) => {

@@ -2,6 +2,7 @@
 //! options, call the run lifecycle (`runtime::lifecycle`), render its report and map its
 //! outcome to the exit status. The terminal prompts and the streamed text live here.
 
+use anyhow::Context as _;
 use serde_json::{Map, Value};
 
 use crate::claude::ClaudeClient;
@@ -29,36 +30,20 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<ExitStatus> {
         message: args.message.clone(),
         reject: args.reject,
     });
-    let (resumable, instance_name) = match &resume {
-        Some(opts) => {
-            let resumable = lifecycle::open(&store, &clock, opts)?;
-            let name = resumable.session.instance.clone();
-            (Some(resumable), Some(name))
-        }
-        None => (None, args.instance.clone()),
-    };
+    let resumable = resume.as_ref().map(|opts| lifecycle::open(&store, &clock, opts)).transpose()?;
     let session = match (&resumable, &args.skill, &args.org) {
         (Some(_), _, _) => None,
         (None, Some(skill), Some(org)) => {
-            let (input, raw_inputs) = read_input(ctx, args)?;
-            let opts = StartOptions {
-                skill: skill.clone(),
-                org: org.clone(),
-                instance: args.instance.clone(),
-                persona: args.persona.clone(),
-                input,
-                raw_inputs,
-                model: args.model.clone(),
-            };
-            let session = lifecycle::prepare(project, &opts, &clock, &ids, &observer)?;
+            let opts = start_options(ctx, args, skill, org)?;
             if args.dry_run {
-                ctx.printer.json(&crate::runtime::build_request(&session, streams(ctx)));
+                ctx.printer.json(&lifecycle::dry_run(project, &opts, &clock, &ids, &observer, streams(ctx))?);
                 return Ok(ExitStatus::Success);
             }
-            Some(session)
+            Some(lifecycle::prepare(project, &opts, &clock, &ids, &observer)?)
         }
         _ => return Err(UserError::usage("`agentb run` needs a SKILL and `--org ORG`, or `--resume SESSION`").into()),
     };
+    let instance_name = resumable.as_ref().map_or(args.instance.clone(), |r| Some(r.session.instance.clone()));
     let client = ClaudeClient::from_config(&project.config.claude, &ctx.settings.env)?;
     let instance = erp::open(project, &ctx.settings.env, instance_name.as_deref())?;
     let config = RunConfig::from_project(project);
@@ -77,8 +62,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<ExitStatus> {
     let report = crate::rt::build()?.block_on(async {
         match (resumable, session, &resume) {
             (Some(resumable), _, Some(opts)) => lifecycle::resume(&deps, resumable, opts).await,
-            (_, Some(session), _) => lifecycle::start(&deps, session, "cli").await,
-            _ => unreachable!("a run either starts or resumes"),
+            (_, session, _) => lifecycle::start(&deps, session.context("a run starts or resumes")?, "cli").await,
         }
     })?;
     render(ctx, format, report)
@@ -96,20 +80,18 @@ fn render(ctx: &Ctx, format: Format, report: RunReport) -> anyhow::Result<ExitSt
             if format == Format::Human {
                 p.json(&report.output);
             }
-            let (turns, cost) = (report.turns, report.cost_usd);
-            p.status(
-                "Completed",
-                format!("{skill} for org `{}` in {turns} turns (${cost:.4}, session {session})", report.org),
-            );
+            let (org, turns, cost) = (&report.org, report.turns, report.cost_usd);
+            p.status("Completed", format!("{skill} for org `{org}` in {turns} turns (${cost:.4}, session {session})"));
             Ok(ExitStatus::Success)
         }
         Outcome::AwaitingApproval { .. } => {
-            let pending: Vec<_> = report.pending().collect();
-            if format == Format::Human {
-                pending.iter().for_each(|x| p.line(&x.id));
+            p.err_line(format!("awaiting approval: {} proposal(s) of session {session}", report.pending().count()));
+            for x in report.pending() {
+                if format == Format::Human {
+                    p.line(&x.id);
+                }
+                p.err_line(format!("  {}  {} ({})  PENDING", x.id, x.tool, x.tier));
             }
-            p.err_line(format!("awaiting approval: {} proposal(s) of session {session}", pending.len()));
-            pending.iter().for_each(|x| p.err_line(format!("  {}  {} ({})  PENDING", x.id, x.tool, x.tier)));
             p.hint(format!(
                 "approve with `agentb proposals approve ID`; resume with `agentb run --resume {session} --message …` to soft-confirm T2 proposals"
             ));
@@ -144,10 +126,9 @@ fn streams(ctx: &Ctx) -> bool {
 /// Returns the tier `--approve` confirms; `--yes` alone confirms T2 calls, never T3.
 fn approve_tier(approve: Option<ApproveTier>, yes: bool) -> Option<Tier> {
     match approve {
-        Some(ApproveTier::T2) => Some(Tier::T2),
         Some(ApproveTier::T3) => Some(Tier::T3),
-        None if yes => Some(Tier::T2),
-        None => None,
+        Some(ApproveTier::T2) => Some(Tier::T2),
+        None => yes.then_some(Tier::T2),
     }
 }
 
@@ -189,8 +170,9 @@ impl Prompter for TerminalPrompter {
     }
 }
 
-/// Reads `--input-file` (one JSON object) and splits each `--input key=value`.
-fn read_input(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<(Map<String, Value>, Vec<(String, String)>)> {
+/// Returns the options of a new run: reads `--input-file` (one JSON object) and splits each
+/// `--input key=value`.
+fn start_options(ctx: &Ctx, args: &RunArgs, skill: &str, org: &str) -> anyhow::Result<StartOptions> {
     let mut input = Map::new();
     if let Some(file) = &args.input_file {
         let path = ctx.settings.cwd.join(file);
@@ -211,5 +193,7 @@ fn read_input(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<(Map<String, Value>, 
         };
         pairs.push((key.trim().to_owned(), value.to_owned()));
     }
-    Ok((input, pairs))
+    let (skill, org, instance) = (skill.to_owned(), org.to_owned(), args.instance.clone());
+    let (persona, model) = (args.persona.clone(), args.model.clone());
+    Ok(StartOptions { skill, org, instance, persona, input, raw_inputs: pairs, model })
 }
