@@ -25,6 +25,7 @@ use agentb::erp::{Erp, ErpFuture, ListQuery, LocalErp, Organization, Page, Recor
 use agentb::runtime::clock::Clock;
 use agentb::runtime::guard::{Counters, Guard, Meter, Verdict};
 use agentb::runtime::hooks::{Event, Hooks};
+use agentb::runtime::ids::Ids;
 use agentb::runtime::session::{Session, Status, Store};
 use agentb::runtime::{self, Runtime};
 
@@ -174,7 +175,6 @@ fn run_loop(c: &mut Criterion) {
     let store = Store::new(dir.path().join("sessions"));
     let clock = Clock::System;
     let config = Config::default();
-    let on_text = |_: &str| {};
     let mut group = c.benchmark_group("run loop (fake model, embedded ERP)");
     group.sample_size(20).measurement_time(Duration::from_secs(8));
     for (turns, calls) in [(1, 1), (5, 4)] {
@@ -192,6 +192,7 @@ fn run_loop(c: &mut Criterion) {
                         erp: &erp,
                         store: &store,
                         clock: &clock,
+                        ids: &Ids::Random,
                         pre_hooks: Hooks::new(Event::PreToolUse, &config.hooks.pre_tool_use),
                         post_hooks: Hooks::new(Event::PostToolUse, &config.hooks.post_tool_use),
                         hook_dir: dir.path().to_path_buf(),
@@ -201,7 +202,7 @@ fn run_loop(c: &mut Criterion) {
                         t2_window: Duration::from_hours(24),
                         windows: BTreeMap::new(),
                         stream: false,
-                        on_text: &on_text,
+                        observer: &runtime::Silent,
                     };
                     let ending = rt.block_on(runtime.drive(&mut s, None)).expect("run");
                     assert_eq!(ending, runtime::Ending::Completed);
@@ -272,7 +273,6 @@ fn per_call(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::Wa
     let clock = Clock::System;
     let erp = FakeErp::new();
     let config = Config::default();
-    let on_text = |_: &str| {};
     for calls in [10_usize, 100] {
         group.bench_function(format!("{label}, sessions of {calls} calls"), |b| {
             b.iter_custom(|iters| {
@@ -284,6 +284,7 @@ fn per_call(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::Wa
                         erp: &erp,
                         store: &store,
                         clock: &clock,
+                        ids: &Ids::Random,
                         pre_hooks: Hooks::new(Event::PreToolUse, &[]),
                         post_hooks: Hooks::new(Event::PostToolUse, &[]),
                         hook_dir: root.to_path_buf(),
@@ -293,7 +294,7 @@ fn per_call(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::Wa
                         t2_window: Duration::from_hours(24),
                         windows: BTreeMap::new(),
                         stream: false,
-                        on_text: &on_text,
+                        observer: &runtime::Silent,
                     };
                     let mut s = session(Store::new_id(), artifact());
                     store.create(&s).expect("create session");

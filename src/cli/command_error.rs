@@ -10,6 +10,7 @@ use crate::claude::ClaudeError;
 use crate::config::ConfigError;
 use crate::deploy::DeployError;
 use crate::erp::ErpError;
+use crate::runtime::RunError;
 
 /// The exit statuses of SPEC §12.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +76,9 @@ impl CommandError {
             if let Some(e) = cause.downcast_ref::<DeployError>() {
                 return e.into();
             }
+            if let Some(e) = cause.downcast_ref::<RunError>() {
+                return e.into();
+            }
             if cause.downcast_ref::<reqwest::Error>().is_some() {
                 return Self { status: ExitStatus::Remote, hint: None };
             }
@@ -130,6 +134,14 @@ impl From<&DeployError> for CommandError {
             DeployError::LintErrors { .. } => Self { status: ExitStatus::Failure, hint: e.hint() },
             _ => Self { status: ExitStatus::Usage, hint: e.hint() },
         }
+    }
+}
+
+/// A refused run or proposal command is exit 2, a proposal whose call failed exit 3.
+impl From<&RunError> for CommandError {
+    fn from(e: &RunError) -> Self {
+        let status = if e.is_remote() { ExitStatus::Remote } else { ExitStatus::Usage };
+        Self { status, hint: e.hint() }
     }
 }
 

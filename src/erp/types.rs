@@ -335,6 +335,48 @@ pub struct AgentInvocation {
     pub extra: Record,
 }
 
+/// The token usage an invocation records, with the number of model requests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvocationUsage {
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cache_creation_input_tokens: u64,
+    pub cache_read_input_tokens: u64,
+    pub turns: u32,
+}
+
+/// The merge patch that records how an invocation ended (or paused, awaiting approval):
+/// `output` and `error` are cleared when absent; `finishedAt` is set only when it ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvocationOutcome {
+    pub status: InvocationStatus,
+    pub output: Option<Value>,
+    pub error: Option<String>,
+    pub usage: InvocationUsage,
+    pub cost_usd: f64,
+    /// The summary of the session's audit log.
+    pub audit: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<jiff::Timestamp>,
+}
+
+/// The merge patch that marks a resumed invocation running again: its end and error cleared.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvocationRestart {
+    pub status: InvocationStatus,
+    pub finished_at: Option<jiff::Timestamp>,
+    pub error: Option<String>,
+}
+
+impl InvocationRestart {
+    /// Returns the patch: status running, no end, no error.
+    pub fn running() -> Self {
+        Self { status: InvocationStatus::Running, finished_at: None, error: None }
+    }
+}
+
 fn enabled() -> bool {
     true
 }

@@ -20,10 +20,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::audit::AuditLog;
+use super::error::{RunError, SessionUse};
 use super::guard::Counters;
 use super::proposals::Proposal;
 use crate::claude::{Message, Usage};
-use crate::cli::command_error::UserError;
 use crate::compile::Artifact;
 use crate::erp::Record;
 
@@ -253,14 +253,10 @@ impl Store {
         self.check_exists(id)?;
         // Drop a line torn by a crash, so the next append starts on a line of its own.
         drop_torn_line(&self.dir(id).join("log.jsonl"))?;
-        let session = self.read(id).map_err(|e| UserError::usage(format!("session `{id}` is damaged: {e:#}")))?;
+        let session =
+            self.read(id).map_err(|e| RunError::SessionDamaged { id: id.to_owned(), message: format!("{e:#}") })?;
         if super::clock::add(session.updated_at, SESSION_TTL) < now {
-            return Err(UserError::usage(format!(
-                "session `{id}` expired: its last turn was at {}, more than 30 days ago",
-                session.updated_at
-            ))
-            .with_hint("start a new run; its proposals stay listed in `agentb proposals list`")
-            .into());
+            return Err(RunError::SessionExpired { id: id.to_owned(), last_turn: session.updated_at }.into());
         }
         lock(&self.persisted).insert(session.id.clone(), (session.messages.len(), session.messages.last().cloned()));
         Ok(session)
@@ -269,14 +265,10 @@ impl Store {
     /// Checks that `id` names a session of this store, with the errors [`Store::load`] gives.
     pub fn check_exists(&self, id: &str) -> anyhow::Result<()> {
         if !is_session_id(id) {
-            return Err(UserError::usage(format!("`{id}` is not a session id"))
-                .with_hint("session ids look like `s-0193…`; `agentb sessions list` shows them")
-                .into());
+            return Err(RunError::NotASessionId { id: id.to_owned() }.into());
         }
         if !self.dir(id).join("session.json").is_file() {
-            return Err(UserError::usage(format!("no session `{id}` in this project"))
-                .with_hint("`agentb sessions list` shows the sessions; agentb never starts a new one in its place")
-                .into());
+            return Err(RunError::UnknownSession { id: id.to_owned(), purpose: SessionUse::Resume }.into());
         }
         Ok(())
     }
@@ -292,11 +284,7 @@ impl Store {
             .with_context(|| format!("failed to open `{}`", path.display()))?;
         match file.try_lock() {
             Ok(()) => Ok(Lock { _file: file }),
-            Err(std::fs::TryLockError::WouldBlock) => {
-                Err(UserError::usage(format!("session `{id}` is in use by another agentb process"))
-                    .with_hint("wait for it to finish, then try again")
-                    .into())
-            }
+            Err(std::fs::TryLockError::WouldBlock) => Err(RunError::SessionInUse { id: id.to_owned() }.into()),
             Err(std::fs::TryLockError::Error(e)) => {
                 Err(e).with_context(|| format!("failed to lock `{}`", path.display()))
             }
@@ -419,9 +407,7 @@ impl Store {
                 }
             }
         }
-        Err(UserError::usage(format!("no proposal `{id}` in this project"))
-            .with_hint("`agentb proposals list` shows the proposals")
-            .into())
+        Err(RunError::UnknownProposal { id: id.to_owned() }.into())
     }
 
     /// Returns the journal entry of a tool call, if it ran.
