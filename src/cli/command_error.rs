@@ -11,6 +11,7 @@ use crate::config::ConfigError;
 use crate::deploy::DeployError;
 use crate::erp::ErpError;
 use crate::runtime::RunError;
+use crate::testing::TestError;
 
 /// The exit statuses of SPEC §12.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +80,9 @@ impl CommandError {
             if let Some(e) = cause.downcast_ref::<RunError>() {
                 return e.into();
             }
+            if let Some(e) = cause.downcast_ref::<TestError>() {
+                return e.into();
+            }
             if cause.downcast_ref::<reqwest::Error>().is_some() {
                 return Self { status: ExitStatus::Remote, hint: None };
             }
@@ -142,6 +146,13 @@ impl From<&RunError> for CommandError {
     fn from(e: &RunError) -> Self {
         let status = if e.is_remote() { ExitStatus::Remote } else { ExitStatus::Usage };
         Self { status, hint: e.hint() }
+    }
+}
+
+/// Every error that stops `agentb test` before it runs a case is an input error (exit 2).
+impl From<&TestError> for CommandError {
+    fn from(e: &TestError) -> Self {
+        Self { status: ExitStatus::Usage, hint: e.hint() }
     }
 }
 
