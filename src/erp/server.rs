@@ -2,7 +2,8 @@
 //!
 //! Routes live under `/api/v1/` and need `Authorization: Bearer <key>` (401 otherwise, before
 //! anything else is looked at) and `X-Organization-Id` (all but `organizations`). Isolation:
-//! a query or body naming another org is a 403, another org's record a 404. Bodies are limited
+//! a query or body naming another org is a 403 on every route (single-record ones included), a
+//! repeated `X-Organization-Id` a 400, another org's record a 404. Bodies are limited
 //! to 1 MiB (413); a malformed body is a 400; every error is `{"error":{"code","message"}}`.
 //! `/healthz` and `/openapi.json` need no key. Each request is logged (method, path, org,
 //! status, time) through tracing; headers never are.
@@ -25,7 +26,7 @@ use tokio::net::TcpListener;
 
 use super::http::ORG_HEADER;
 use super::secret::Secret;
-use super::store::{RawPage, Store};
+use super::store::{RawPage, Store, check_body_org};
 use super::types::{ApiError, ListQuery, MAX_BODY_BYTES, ORGANIZATIONS, Record, Upserted};
 
 /// How much of an oversized body is read (and dropped) before answering 413.
@@ -149,6 +150,10 @@ async fn auth(State(app): State<App>, request: Request, next: Next) -> Response 
             return ApiError::unauthorized("the service key is not valid").into_response();
         }
     }
+    if request.headers().get_all(ORG_HEADER).iter().nth(1).is_some() {
+        return ApiError::bad_request("duplicate_org", "the `X-Organization-Id` header is repeated; send it once")
+            .into_response();
+    }
     next.run(request).await
 }
 
@@ -184,6 +189,16 @@ fn org_of(headers: &HeaderMap) -> Result<String, ApiError> {
         .ok_or_else(|| ApiError::bad_request("invalid_org", "`X-Organization-Id` must be a non-empty org id"))
 }
 
+/// A query that names an org must name the one the request acts for (403 otherwise); the
+/// single-record routes take no other parameter that matters.
+fn check_query_org(org: &str, query: Result<Query<Vec<(String, String)>>, QueryRejection>) -> Result<(), ApiError> {
+    let Query(pairs) = query.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
+    match pairs.iter().find(|(k, v)| k == "organizationId" && v != org) {
+        Some((_, named)) => Err(ApiError::org_mismatch(org, named)),
+        None => Ok(()),
+    }
+}
+
 fn path_of<T>(path: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
     path.map(|Path(p)| p).map_err(|e| ApiError::bad_request("invalid_path", e.body_text()))
 }
@@ -197,6 +212,16 @@ fn query_of(query: Result<Query<Vec<(String, String)>>, QueryRejection>) -> Resu
 /// (up to [`DRAIN_LIMIT`]) before the 413, so the client gets the answer instead of a reset
 /// connection.
 async fn body_of(headers: &HeaderMap, body: Body) -> Result<Record, ApiError> {
+    parse_body(&read_body(headers, body).await?)
+}
+
+/// Reads a body that may be absent (a DELETE's): `None` when empty, else as [`body_of`].
+async fn optional_body_of(headers: &HeaderMap, body: Body) -> Result<Option<Record>, ApiError> {
+    let bytes = read_body(headers, body).await?;
+    if bytes.iter().all(u8::is_ascii_whitespace) { Ok(None) } else { parse_body(&bytes).map(Some) }
+}
+
+async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> {
     let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > DRAIN_LIMIT as u64) {
         return Err(ApiError::too_large());
@@ -218,7 +243,11 @@ async fn body_of(headers: &HeaderMap, body: Body) -> Result<Record, ApiError> {
     if total > MAX_BODY_BYTES {
         return Err(ApiError::too_large());
     }
-    match serde_json::from_slice(&bytes) {
+    Ok(bytes)
+}
+
+fn parse_body(bytes: &[u8]) -> Result<Record, ApiError> {
+    match serde_json::from_slice(bytes) {
         Ok(serde_json::Value::Object(record)) => Ok(record),
         Ok(_) => Err(ApiError::bad_request("malformed_json", "the body must be a JSON object")),
         Err(e) => Err(ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))),
@@ -297,9 +326,11 @@ async fn get_one(
     State(app): State<App>,
     headers: HeaderMap,
     path: Result<Path<(String, String)>, PathRejection>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let (collection, id) = path_of(path)?;
     let org = org_of(&headers)?;
+    check_query_org(&org, query)?;
     let raw = blocking(&app, move |store| store.get(&org, &collection, &id)).await?;
     Ok(json_body(raw).into_response())
 }
@@ -308,10 +339,12 @@ async fn put(
     State(app): State<App>,
     headers: HeaderMap,
     path: Result<Path<(String, String)>, PathRejection>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
     body: Body,
 ) -> Result<Response, ApiError> {
     let (collection, id) = path_of(path)?;
     let org = org_of(&headers)?;
+    check_query_org(&org, query)?;
     let body = body_of(&headers, body).await?;
     let upserted = blocking(&app, move |store| store.put(&org, &collection, &id, body)).await?;
     Ok(upserted_response(&upserted))
@@ -321,10 +354,12 @@ async fn patch(
     State(app): State<App>,
     headers: HeaderMap,
     path: Result<Path<(String, String)>, PathRejection>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
     body: Body,
 ) -> Result<Response, ApiError> {
     let (collection, id) = path_of(path)?;
     let org = org_of(&headers)?;
+    check_query_org(&org, query)?;
     let body = body_of(&headers, body).await?;
     let record = blocking(&app, move |store| store.patch(&org, &collection, &id, body)).await?;
     Ok(record_response(StatusCode::OK, &record))
@@ -334,9 +369,16 @@ async fn delete(
     State(app): State<App>,
     headers: HeaderMap,
     path: Result<Path<(String, String)>, PathRejection>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    body: Body,
 ) -> Result<Response, ApiError> {
     let (collection, id) = path_of(path)?;
     let org = org_of(&headers)?;
+    check_query_org(&org, query)?;
+    // A DELETE needs no body, but one that names another org is refused like any other.
+    if let Some(body) = optional_body_of(&headers, body).await? {
+        check_body_org(&org, &body)?;
+    }
     let record = blocking(&app, move |store| store.delete(&org, &collection, &id)).await?;
     Ok(record_response(StatusCode::OK, &record))
 }

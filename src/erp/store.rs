@@ -456,7 +456,7 @@ fn check_record_collection(collection: &str, action: &str) -> Result<(), ApiErro
 }
 
 /// A body that names an org must name the one the request acts for (403 otherwise).
-fn check_body_org(org: &str, body: &Record) -> Result<(), ApiError> {
+pub(crate) fn check_body_org(org: &str, body: &Record) -> Result<(), ApiError> {
     match body.get("organizationId") {
         None => Ok(()),
         Some(Value::String(named)) if named == org => Ok(()),
