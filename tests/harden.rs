@@ -3,9 +3,15 @@
 //! range, oversize artifacts, missing descriptions, secret false positives, and the real
 //! shapes of Claude API replies.
 
-use serde_json::Value;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
-use crate::support::ErpServer;
+use agentb::erp::{Erp, HttpErp, HttpOptions, LocalErp, Record, Secret};
+use serde_json::{Value, json};
+
+use crate::support::runtime::{answer, project, tool_results};
+use crate::support::{ErpServer, FakeClaude, Reply};
 
 const KEY: &str = "test-key-7f3a9c2e51d84b06a1";
 
@@ -63,4 +69,104 @@ async fn single_record_routes_refuse_a_foreign_org_in_query_or_body() {
     }
     let (status, _) = raw(&server, "DELETE", "/api/v1/clients/q3", &[ACME], Some(r#"{"organizationId":"acme"}"#)).await;
     assert_eq!(status, 200);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ids are single path segments.
+
+/// Ids that are not a single path segment.
+const BAD_IDS: &[&str] = &["", ".", "..", "a/b", "../x", "a\nb", "a\u{7f}"];
+
+/// A server on loopback that counts the requests it gets and answers `{}`.
+async fn counting() -> (String, Arc<AtomicUsize>) {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&hits);
+    let app = axum::Router::new().fallback(move || {
+        let seen = Arc::clone(&seen);
+        async move {
+            seen.fetch_add(1, Ordering::SeqCst);
+            ([("content-type", "application/json")], r#"{"data":[],"nextCursor":null}"#)
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, hits)
+}
+
+fn options() -> HttpOptions {
+    HttpOptions { max_retries: 0, timeout: Duration::from_secs(5), ..HttpOptions::default() }
+}
+
+#[tokio::test]
+async fn the_client_never_sends_an_id_that_is_not_one_path_segment() {
+    let (url, hits) = counting().await;
+    let erp = HttpErp::new("remote", &url, Some(Secret::new(KEY)), options()).unwrap();
+    let local = LocalErp::in_memory("local").unwrap();
+    local.add_org("acme", "Acme").unwrap();
+    for erp in [&erp as &dyn Erp, &local] {
+        for id in BAD_IDS {
+            let results = [
+                erp.get("acme", "clients", id).await.map(|_| ()),
+                erp.delete("acme", "briefs", id).await.map(|_| ()),
+                erp.patch("acme", "briefs", id, Record::new()).await.map(|_| ()),
+                erp.put("acme", "briefs", id, Record::new()).await.map(|_| ()),
+            ];
+            for result in results {
+                let err = result.expect_err("refused");
+                assert_eq!((err.status(), err.code()), (Some(400), Some("invalid_id")), "{id:?}: {err}");
+                assert!(!err.to_string().contains('\n'), "{err}");
+            }
+        }
+        let mut body = Record::new();
+        body.insert("id".into(), json!(".."));
+        let err = erp.create("acme", "briefs", body).await.expect_err("refused");
+        assert_eq!(err.code(), Some("invalid_id"), "{err}");
+    }
+    assert_eq!(hits.load(Ordering::SeqCst), 0, "nothing was sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_refuses_dot_segments_and_encoded_slashes_as_ids() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let server = ErpServer::start(KEY);
+    let addr = server.url().trim_start_matches("http://").to_owned();
+    for (method, path) in [
+        ("GET", "/api/v1/clients/.."),
+        ("GET", "/api/v1/clients/%2E%2E"),
+        ("DELETE", "/api/v1/briefs/."),
+        ("GET", "/api/v1/clients/a%2Fb"),
+        ("GET", "/api/v1/clients/a%0Ab"),
+    ] {
+        let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\nX-Organization-Id: acme\r\nConnection: close\r\n\r\n"
+        );
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 400"), "{method} {path}: {answer}");
+        assert!(answer.contains("invalid_id"), "{method} {path}: {answer}");
+    }
+}
+
+#[test]
+fn a_tool_call_with_a_dot_id_is_an_error_for_the_model_and_sends_nothing() {
+    let server = ErpServer::start(KEY);
+    let claude = FakeClaude::start([
+        Reply::tool_uses(vec![
+            ("toolu_1", "erp_get_client", json!({"id": ".."})),
+            ("toolu_2", "erp_delete_brief", json!({"id": "."})),
+        ]),
+        Reply::text(&answer(&json!({"brief_id": "b1", "summary": "s"}))),
+    ]);
+    let test = project(&claude, &server.instance_config("remote", "REMOTE_KEY")).env("REMOTE_KEY", KEY);
+    test.args(["run", "brief-maker", "--org", "acme", "--input", "client_id=c1", "--approve", "t3"]).run().code(0);
+    let results = tool_results(&claude.requests()[1]);
+    assert_eq!(results.len(), 2);
+    for (_, content, is_error) in &results {
+        assert!(*is_error && content.contains("is not a record id"), "{content}");
+    }
+    let (_, log) = server.stop();
+    assert!(!log.contains("path=/api/v1/clients ") && !log.contains("path=/api/v1/briefs "), "{log}");
 }

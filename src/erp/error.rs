@@ -31,6 +31,9 @@ pub enum ErpError {
     Unreachable { call: Box<Call>, url: String, message: String },
     /// The instance answered with an error status (the local store answers the same way).
     Status { call: Box<Call>, status: u16, code: String, message: String },
+    /// The call was refused before anything was sent: its record id is not a single path
+    /// segment. Reads like the 400 `invalid_id` the server would answer.
+    InvalidId { call: Box<Call>, message: String },
     /// The instance answered 2xx with a body that does not fit the contract.
     InvalidResponse { call: Box<Call>, message: String },
     /// The local store failed.
@@ -61,6 +64,14 @@ impl fmt::Display for ErpError {
                 call.path,
                 for_org(call)
             ),
+            ErpError::InvalidId { call, message } => write!(
+                f,
+                "refused to send {} {} to ERP instance `{}`{}: {message}",
+                call.method,
+                call.path,
+                call.instance,
+                for_org(call)
+            ),
             ErpError::InvalidResponse { call, message } => write!(
                 f,
                 "ERP instance `{}` sent an invalid response to {} {}{}: {message}",
@@ -80,10 +91,12 @@ impl fmt::Display for ErpError {
 }
 
 impl ErpError {
-    /// Returns the HTTP status the instance answered, if it answered one.
+    /// Returns the HTTP status the instance answered, if it answered one (400 for an id refused
+    /// before sending, as the instance would have answered).
     pub fn status(&self) -> Option<u16> {
         match self {
             ErpError::Status { status, .. } => Some(*status),
+            ErpError::InvalidId { .. } => Some(400),
             _ => None,
         }
     }
@@ -92,6 +105,7 @@ impl ErpError {
     pub fn code(&self) -> Option<&str> {
         match self {
             ErpError::Status { code, .. } => Some(code),
+            ErpError::InvalidId { .. } => Some("invalid_id"),
             _ => None,
         }
     }

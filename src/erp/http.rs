@@ -16,7 +16,8 @@ use serde::de::DeserializeOwned;
 use super::error::{Call, ErpError};
 use super::secret::Secret;
 use super::types::{
-    ApiError, ListQuery, MAX_PAGE_SIZE, ORGANIZATIONS, Organization, Page, Record, Upserted, from_record,
+    ApiError, ListQuery, MAX_PAGE_SIZE, ORGANIZATIONS, Organization, Page, Record, Upserted, check_id, from_record,
+    shown_id,
 };
 use super::{Erp, ErpFuture};
 use crate::config::InstanceConfig;
@@ -318,6 +319,15 @@ impl HttpErp {
         }
     }
 
+    /// Refuses an id that is not a single path segment: it is never sent (`..` would make a
+    /// get a list, `.` a delete of the collection).
+    fn check_id(&self, org: &str, method: &Method, collection: &str, id: &str) -> Result<(), ErpError> {
+        check_id(id).map_err(|api| ErpError::InvalidId {
+            call: Call::boxed(&self.instance, org, method.as_str(), format!("/api/v1/{collection}/{}", shown_id(id))),
+            message: api.message,
+        })
+    }
+
     fn typed<T: DeserializeOwned>(
         &self,
         org: &str,
@@ -375,17 +385,24 @@ impl Erp for HttpErp {
     }
 
     fn get<'a>(&'a self, org: &'a str, collection: &'a str, id: &'a str) -> ErpFuture<'a, Record> {
-        Box::pin(async move { Ok(self.send(Method::GET, org, &["api", "v1", collection, id], &[], None).await?.1) })
+        Box::pin(async move {
+            self.check_id(org, &Method::GET, collection, id)?;
+            Ok(self.send(Method::GET, org, &["api", "v1", collection, id], &[], None).await?.1)
+        })
     }
 
     fn create<'a>(&'a self, org: &'a str, collection: &'a str, record: Record) -> ErpFuture<'a, Record> {
-        Box::pin(
-            async move { Ok(self.send(Method::POST, org, &["api", "v1", collection], &[], Some(&record)).await?.1) },
-        )
+        Box::pin(async move {
+            if let Some(serde_json::Value::String(id)) = record.get("id") {
+                self.check_id(org, &Method::POST, collection, id)?;
+            }
+            Ok(self.send(Method::POST, org, &["api", "v1", collection], &[], Some(&record)).await?.1)
+        })
     }
 
     fn put<'a>(&'a self, org: &'a str, collection: &'a str, id: &'a str, record: Record) -> ErpFuture<'a, Upserted> {
         Box::pin(async move {
+            self.check_id(org, &Method::PUT, collection, id)?;
             let (status, record) =
                 self.send(Method::PUT, org, &["api", "v1", collection, id], &[], Some(&record)).await?;
             Ok(Upserted { record, created: status == 201 })
@@ -394,12 +411,16 @@ impl Erp for HttpErp {
 
     fn patch<'a>(&'a self, org: &'a str, collection: &'a str, id: &'a str, patch: Record) -> ErpFuture<'a, Record> {
         Box::pin(async move {
+            self.check_id(org, &Method::PATCH, collection, id)?;
             Ok(self.send(Method::PATCH, org, &["api", "v1", collection, id], &[], Some(&patch)).await?.1)
         })
     }
 
     fn delete<'a>(&'a self, org: &'a str, collection: &'a str, id: &'a str) -> ErpFuture<'a, Record> {
-        Box::pin(async move { Ok(self.send(Method::DELETE, org, &["api", "v1", collection, id], &[], None).await?.1) })
+        Box::pin(async move {
+            self.check_id(org, &Method::DELETE, collection, id)?;
+            Ok(self.send(Method::DELETE, org, &["api", "v1", collection, id], &[], None).await?.1)
+        })
     }
 
     fn upsert<'a>(&'a self, org: &'a str, collection: &'a str, record: Record) -> ErpFuture<'a, Upserted> {
