@@ -13,6 +13,18 @@ use crate::text::{LineIndex, did_you_mean};
 /// The name of the config file that discovery looks for.
 pub const CONFIG_FILE: &str = ".agentbuilder.toml";
 
+/// Returns whether a value of `api_key_env` / `key_env` looks like a key pasted in place of a
+/// variable name: not of a variable name's shape (`[A-Za-z_][A-Za-z0-9_]*`), or a long token
+/// that mixes upper and lower case letters and digits as keys do. Such a value is never shown.
+pub fn looks_like_key(value: &str) -> bool {
+    let name_shaped = value.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let mixed = value.chars().any(|c| c.is_ascii_lowercase())
+        && value.chars().any(|c| c.is_ascii_uppercase())
+        && value.chars().any(|c| c.is_ascii_digit());
+    !name_shaped || (value.len() >= 32 && mixed)
+}
+
 /// The whole config file. Every section is optional.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -396,6 +408,16 @@ fn unknown_field_hint(message: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pasted_keys_are_told_from_variable_names() {
+        for name in ["ANTHROPIC_API_KEY", "STAGING_KEY", "erp_key", "_K1"] {
+            assert!(!looks_like_key(name), "{name}");
+        }
+        for key in ["sk-ant-api03-abc", "Bearer abc", "abc def", "Zx81kQp0LmN4vB7rT2yW9sD3fG6hJ1aE5cU", ""] {
+            assert!(looks_like_key(key), "{key}");
+        }
+    }
 
     #[test]
     fn empty_config_is_the_defaults() {

@@ -11,7 +11,7 @@ use agentb::erp::{Erp, HttpErp, HttpOptions, LocalErp, Record, Secret};
 use serde_json::{Value, json};
 
 use crate::support::runtime::{answer, project, tool_results};
-use crate::support::{ErpServer, FakeClaude, Reply};
+use crate::support::{ErpServer, FakeClaude, Reply, Test};
 
 const KEY: &str = "test-key-7f3a9c2e51d84b06a1";
 
@@ -169,4 +169,37 @@ fn a_tool_call_with_a_dot_id_is_an_error_for_the_model_and_sends_nothing() {
     }
     let (_, log) = server.stop();
     assert!(!log.contains("path=/api/v1/clients ") && !log.contains("path=/api/v1/briefs "), "{log}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// A key pasted where a variable name belongs is never echoed.
+
+const PASTED: &str = "sk-ant-api03-PastedKeyAbCdEf0123456789XyZ";
+
+#[test]
+fn a_key_pasted_into_key_env_is_never_printed() {
+    let config = format!(
+        "[erp]\ndefault = \"remote\"\n\n[erp.instances.remote]\nurl = \"http://127.0.0.1:9\"\nkey_env = \"{PASTED}\"\nmax_retries = 0\n"
+    );
+    let test = Test::example().file(".agentbuilder.toml", &config);
+    let run =
+        test.args(["erp", "ping", "--instance", "remote"]).run().code(2).output_lacks(PASTED).output_lacks("PastedKey");
+    let run = run.stderr_contains("looks like a key, not a variable name");
+    // Deploy lints first: the pasted key is a lint error, reported without the key.
+    let run = run.test.args(["deploy", "--plan", "--org", "acme"]).run().code(1).output_lacks("PastedKey");
+    let run = run.stderr_contains("AB033").stderr_contains("looks like a key");
+    let run = run.test.args(["status"]).run().output_lacks("PastedKey");
+    let run = run.test.args(["lint"]).run().code(1).output_lacks("PastedKey");
+    run.stderr_contains("AB033").stderr_contains(".agentbuilder.toml").done();
+}
+
+#[test]
+fn a_key_pasted_into_api_key_env_is_never_printed() {
+    let claude = FakeClaude::start([]);
+    let config = format!("[claude]\napi_key_env = \"{PASTED}\"\n");
+    let test = project(&claude, "").file(".agentbuilder.toml", &config);
+    let run = test.args(["run", "brief-maker", "--org", "acme", "--input", "client_id=c1"]).run().code(2);
+    let run = run.output_lacks("PastedKey").stderr_contains("looks like a key, not a variable name");
+    run.test.args(["lint", "--format", "json"]).run().code(1).output_lacks("PastedKey").stdout_contains("AB033").done();
+    assert!(claude.requests().is_empty());
 }

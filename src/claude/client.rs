@@ -220,6 +220,9 @@ impl ClaudeClient {
     /// Returns a client as `[claude]` configures it, with the key read from the variable
     /// `api_key_env` names.
     pub fn from_config(cfg: &ClaudeConfig, env: &Env) -> Result<Self, ClaudeError> {
+        if crate::config::looks_like_key(&cfg.api_key_env) {
+            return Err(ClaudeError::PastedKey);
+        }
         let key = env
             .get(&cfg.api_key_env)
             .filter(|k| !k.is_empty())

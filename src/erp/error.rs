@@ -24,6 +24,10 @@ impl Call {
     }
 }
 
+/// What to do when a key was pasted where a variable name belongs (`{field}`: the config key).
+pub const PASTED_KEY_HINT: &str = "never put the key itself in the config: rotate it, export it in an environment \
+     variable, and set `{field}` to that variable's name";
+
 /// A failed ERP call.
 #[derive(Debug, Clone)]
 pub enum ErpError {
@@ -40,6 +44,9 @@ pub enum ErpError {
     Store { path: String, message: String },
     /// The instance's key variable is not set.
     MissingKey { instance: String, env: String },
+    /// The instance's `key_env` holds what looks like a key instead of a variable name (the
+    /// value is never shown).
+    PastedKey { instance: String },
     /// The config names no such instance.
     UnknownInstance { name: String, suggestion: Option<String> },
     /// The instance's config is unusable (for example a malformed `url`).
@@ -83,6 +90,9 @@ impl fmt::Display for ErpError {
             ErpError::Store { path, message } => write!(f, "local ERP store `{path}`: {message}"),
             ErpError::MissingKey { instance, env } => {
                 write!(f, "ERP instance `{instance}` needs a service key in `{env}`, which is not set")
+            }
+            ErpError::PastedKey { instance } => {
+                write!(f, "ERP instance `{instance}`: the configured `key_env` looks like a key, not a variable name")
             }
             ErpError::UnknownInstance { name, .. } => write!(f, "no ERP instance `{name}` in the config"),
             ErpError::Config { instance, message } => write!(f, "ERP instance `{instance}`: {message}"),
@@ -139,6 +149,7 @@ impl ErpError {
                 Some("the instance failed; retry later or check its logs".to_owned())
             }
             ErpError::MissingKey { env, .. } => Some(format!("export `{env}` with the instance's service key")),
+            ErpError::PastedKey { .. } => Some(PASTED_KEY_HINT.replace("{field}", "key_env")),
             ErpError::UnknownInstance { suggestion: Some(s), .. } => Some(format!("did you mean `{s}`?")),
             ErpError::UnknownInstance { suggestion: None, .. } => {
                 Some("instances are declared under `[erp.instances.NAME]` in `.agentbuilder.toml`".to_owned())

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 
-pub use error::{Call, ErpError};
+pub use error::{Call, ErpError, PASTED_KEY_HINT};
 pub use http::{HttpErp, HttpOptions};
 pub use local::LocalErp;
 pub use secret::Secret;
@@ -294,6 +294,9 @@ pub fn open(project: &Project, env: &Env, name: Option<&str>) -> Result<Instance
         Arc::new(open_local(project, name)?)
     } else {
         let key = match &config.key_env {
+            Some(var) if crate::config::looks_like_key(var) => {
+                return Err(ErpError::PastedKey { instance: name.to_owned() });
+            }
             Some(var) => Some(
                 env.get(var)
                     .map(str::trim)
