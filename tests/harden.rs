@@ -5,9 +5,10 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use agentb::erp::{Erp, HttpErp, HttpOptions, LocalErp, Record, Secret};
+use agentb::erp::server::ServeLimits;
+use agentb::erp::{Erp, HttpErp, HttpOptions, LocalErp, Record, Secret, Store};
 use serde_json::{Value, json};
 
 use crate::support::runtime::{answer, project, tool_results};
@@ -202,4 +203,88 @@ fn a_key_pasted_into_api_key_env_is_never_printed() {
     let run = run.output_lacks("PastedKey").stderr_contains("looks like a key, not a variable name");
     run.test.args(["lint", "--format", "json"]).run().code(1).output_lacks("PastedKey").stdout_contains("AB033").done();
     assert!(claude.requests().is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// `erp serve` keeps serving while idle or slow clients hold connections.
+
+async fn limited_server(limits: ServeLimits) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let store = Arc::new(Store::in_memory().unwrap());
+    store.add_org("acme", "Acme").unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(agentb::erp::server::serve_with(listener, store, Some(Secret::new(KEY)), limits, async {
+        let _ = rx.await;
+    }));
+    (addr, tx)
+}
+
+async fn healthy(addr: &str) -> Duration {
+    let started = Instant::now();
+    let response = reqwest::Client::new().get(format!("http://{addr}/healthz")).send().await.expect("healthz");
+    assert_eq!(response.status(), 200);
+    started.elapsed()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thousands_of_idle_connections_never_stop_serving_others() {
+    use tokio::io::AsyncReadExt as _;
+    let limits = ServeLimits {
+        header_read_timeout: Duration::from_secs(2),
+        idle_timeout: Duration::from_secs(4),
+        max_connections: 4096,
+    };
+    let (addr, stop) = limited_server(limits).await;
+    let mut idle = Vec::with_capacity(2000);
+    for _ in 0..2000 {
+        idle.push(tokio::net::TcpStream::connect(&addr).await.expect("connect"));
+    }
+    let took = healthy(&addr).await;
+    assert!(took < Duration::from_secs(1), "a normal request took {took:?} beside 2,000 idle connections");
+    // A connection that never sends its headers is closed after the header-read timeout.
+    let mut silent = idle.pop().unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 64];
+    let read = tokio::time::timeout(Duration::from_secs(10), silent.read(&mut buf)).await;
+    assert!(matches!(read, Ok(Ok(0) | Err(_))), "not closed: {read:?}");
+    let waited = started.elapsed();
+    assert!(waited < Duration::from_secs(5), "closed after {waited:?}");
+    drop(idle);
+    let _ = stop.send(());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_past_the_bound_are_closed_and_slow_headers_time_out() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let limits = ServeLimits {
+        header_read_timeout: Duration::from_secs(1),
+        idle_timeout: Duration::from_secs(30),
+        max_connections: 20,
+    };
+    let (addr, stop) = limited_server(limits).await;
+    let mut held = Vec::new();
+    for _ in 0..20 {
+        let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        // A slow client: half a header, then nothing.
+        stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+        held.push(stream);
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut extra = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let mut buf = [0u8; 64];
+    let read = tokio::time::timeout(Duration::from_secs(2), extra.read(&mut buf)).await;
+    assert!(matches!(read, Ok(Ok(0) | Err(_))), "the connection past the bound stayed open: {read:?}");
+    // The slow ones are dropped at the header timeout; then others are served again.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let took = healthy(&addr).await;
+    assert!(took < Duration::from_secs(1), "{took:?}");
+    let mut closed = 0;
+    for stream in &mut held {
+        if matches!(tokio::time::timeout(Duration::from_millis(100), stream.read(&mut buf)).await, Ok(Ok(_) | Err(_))) {
+            closed += 1;
+        }
+    }
+    assert_eq!(closed, 20, "every slow connection was closed");
+    let _ = stop.send(());
 }
