@@ -69,9 +69,17 @@ pub struct ClaudeConfig {
     /// Establishing the connection.
     pub connect_timeout_secs: u64,
     pub max_retries: u32,
+    /// The largest reply read (a JSON body, or an event stream in total); more is an error.
+    pub max_response_bytes: u64,
     /// Model → USD per million tokens.
     pub pricing: BTreeMap<String, Pricing>,
 }
+
+/// The default cap on a response body: 16 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The default cap on the pages of one listing.
+pub const DEFAULT_MAX_PAGES: u32 = 10_000;
 
 impl Default for ClaudeConfig {
     fn default() -> Self {
@@ -88,6 +96,7 @@ impl Default for ClaudeConfig {
             timeout_secs: 120,
             connect_timeout_secs: 10,
             max_retries: 4,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             pricing,
         }
     }
@@ -113,13 +122,23 @@ pub struct ErpConfig {
     pub instances: BTreeMap<String, InstanceConfig>,
     /// Extra ERP entity type names skills may use as input/output types (e.g. `Campaign`).
     pub entities: Vec<String>,
+    /// The largest response body read from an instance; more is an error.
+    pub max_response_bytes: u64,
+    /// The most pages one listing follows; more (or a cursor seen twice) is an error.
+    pub max_pages: u32,
 }
 
 impl Default for ErpConfig {
     fn default() -> Self {
         let mut instances = BTreeMap::new();
         instances.insert("local".to_owned(), InstanceConfig::local_default());
-        Self { default: "local".to_owned(), instances, entities: Vec::new() }
+        Self {
+            default: "local".to_owned(),
+            instances,
+            entities: Vec::new(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_pages: DEFAULT_MAX_PAGES,
+        }
     }
 }
 
@@ -429,7 +448,10 @@ mod tests {
     #[test]
     fn example_config_parses() {
         let text = include_str!("../.agentbuilder.toml.example");
-        Config::parse(text, Path::new(".agentbuilder.toml.example")).unwrap();
+        let config = Config::parse(text, Path::new(".agentbuilder.toml.example")).unwrap();
+        assert_eq!(config.erp.max_response_bytes, DEFAULT_MAX_RESPONSE_BYTES);
+        assert_eq!(config.erp.max_pages, DEFAULT_MAX_PAGES);
+        assert_eq!(config.claude.max_response_bytes, DEFAULT_MAX_RESPONSE_BYTES);
     }
 
     #[test]

@@ -288,3 +288,95 @@ async fn connections_past_the_bound_are_closed_and_slow_headers_time_out() {
     assert_eq!(closed, 20, "every slow connection was closed");
     let _ = stop.send(());
 }
+
+// ---------------------------------------------------------------------------------------------
+// The clients never trust the server's sizes.
+
+/// Serves `reply(n)` to the n-th request (from 0); `None`: an endless body with no length (of
+/// `x` in 64 KiB chunks, or of `ping` events for an event stream).
+async fn sized(
+    content_type: &'static str,
+    reply: impl Fn(usize) -> Option<String> + Send + Sync + 'static,
+) -> (String, Arc<AtomicUsize>) {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&hits);
+    let reply = Arc::new(reply);
+    let app = axum::Router::new().fallback(move || {
+        let (seen, reply) = (Arc::clone(&seen), Arc::clone(&reply));
+        async move {
+            let n = seen.fetch_add(1, Ordering::SeqCst);
+            let body = match reply(n) {
+                Some(text) => axum::body::Body::from(text),
+                None => {
+                    let chunk = if content_type == "text/event-stream" {
+                        axum::body::Bytes::from("event: ping\ndata: {\"type\": \"ping\"}\n\n".repeat(2048))
+                    } else {
+                        bytes_of(64 * 1024)
+                    };
+                    axum::body::Body::from_stream(futures_util::stream::repeat_with(move || {
+                        Ok::<_, std::io::Error>(chunk.clone())
+                    }))
+                }
+            };
+            ([("content-type", content_type)], body)
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, hits)
+}
+
+fn bytes_of(n: usize) -> axum::body::Bytes {
+    axum::body::Bytes::from(vec![b'x'; n])
+}
+
+#[tokio::test]
+async fn an_endless_erp_response_stops_at_the_cap() {
+    let (url, _) = sized("application/json", |_| None).await;
+    let erp = HttpErp::new("remote", &url, None, options()).unwrap().with_limits(1024 * 1024, 100);
+    let started = Instant::now();
+    let err = erp.get("acme", "briefs", "b1").await.expect_err("too large");
+    assert!(err.to_string().contains("larger than `erp.max_response_bytes` (1048576 bytes)"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // A declared length over the cap fails before the body is read.
+    let big = "x".repeat(4096);
+    let (url, _) = sized("application/json", move |_| Some(big.clone())).await;
+    let erp = HttpErp::new("remote", &url, None, options()).unwrap().with_limits(1024, 100);
+    let err = erp.get("acme", "briefs", "b1").await.expect_err("too large");
+    assert!(err.to_string().contains("max_response_bytes"), "{err}");
+}
+
+#[tokio::test]
+async fn endless_or_repeated_cursors_are_errors() {
+    use agentb::erp::{ErpExt as _, ListQuery};
+    let (url, hits) = sized("application/json", |n| Some(format!(r#"{{"data":[],"nextCursor":"c{n}"}}"#))).await;
+    let erp = HttpErp::new("remote", &url, None, options()).unwrap().with_limits(1 << 20, 25);
+    let err = erp.list_all("acme", "briefs", ListQuery::new()).await.expect_err("endless");
+    assert!(err.to_string().contains("past `erp.max_pages` (25 pages)"), "{err}");
+    assert_eq!(hits.load(Ordering::SeqCst), 25);
+    let err = erp.organizations().await.expect_err("endless");
+    assert!(err.to_string().contains("erp.max_pages"), "{err}");
+    let (url, hits) = sized("application/json", |n| Some(format!(r#"{{"data":[],"nextCursor":"c{}"}}"#, n % 3))).await;
+    let erp = HttpErp::new("remote", &url, None, options()).unwrap();
+    let err = erp.list_all("acme", "briefs", ListQuery::new()).await.expect_err("a loop");
+    assert!(err.to_string().contains("returned the `nextCursor` `c0` twice"), "{err}");
+    assert_eq!(hits.load(Ordering::SeqCst), 4);
+}
+
+#[tokio::test]
+async fn an_endless_claude_reply_stops_at_the_cap() {
+    use agentb::claude::{ClaudeClient, ClaudeOptions, Message, MessagesRequest, Model as _};
+    for (content_type, stream) in [("application/json", false), ("text/event-stream", true)] {
+        let (url, _) = sized(content_type, |_| None).await;
+        let options = ClaudeOptions { max_retries: 0, timeout: Duration::from_secs(5), ..ClaudeOptions::default() };
+        let client =
+            ClaudeClient::new(&url, Secret::new("k"), options).unwrap().with_max_response_bytes(2 * 1024 * 1024);
+        let mut request = MessagesRequest::new("claude-sonnet-4-5", 64, vec![Message::user_text("hi")]);
+        request.stream = stream;
+        let started = Instant::now();
+        let err = client.send(&request, &|_: &str| {}).await.expect_err("too large");
+        assert!(err.to_string().contains("larger than `claude.max_response_bytes` (2097152 bytes)"), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(5), "{content_type}: {:?}", started.elapsed());
+    }
+}
