@@ -162,7 +162,10 @@ fn a_tool_call_with_a_dot_id_is_an_error_for_the_model_and_sends_nothing() {
         Reply::text(&answer(&json!({"brief_id": "b1", "summary": "s"}))),
     ]);
     let test = project(&claude, &server.instance_config("remote", "REMOTE_KEY")).env("REMOTE_KEY", KEY);
-    test.args(["run", "brief-maker", "--org", "acme", "--input", "client_id=c1", "--approve", "t3"]).run().code(0);
+    test.args(["run", "brief-maker", "--org", "acme", "--input", "client_id=c1", "--approve", "t3"])
+        .run()
+        .code(0)
+        .done();
     let results = tool_results(&claude.requests()[1]);
     assert_eq!(results.len(), 2);
     for (_, content, is_error) in &results {
@@ -305,18 +308,17 @@ async fn sized(
         let (seen, reply) = (Arc::clone(&seen), Arc::clone(&reply));
         async move {
             let n = seen.fetch_add(1, Ordering::SeqCst);
-            let body = match reply(n) {
-                Some(text) => axum::body::Body::from(text),
-                None => {
-                    let chunk = if content_type == "text/event-stream" {
-                        axum::body::Bytes::from("event: ping\ndata: {\"type\": \"ping\"}\n\n".repeat(2048))
-                    } else {
-                        bytes_of(64 * 1024)
-                    };
-                    axum::body::Body::from_stream(futures_util::stream::repeat_with(move || {
-                        Ok::<_, std::io::Error>(chunk.clone())
-                    }))
-                }
+            let body = if let Some(text) = reply(n) {
+                axum::body::Body::from(text)
+            } else {
+                let chunk = if content_type == "text/event-stream" {
+                    axum::body::Bytes::from("event: ping\ndata: {\"type\": \"ping\"}\n\n".repeat(2048))
+                } else {
+                    bytes_of(64 * 1024)
+                };
+                axum::body::Body::from_stream(futures_util::stream::repeat_with(move || {
+                    Ok::<_, std::io::Error>(chunk.clone())
+                }))
             };
             ([("content-type", content_type)], body)
         }

@@ -88,7 +88,14 @@ pub(crate) struct Pages<'a> {
 
 impl<'a> Pages<'a> {
     pub(crate) fn new(erp: &'a (impl Erp + ?Sized), org: &'a str, collection: &'a str) -> Self {
-        Self { instance: erp.instance(), org, collection, max: erp.max_pages(), count: 0, seen: Default::default() }
+        Self {
+            instance: erp.instance(),
+            org,
+            collection,
+            max: erp.max_pages(),
+            count: 0,
+            seen: std::collections::HashSet::new(),
+        }
     }
 
     /// Counts a page read; returns the cursor of the next one, `None` after the last.
