@@ -108,9 +108,10 @@ impl From<&ConfigError> for CommandError {
 impl From<&ErpError> for CommandError {
     fn from(e: &ErpError) -> Self {
         let status = match e {
-            ErpError::MissingKey { .. } | ErpError::UnknownInstance { .. } | ErpError::Config { .. } => {
-                ExitStatus::Usage
-            }
+            ErpError::MissingKey { .. }
+            | ErpError::PastedKey { .. }
+            | ErpError::UnknownInstance { .. }
+            | ErpError::Config { .. } => ExitStatus::Usage,
             _ => ExitStatus::Remote,
         };
         Self { status, hint: e.hint() }
@@ -121,7 +122,7 @@ impl From<&ErpError> for CommandError {
 impl From<&ClaudeError> for CommandError {
     fn from(e: &ClaudeError) -> Self {
         let status = match e {
-            ClaudeError::MissingKey { .. } | ClaudeError::Config { .. } => ExitStatus::Usage,
+            ClaudeError::MissingKey { .. } | ClaudeError::PastedKey | ClaudeError::Config { .. } => ExitStatus::Usage,
             _ => ExitStatus::Remote,
         };
         Self { status, hint: e.hint() }

@@ -973,6 +973,7 @@ fn config_rules(project: &Project, diags: &mut Vec<Diagnostic>) {
     let ctx = crate::tools::Catalog::new(&project.config.erp.entities, &std::collections::BTreeMap::new());
     let known = ctx.all_tool_names();
     let text = std::fs::read_to_string(config_path).unwrap_or_default();
+    diags.extend(crate::lint::config::pasted_keys(&project.config, &text, &display));
     let names = project.config.tiers.keys().chain(project.config.limits.tools.keys());
     for name in names {
         if known.binary_search(name).is_err() {
