@@ -9,6 +9,9 @@ use std::process::ExitCode;
 use crate::claude::ClaudeError;
 use crate::config::ConfigError;
 use crate::erp::ErpError;
+use crate::lint::LintError;
+use crate::skill::scaffold::ScaffoldError;
+use crate::workspace::WorkspaceError;
 
 /// The exit statuses of SPEC §12.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +74,15 @@ impl CommandError {
             if let Some(e) = cause.downcast_ref::<ClaudeError>() {
                 return e.into();
             }
+            if let Some(e) = cause.downcast_ref::<LintError>() {
+                return e.into();
+            }
+            if let Some(e) = cause.downcast_ref::<WorkspaceError>() {
+                return e.into();
+            }
+            if let Some(e) = cause.downcast_ref::<ScaffoldError>() {
+                return e.into();
+            }
             if cause.downcast_ref::<reqwest::Error>().is_some() {
                 return Self { status: ExitStatus::Remote, hint: None };
             }
@@ -113,6 +125,33 @@ impl From<&ClaudeError> for CommandError {
             _ => ExitStatus::Remote,
         };
         Self { status, hint: e.hint() }
+    }
+}
+
+/// An unknown rule is a usage error, exit 2.
+impl From<&LintError> for CommandError {
+    fn from(e: &LintError) -> Self {
+        match e {
+            LintError::UnknownRule { .. } => Self { status: ExitStatus::Usage, hint: e.hint() },
+        }
+    }
+}
+
+/// A missing `--config` file or an unknown default instance is a usage error, exit 2.
+impl From<&WorkspaceError> for CommandError {
+    fn from(e: &WorkspaceError) -> Self {
+        match e {
+            WorkspaceError::ConfigFileMissing { .. } | WorkspaceError::UnknownDefaultErp { .. } => {
+                Self { status: ExitStatus::Usage, hint: e.hint() }
+            }
+        }
+    }
+}
+
+/// What `agentb new` is given is input: a refused part is a usage error, exit 2.
+impl From<&ScaffoldError> for CommandError {
+    fn from(e: &ScaffoldError) -> Self {
+        Self { status: ExitStatus::Usage, hint: e.hint() }
     }
 }
 
@@ -206,6 +245,16 @@ mod tests {
         assert_eq!(e.hint.as_deref(), Some("export `KEY` with the instance's service key"));
         let err = anyhow::Error::new(missing).context("while deploying");
         assert_eq!(status_of(&err), ExitStatus::Usage);
+    }
+
+    #[test]
+    fn lint_and_workspace_errors_exit_2_with_their_hints() {
+        let unknown = crate::lint::Levels::new(&["unknwn-key".into()], &[], &[]).unwrap_err();
+        let err = anyhow::Error::new(unknown).context("while linting");
+        assert_eq!(status_of(&err), ExitStatus::Usage);
+        assert!(render(&err, false).ends_with("hint: did you mean `unknown-key`?\n"), "{}", render(&err, false));
+        let missing = WorkspaceError::ConfigFileMissing { path: "x.toml".into() };
+        assert_eq!(CommandError::from(&missing), CommandError { status: ExitStatus::Usage, hint: None });
     }
 
     #[test]

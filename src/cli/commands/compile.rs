@@ -3,11 +3,11 @@
 use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::commands::Ctx;
 use crate::cli::{CompileArgs, Format};
-use crate::compile::cache::Cache;
-use crate::compile::{self, Outcome};
 use crate::lint::{self, Level, Levels};
 use crate::skill::parse::ParseContext;
-use crate::skill::project;
+use crate::workspace::build::{self, Outcome};
+use crate::workspace::cache::Cache;
+use crate::workspace::load as project;
 
 pub fn run(ctx: &Ctx, args: &CompileArgs) -> anyhow::Result<ExitStatus> {
     let project = ctx.project()?;
@@ -19,7 +19,7 @@ pub fn run(ctx: &Ctx, args: &CompileArgs) -> anyhow::Result<ExitStatus> {
     // Stat the existing artifacts while the skills load.
     let (ws, stamps) = rayon::join(
         || project::load_cached(project, &mut cache, project::Detail::UntilError),
-        || if args.skills.is_empty() { compile::artifact_stamps(&out) } else { None },
+        || if args.skills.is_empty() { build::artifact_stamps(&out) } else { None },
     );
     let mut ws = ws?;
     let mut diagnostics = std::mem::take(&mut ws.diagnostics);
@@ -56,7 +56,7 @@ pub fn run(ctx: &Ctx, args: &CompileArgs) -> anyhow::Result<ExitStatus> {
     }
 
     let parse_ctx = ParseContext::new(&project.config);
-    let results = compile::compile(&ws, &parse_ctx, &selected, &out, args.check, &mut cache, stamps)?;
+    let results = build::compile(&ws, &parse_ctx, &selected, &out, args.check, &mut cache, stamps)?;
     // `--check` writes nothing, the cache included.
     if !args.check {
         cache.save(true);

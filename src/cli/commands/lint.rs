@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::commands::Ctx;
 use crate::cli::{Format, LintArgs};
-use crate::compile::cache::Cache;
 use crate::lint::{self, Diagnostic, Levels, render};
-use crate::skill::project::{self, Workspace};
+use crate::workspace::cache::Cache;
+use crate::workspace::load::{self as project, Workspace};
 
 pub fn run(ctx: &Ctx, args: &LintArgs) -> anyhow::Result<ExitStatus> {
     let project = ctx.project()?;
