@@ -137,13 +137,15 @@ impl From<&LintError> for CommandError {
     }
 }
 
-/// A missing `--config` file or an unknown default instance is a usage error, exit 2.
+/// A missing `--config` file, an unknown default instance or a path outside the project is a
+/// usage error, exit 2.
 impl From<&WorkspaceError> for CommandError {
     fn from(e: &WorkspaceError) -> Self {
         match e {
-            WorkspaceError::ConfigFileMissing { .. } | WorkspaceError::UnknownDefaultErp { .. } => {
-                Self { status: ExitStatus::Usage, hint: e.hint() }
-            }
+            WorkspaceError::ConfigFileMissing { .. }
+            | WorkspaceError::UnknownDefaultErp { .. }
+            | WorkspaceError::NoSuchPath { .. }
+            | WorkspaceError::NotAProjectFile { .. } => Self { status: ExitStatus::Usage, hint: e.hint() },
         }
     }
 }

@@ -38,6 +38,21 @@ pub struct Compiled {
     pub outcome: Outcome,
 }
 
+/// What `agentb compile` did, as `--format json` prints it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CompileReport {
+    /// Whether nothing was written (`--check`).
+    pub check: bool,
+    pub artifacts: Vec<Compiled>,
+}
+
+impl CompileReport {
+    /// Returns how many artifacts were created or updated (with `check`: would be).
+    pub fn changed(&self) -> usize {
+        self.artifacts.iter().filter(|a| a.outcome != Outcome::Fresh).count()
+    }
+}
+
 /// Builds the artifacts of `skills` (all of the workspace's when empty).
 pub fn artifacts(ws: &Workspace, ctx: &ParseContext, skills: &[&Skill]) -> Vec<Artifact> {
     skills.par_iter().map(|skill| artifact::build(skill, resolve(ws, skill), &ctx.catalog, &ctx.limits)).collect()

@@ -4,6 +4,7 @@
 pub mod build;
 pub mod cache;
 pub mod load;
+pub mod scope;
 
 use std::path::{Path, PathBuf};
 
@@ -21,13 +22,26 @@ pub enum WorkspaceError {
     /// `AGENTB_ERP_DEFAULT` names an instance the config does not define.
     #[error("`AGENTB_ERP_DEFAULT` names the unknown instance `{name}`")]
     UnknownDefaultErp { name: String },
+    /// A path given on the command line does not exist.
+    #[error("`{}` does not exist", .path.display())]
+    NoSuchPath { path: PathBuf },
+    /// A path given on the command line names no file or folder lint checks.
+    #[error("`{}` is not a skill, persona or test file of this project", .path.display())]
+    NotAProjectFile { path: PathBuf, skills: PathBuf, personas: PathBuf },
 }
 
 impl WorkspaceError {
     /// Returns the obvious next step.
     pub fn hint(&self) -> Option<String> {
         match self {
-            WorkspaceError::ConfigFileMissing { .. } | WorkspaceError::UnknownDefaultErp { .. } => None,
+            WorkspaceError::ConfigFileMissing { .. }
+            | WorkspaceError::UnknownDefaultErp { .. }
+            | WorkspaceError::NoSuchPath { .. } => None,
+            WorkspaceError::NotAProjectFile { skills, personas, .. } => Some(format!(
+                "lint checks `*.md` and `*.test.yaml` in `{}` and `*.md` in `{}`",
+                skills.display(),
+                personas.display()
+            )),
         }
     }
 }
