@@ -77,6 +77,11 @@ fn resolve_deps<'a>(
 /// when the bytes differ. With `check`, nothing is written and the cache is not updated.
 /// `stamps` are those [`artifact_stamps`] returned for `out`, taken while the workspace loaded
 /// (`None`: stat what is needed here).
+///
+/// When `out` does not exist yet, the artifacts are written into a new staging folder beside it
+/// that is renamed to `out` at the end: no reader can see a half-written artifact (the folder
+/// appears complete or not at all), so each file is written once, directly, instead of through
+/// a temporary file and a rename in a folder that every worker thread contends for.
 pub fn compile(
     ws: &Workspace,
     ctx: &ParseContext,
@@ -86,20 +91,29 @@ pub fn compile(
     cache: &mut Cache,
     stamps: Option<ArtifactStamps>,
 ) -> anyhow::Result<Vec<Compiled>> {
-    if !check {
+    let staging = if check || out.exists() { None } else { Staging::create(out) };
+    if !check && staging.is_none() {
         std::fs::create_dir_all(out).with_context(|| format!("failed to create `{}`", out.display()))?;
     }
     cache.ensure_loaded();
     let by_id: FxHashMap<&str, &SkillSummary> = ws.summaries.iter().rev().map(|s| (s.id.as_str(), &**s)).collect();
-    let stamps = stamps.or_else(|| if selected.len() > 64 { artifact_stamps(out) } else { None });
+    let stamps = match &staging {
+        // Nothing exists yet: nothing to stat.
+        Some(_) => Some(ArtifactStamps::default()),
+        None => stamps.or_else(|| if selected.len() > 64 { artifact_stamps(out) } else { None }),
+    };
+    let target = Target { out, staging: staging.as_ref().map(|s| s.dir.as_path()), check };
     let done: Vec<(Compiled, Option<ArtifactFile>)> = {
         let cache = &*cache;
         let stamps = stamps.as_ref();
         selected
             .par_iter()
-            .map(|summary| compile_one(ws, ctx, &by_id, stamps, summary, out, check, cache))
+            .map(|summary| compile_one(ws, ctx, &by_id, stamps, summary, &target, cache))
             .collect::<anyhow::Result<_>>()?
     };
+    if let Some(staging) = staging {
+        staging.finish(out)?;
+    }
     let mut compiled = Vec::with_capacity(done.len());
     for (c, record) in done {
         if let Some(record) = record {
@@ -110,17 +124,63 @@ pub fn compile(
     Ok(compiled)
 }
 
-#[allow(clippy::too_many_arguments, reason = "one call site")]
+/// A new output folder being filled: renamed to its final name when complete, removed if
+/// dropped before.
+struct Staging {
+    dir: PathBuf,
+    done: bool,
+}
+
+impl Staging {
+    /// Creates `.<name>.tmp-<pid>` beside `out` (and `out`'s parents); `None` when it cannot,
+    /// and then the artifacts are written into `out` one by one.
+    fn create(out: &Path) -> Option<Self> {
+        let parent = out.parent().filter(|p| !p.as_os_str().is_empty())?;
+        let name = out.file_name()?.to_str()?;
+        std::fs::create_dir_all(parent).ok()?;
+        let dir = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        // A folder left by a killed run of the same pid: start again.
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir(&dir).ok()?;
+        Some(Self { dir, done: false })
+    }
+
+    /// Renames the staging folder to `out`.
+    fn finish(mut self, out: &Path) -> anyhow::Result<()> {
+        std::fs::rename(&self.dir, out)
+            .with_context(|| format!("failed to move the artifacts into `{}`; run the command again", out.display()))?;
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Where artifacts go.
+struct Target<'a> {
+    /// The output folder, as reported and recorded.
+    out: &'a Path,
+    /// The new folder written into instead, renamed to `out` at the end.
+    staging: Option<&'a Path>,
+    check: bool,
+}
+
 fn compile_one(
     ws: &Workspace,
     ctx: &ParseContext,
     by_id: &FxHashMap<&str, &SkillSummary>,
     stamps: Option<&ArtifactStamps>,
     summary: &SkillSummary,
-    out: &Path,
-    check: bool,
+    target: &Target<'_>,
     cache: &Cache,
 ) -> anyhow::Result<(Compiled, Option<ArtifactFile>)> {
+    let (out, check) = (target.out, target.check);
     let resolved = compile::resolve_with(
         |id| by_id.get(id).map(|s| &s.version),
         summary.dependencies.iter().map(|d| (d.id.as_str(), d.req.as_ref())),
@@ -156,6 +216,17 @@ fn compile_one(
     };
     let artifact = artifact::build(skill, resolved, &ctx.catalog, &ctx.limits);
     let bytes = artifact.to_bytes();
+    if let Some(staging) = target.staging {
+        // A new folder of this run's own: the file cannot exist, and is written in one go.
+        let file = write_new(&staging.join(&name), &bytes)?;
+        let record = file.metadata().ok().map(|m| ArtifactFile {
+            name,
+            key,
+            content_hash: artifact.content_hash.clone(),
+            stamp: Stamp::of(&m),
+        });
+        return Ok((compiled(artifact.content_hash, Outcome::Created), record));
+    }
     let outcome = match std::fs::read(&path) {
         Ok(existing) if existing == bytes => Outcome::Fresh,
         Ok(_) => Outcome::Updated,
@@ -174,6 +245,18 @@ fn compile_one(
         stamp: Stamp::of(&m),
     });
     Ok((compiled(artifact.content_hash, outcome), record))
+}
+
+/// Creates `path`, which must not exist, with `bytes`; returns the open file.
+fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<std::fs::File> {
+    use std::io::Write as _;
+    let mut file = std::fs::File::options()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .with_context(|| format!("failed to create `{}`", path.display()))?;
+    file.write_all(bytes).with_context(|| format!("failed to write `{}`", path.display()))?;
+    Ok(file)
 }
 
 /// The stamps of the files of an output folder, by name.

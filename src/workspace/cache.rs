@@ -608,6 +608,9 @@ mod tests {
             vec![("alpha@1.0.0.json".into(), Outcome::Created), ("beta@1.0.0.json".into(), Outcome::Created)]
         );
         let out = project.cache_dir().join("compiled");
+        // The first compile wrote into a staging folder renamed to `compiled`: none is left.
+        let left: Vec<_> = std::fs::read_dir(project.cache_dir()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert!(left.iter().all(|n| !n.to_string_lossy().contains(".tmp-")), "{left:?}");
         for f in ["alpha@1.0.0.json", "beta@1.0.0.json"] {
             age(&out.join(f));
         }
