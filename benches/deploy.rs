@@ -14,14 +14,14 @@ use agentb::deploy::bucket::{Percent, canary_orgs};
 use agentb::deploy::plan::{self, DeployOptions, Live, LiveSkill, skill_record};
 use agentb::deploy::state::{Action, Release, State};
 use agentb::skill::parse::ParseContext;
-use agentb::skill::project;
 use agentb::workspace::Project;
+use agentb::workspace::load as project;
 
 fn setup() -> (Vec<String>, Vec<Arc<agentb::compile::Artifact>>, State, BTreeMap<String, Live>) {
     let project = Project::new(PathBuf::from(env!("CARGO_MANIFEST_DIR")), None, Config::default());
     let ws = project::load(&project).expect("example project loads");
     let skills: Vec<_> = ws.skills.iter().take(5).collect();
-    let artifacts: Vec<Arc<_>> = agentb::compile::artifacts(&ws, &ParseContext::new(&project.config), &skills)
+    let artifacts: Vec<Arc<_>> = agentb::workspace::build::artifacts(&ws, &ParseContext::new(&project.config), &skills)
         .into_iter()
         .map(Arc::new)
         .collect();

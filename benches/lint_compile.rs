@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
-use agentb::compile::cache::Cache;
 use agentb::config::Config;
 use agentb::skill::parse::ParseContext;
-use agentb::skill::project::{self, Detail};
 use agentb::workspace::Project;
+use agentb::workspace::cache::Cache;
+use agentb::workspace::load::{self as project, Detail};
 
 fn example_project() -> Project {
     Project::new(PathBuf::from(env!("CARGO_MANIFEST_DIR")), None, Config::default())
@@ -32,7 +32,7 @@ fn compile_example(c: &mut Criterion) {
     let ws = project::load(&project).expect("example project loads");
     let skills: Vec<_> = ws.skills.iter().collect();
     c.bench_function("build artifacts of example project", |b| {
-        b.iter(|| agentb::compile::artifacts(&ws, &ctx, &skills));
+        b.iter(|| agentb::workspace::build::artifacts(&ws, &ctx, &skills));
     });
 }
 
@@ -157,7 +157,7 @@ fn warm_cache(project: &Project) {
     let ctx = ParseContext::new(&project.config);
     let valid: Vec<_> = ws.summaries.iter().filter(|s| !ws.file_has_errors(&s.path)).map(|s| &**s).collect();
     let out = project.cache_dir().join("compiled");
-    agentb::compile::compile(&ws, &ctx, &valid, &out, false, &mut cache, None).expect("corpus compiles");
+    agentb::workspace::build::compile(&ws, &ctx, &valid, &out, false, &mut cache, None).expect("corpus compiles");
     cache.save(true);
 }
 
@@ -173,7 +173,7 @@ fn corpus_1000(c: &mut Criterion) {
     let ws = project::load(&project).expect("corpus loads");
     let valid: Vec<_> = ws.skills.iter().filter(|s| !ws.file_has_errors(&s.path)).collect();
     group.bench_function("build artifacts (in memory)", |b| {
-        b.iter(|| agentb::compile::artifacts(&ws, &ctx, &valid));
+        b.iter(|| agentb::workspace::build::artifacts(&ws, &ctx, &valid));
     });
     // Each run writes into a new folder, and none is deleted before the end: creating files
     // right after deleting as many makes ext4 hunt for free inodes, which would be measured.
@@ -190,7 +190,7 @@ fn corpus_1000(c: &mut Criterion) {
                 let ws = project::load_cached(&project, &mut cache, Detail::UntilError).expect("corpus loads");
                 let valid: Vec<_> =
                     ws.summaries.iter().filter(|s| !ws.file_has_errors(&s.path)).map(|s| &**s).collect();
-                agentb::compile::compile(&ws, &ctx, &valid, &out, false, &mut cache, None).expect("compiles");
+                agentb::workspace::build::compile(&ws, &ctx, &valid, &out, false, &mut cache, None).expect("compiles");
             },
             BatchSize::PerIteration,
         );
@@ -209,8 +209,8 @@ fn corpus_1000(c: &mut Criterion) {
             let mut cache = Cache::open(&project);
             let ws = project::load_cached(&project, &mut cache, Detail::UntilError).expect("corpus loads");
             let valid: Vec<_> = ws.summaries.iter().filter(|s| !ws.file_has_errors(&s.path)).map(|s| &**s).collect();
-            let stamps = agentb::compile::artifact_stamps(&out);
-            agentb::compile::compile(&ws, &ctx, &valid, &out, false, &mut cache, stamps).expect("compiles");
+            let stamps = agentb::workspace::build::artifact_stamps(&out);
+            agentb::workspace::build::compile(&ws, &ctx, &valid, &out, false, &mut cache, stamps).expect("compiles");
             cache.save(true);
         });
     });
@@ -229,8 +229,9 @@ fn corpus_1000(c: &mut Criterion) {
                 let ws = project::load_cached(&project, &mut cache, Detail::UntilError).expect("corpus loads");
                 let valid: Vec<_> =
                     ws.summaries.iter().filter(|s| !ws.file_has_errors(&s.path)).map(|s| &**s).collect();
-                let stamps = agentb::compile::artifact_stamps(&out);
-                agentb::compile::compile(&ws, &ctx, &valid, &out, false, &mut cache, stamps).expect("compiles");
+                let stamps = agentb::workspace::build::artifact_stamps(&out);
+                agentb::workspace::build::compile(&ws, &ctx, &valid, &out, false, &mut cache, stamps)
+                    .expect("compiles");
                 cache.save(true);
             },
             BatchSize::PerIteration,

@@ -461,3 +461,37 @@ fn compile_ignores_personas_but_needs_them_valid() {
         .stderr_contains("error[AB035]")
         .done();
 }
+
+/// A clean skill with this id.
+fn skill_with_id(id: &str) -> String {
+    format!(
+        "---\nid: {id}\ntype: skill\nversion: 1.0.0\nstatus: active\ncategory: briefs\ndescription: Does {id}.\ntriggers:\n  - event: manual_invoke\ninputs:\n  - name: request\n    type: string\n    required: true\noutputs:\n  - name: result\n    type: string\npermissions:\n  - client:read\n---\n# Skill\n\n## Purpose\nDo it.\n\n## Process\n1. Step one\n"
+    )
+}
+
+#[test]
+fn many_changed_skills_are_summed_up_in_one_line_unless_verbose() {
+    let mut test = Test::new();
+    for i in 0..21 {
+        test = test.skill(&format!("s{i:02}.md"), skill_with_id(&format!("s{i:02}")));
+    }
+    let run = test
+        .args(["compile"])
+        .run()
+        .no_panic()
+        .code(0)
+        .stderr_contains("Compiled 21 skills → .agentbuilder/cache/compiled/ (21 new, 0 rebuilt; `-v` lists them)")
+        .stderr_contains("Finished 21 skills (21 changed, 0 up to date)")
+        .stderr_lacks("Compiled s00");
+    let edited = skill_with_id("s00").replace("Do it.", "Do it well.");
+    let run = run.test.skill("s00.md", edited).args(["compile"]).run().code(0).stderr_contains("Recompiled s00 v1.0.0");
+    std::fs::remove_dir_all(run.test.path().join(COMPILED)).expect("remove artifacts");
+    let run = run.test.args(["compile", "--check"]).run().code(1).stderr_contains("Stale 21 skills would change in");
+    run.test
+        .args(["-v", "compile"])
+        .run()
+        .code(0)
+        .stderr_contains("Compiled s00 v1.0.0 → .agentbuilder/cache/compiled/s00@1.0.0.json")
+        .stderr_contains("Compiled s20 v1.0.0")
+        .done();
+}

@@ -84,6 +84,9 @@ pub enum Command {
     /// Check skills, personas, test files and the config
     Lint(LintArgs),
     /// Lint, then compile skills into deployable artifacts
+    ///
+    /// Each changed artifact is listed when at most 20 changed (every one with `-v`); more are
+    /// summed up in one line.
     Compile(CompileArgs),
     /// Explain a lint rule, or list all rules
     Explain(ExplainArgs),

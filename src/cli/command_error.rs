@@ -10,8 +10,11 @@ use crate::claude::ClaudeError;
 use crate::config::ConfigError;
 use crate::deploy::DeployError;
 use crate::erp::ErpError;
+use crate::lint::LintError;
 use crate::runtime::RunError;
+use crate::skill::scaffold::ScaffoldError;
 use crate::testing::TestError;
+use crate::workspace::WorkspaceError;
 
 /// The exit statuses of SPEC §12.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +86,15 @@ impl CommandError {
             if let Some(e) = cause.downcast_ref::<TestError>() {
                 return e.into();
             }
+            if let Some(e) = cause.downcast_ref::<LintError>() {
+                return e.into();
+            }
+            if let Some(e) = cause.downcast_ref::<WorkspaceError>() {
+                return e.into();
+            }
+            if let Some(e) = cause.downcast_ref::<ScaffoldError>() {
+                return e.into();
+            }
             if cause.downcast_ref::<reqwest::Error>().is_some() {
                 return Self { status: ExitStatus::Remote, hint: None };
             }
@@ -142,6 +154,15 @@ impl From<&DeployError> for CommandError {
     }
 }
 
+/// An unknown rule is a usage error, exit 2.
+impl From<&LintError> for CommandError {
+    fn from(e: &LintError) -> Self {
+        match e {
+            LintError::UnknownRule { .. } => Self { status: ExitStatus::Usage, hint: e.hint() },
+        }
+    }
+}
+
 /// A refused run or proposal command is exit 2, a proposal whose call failed exit 3.
 impl From<&RunError> for CommandError {
     fn from(e: &RunError) -> Self {
@@ -153,6 +174,26 @@ impl From<&RunError> for CommandError {
 /// Every error that stops `agentb test` before it runs a case is an input error (exit 2).
 impl From<&TestError> for CommandError {
     fn from(e: &TestError) -> Self {
+        Self { status: ExitStatus::Usage, hint: e.hint() }
+    }
+}
+
+/// A missing `--config` file, an unknown default instance or a path outside the project is a
+/// usage error, exit 2.
+impl From<&WorkspaceError> for CommandError {
+    fn from(e: &WorkspaceError) -> Self {
+        match e {
+            WorkspaceError::ConfigFileMissing { .. }
+            | WorkspaceError::UnknownDefaultErp { .. }
+            | WorkspaceError::NoSuchPath { .. }
+            | WorkspaceError::NotAProjectFile { .. } => Self { status: ExitStatus::Usage, hint: e.hint() },
+        }
+    }
+}
+
+/// What `agentb new` is given is input: a refused part is a usage error, exit 2.
+impl From<&ScaffoldError> for CommandError {
+    fn from(e: &ScaffoldError) -> Self {
         Self { status: ExitStatus::Usage, hint: e.hint() }
     }
 }
@@ -263,6 +304,16 @@ mod tests {
         assert_eq!(status_of(&anyhow::Error::new(listing)), ExitStatus::Remote);
         let other = DeployError::Other(anyhow::Error::new(UserError::remote("down")));
         assert_eq!(status_of(&anyhow::Error::new(other)), ExitStatus::Remote);
+    }
+
+    #[test]
+    fn lint_and_workspace_errors_exit_2_with_their_hints() {
+        let unknown = crate::lint::Levels::new(&["unknwn-key".into()], &[], &[]).unwrap_err();
+        let err = anyhow::Error::new(unknown).context("while linting");
+        assert_eq!(status_of(&err), ExitStatus::Usage);
+        assert!(render(&err, false).ends_with("hint: did you mean `unknown-key`?\n"), "{}", render(&err, false));
+        let missing = WorkspaceError::ConfigFileMissing { path: "x.toml".into() };
+        assert_eq!(CommandError::from(&missing), CommandError { status: ExitStatus::Usage, hint: None });
     }
 
     #[test]

@@ -6,7 +6,6 @@
 //! what it promises (outputs) breaks consumers.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -14,24 +13,7 @@ use serde_json::Value;
 use super::Artifact;
 use crate::skill::model::Status;
 
-/// How big a change is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Class {
-    Patch,
-    Minor,
-    Major,
-}
-
-impl fmt::Display for Class {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Class::Patch => "patch",
-            Class::Minor => "minor",
-            Class::Major => "major",
-        })
-    }
-}
+pub use crate::skill::bump::Class;
 
 /// One classified change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

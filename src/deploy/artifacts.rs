@@ -2,12 +2,12 @@
 //! has lint errors) and the ERP records of its personas.
 
 use super::error::{DeployError, unknown_skill};
-use crate::compile::{self, Artifact};
+use crate::compile::Artifact;
 use crate::erp::AgentPersona;
 use crate::lint::{self, Level, Levels};
 use crate::skill::parse::ParseContext;
-use crate::skill::project::Workspace;
 use crate::workspace::Project;
+use crate::workspace::load::Workspace;
 
 /// Builds the artifacts of `ids` (all skills when empty) from the loaded workspace. Lint
 /// errors (after the config's levels) stop it with [`DeployError::LintErrors`], which carries
@@ -29,7 +29,7 @@ pub fn build(project: &Project, ws: &Workspace, ids: &[String]) -> Result<Vec<Ar
     if selected.is_empty() {
         return Err(DeployError::NoSkills { dir: project.display_path(&project.skills_dir()).into_owned() });
     }
-    Ok(compile::artifacts(ws, &ParseContext::new(&project.config), &selected))
+    Ok(crate::workspace::build::artifacts(ws, &ParseContext::new(&project.config), &selected))
 }
 
 /// Returns the ERP record of a persona.

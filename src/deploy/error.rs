@@ -175,7 +175,7 @@ impl DeployError {
 }
 
 /// Returns the error for a skill id the project does not have, with the closest id.
-pub fn unknown_skill(id: &str, ws: &crate::skill::project::Workspace) -> DeployError {
+pub fn unknown_skill(id: &str, ws: &crate::workspace::load::Workspace) -> DeployError {
     DeployError::UnknownSkill {
         id: id.to_owned(),
         suggestion: crate::text::did_you_mean(id, ws.summaries.iter().map(|s| s.id.as_str())).map(str::to_owned),

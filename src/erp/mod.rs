@@ -9,6 +9,7 @@ mod error;
 pub mod http;
 pub mod local;
 pub mod openapi;
+pub mod report;
 mod secret;
 pub mod server;
 mod store;

@@ -1,5 +1,5 @@
 //! Lint: diagnostics, rule levels, and the renderers. The checks themselves live with what they
-//! check (`skill::parse` for field rules, `skill::project` for cross-file rules, [`secrets`]).
+//! check (`skill::parse` for field rules, `workspace::load` for cross-file rules, [`secrets`]).
 
 pub mod config;
 pub mod fix;
@@ -10,14 +10,30 @@ pub mod secrets;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use rules::Rule;
 
-use crate::cli::command_error::UserError;
+/// What can go wrong setting up lint.
+#[derive(Debug, thiserror::Error)]
+pub enum LintError {
+    /// `--allow`, `--deny` or `[lint]` names no rule.
+    #[error("unknown lint rule `{key}`")]
+    UnknownRule { key: String, suggestion: Option<&'static str> },
+}
+
+impl LintError {
+    /// Returns the obvious next step.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            LintError::UnknownRule { suggestion: Some(m), .. } => Some(format!("did you mean `{m}`?")),
+            LintError::UnknownRule { suggestion: None, .. } => Some("list the rules with `agentb explain`".to_owned()),
+        }
+    }
+}
 
 /// How serious a diagnostic is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Warning,
@@ -25,37 +41,65 @@ pub enum Level {
 }
 
 /// One text edit of a fix: replace `range` of the file with `replacement`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Edit {
     pub range: Range<usize>,
     pub replacement: String,
 }
 
 /// A fix that cannot change meaning.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fix {
     /// What the fix does, e.g. "replace `resource_scanner` with `resource-scanner`".
     pub description: String,
     pub edits: Vec<Edit>,
 }
 
-/// One finding, pointing at a byte range of a file.
-#[derive(Debug, Clone, PartialEq)]
+/// One finding, pointing at a byte range of a file. It serializes (for the incremental cache)
+/// with its rule as the code; a code that names no rule does not deserialize.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diagnostic {
+    #[serde(with = "rule_code")]
     pub rule: &'static Rule,
     /// The level after the config's allow/deny lists.
     pub level: Level,
     pub message: String,
     pub file: PathBuf,
     /// Byte range in the file's text (after a BOM); `None` for whole-file problems.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub span: Option<Range<usize>>,
     /// A label under the snippet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// A `help:` line, e.g. a "did you mean" suggestion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// Extra `note:` lines (e.g. the other file of a duplicate).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fix: Option<Fix>,
+}
+
+/// Serde for a diagnostic's rule, as its code.
+mod rule_code {
+    use serde::{Deserialize as _, Deserializer, Serializer};
+
+    use super::{Rule, rules};
+
+    #[allow(clippy::trivially_copy_pass_by_ref, reason = "the signature serde's `with` expects")]
+    pub fn serialize<S: Serializer>(rule: &&'static Rule, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(rule.code)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static Rule, D::Error> {
+        let code = <&str>::deserialize(d)?;
+        rules::ALL
+            .iter()
+            .copied()
+            .find(|r| r.code == code)
+            .ok_or_else(|| serde::de::Error::custom(format_args!("unknown rule `{code}`")))
+    }
 }
 
 impl Diagnostic {
@@ -114,15 +158,12 @@ pub struct Levels {
 
 impl Levels {
     /// Resolves rule keys (codes, names, or `warnings`); an unknown key is a usage error.
-    pub fn new(allow: &[String], deny: &[String], warn: &[String]) -> Result<Self, UserError> {
+    pub fn new(allow: &[String], deny: &[String], warn: &[String]) -> Result<Self, LintError> {
         let mut levels = Levels::default();
-        let resolve = |key: &String| -> Result<&'static str, UserError> {
-            rules::find(key).map(|r| r.code).ok_or_else(|| {
-                let hint = crate::text::did_you_mean(key, rules::ALL.iter().map(|r| r.name)).map_or_else(
-                    || "list the rules with `agentb explain`".to_owned(),
-                    |m| format!("did you mean `{m}`?"),
-                );
-                UserError::usage(format!("unknown lint rule `{key}`")).with_hint(hint)
+        let resolve = |key: &String| -> Result<&'static str, LintError> {
+            rules::find(key).map(|r| r.code).ok_or_else(|| LintError::UnknownRule {
+                key: key.clone(),
+                suggestion: crate::text::did_you_mean(key, rules::ALL.iter().map(|r| r.name)),
             })
         };
         for key in deny {
@@ -199,6 +240,6 @@ mod tests {
         let levels = Levels::new(&[], &[], &["unknown-key".into()]).unwrap();
         assert_eq!(levels.level_of(&rules::UNKNOWN_KEY), Some(Level::Warning));
         let err = Levels::new(&["unknwn-key".into()], &[], &[]).unwrap_err();
-        assert_eq!(err.hint.as_deref(), Some("did you mean `unknown-key`?"));
+        assert_eq!(err.hint().as_deref(), Some("did you mean `unknown-key`?"));
     }
 }

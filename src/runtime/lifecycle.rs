@@ -33,8 +33,8 @@ use crate::erp::{
 use crate::lint::{Level, Levels};
 use crate::skill::model::Status as SkillStatus;
 use crate::skill::parse::ParseContext;
-use crate::skill::project;
 use crate::workspace::Project;
+use crate::workspace::load as project;
 
 /// What the project's config says about every run: hooks, prices, proposal windows, the
 /// default model and token limit, and the state folder whose `.gitignore` a run writes.
@@ -174,7 +174,8 @@ pub fn prepare(
         _ => {}
     }
     let parse_ctx = ParseContext::new(&project.config);
-    let artifact = compile::artifacts(&ws, &parse_ctx, &[skill]).pop().context("compile produced no artifact")?;
+    let artifact =
+        crate::workspace::build::artifacts(&ws, &parse_ctx, &[skill]).pop().context("compile produced no artifact")?;
     let persona = match &opts.persona {
         Some(id) => {
             let Some(p) = ws.personas.iter().find(|p| &p.id.value == id) else {

@@ -2,9 +2,29 @@
 //! `version` scalar change; comments, key order, quoting, line endings and a BOM stay as they
 //! are.
 
+use std::fmt;
 use std::ops::Range;
 
-use crate::compile::diff::Class;
+use serde::{Deserialize, Serialize};
+
+/// How big a change is (of an interface, or of a version bump).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Class {
+    Patch,
+    Minor,
+    Major,
+}
+
+impl fmt::Display for Class {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Class::Patch => "patch",
+            Class::Minor => "minor",
+            Class::Major => "major",
+        })
+    }
+}
 
 /// Returns the next version of `v` for a bump of `class`: major → `X+1.0.0`, minor →
 /// `X.Y+1.0`, patch → `X.Y.Z+1`. Pre-release and build metadata are dropped.

@@ -18,13 +18,12 @@ pub mod spec;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::compile;
 use crate::lint::{Diagnostic, Level};
 use crate::skill::parse::ParseContext;
-use crate::skill::project::Workspace;
 use crate::testing::runner::Planned;
 use crate::testing::spec::SkillView;
 use crate::workspace::Project;
+use crate::workspace::load::Workspace;
 
 /// Why `agentb test` cannot start.
 #[derive(Debug, thiserror::Error)]
@@ -131,7 +130,7 @@ pub fn plan(project: &Project, ws: &Workspace, only: &[String], filter: Option<&
                     .iter()
                     .any(|d| d.level == Level::Error && d.file == project.display_path(&s.path).as_ref())
             })
-            .and_then(|s| compile::artifacts(ws, &parse_ctx, &[s]).pop());
+            .and_then(|s| crate::workspace::build::artifacts(ws, &parse_ctx, &[s]).pop());
         if let (Some(file), Some(artifact)) = (&file, &artifact) {
             let view = SkillView {
                 granted: artifact.tools.iter().map(|t| (t.name.clone(), t.collection.clone())).collect(),

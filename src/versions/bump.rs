@@ -7,9 +7,9 @@ use serde::Serialize;
 
 use crate::compile::diff::{self as classify, Change, Class};
 use crate::deploy::error::{DeployError, unknown_skill};
-use crate::skill::project::Workspace;
 use crate::skill::{bump, source};
 use crate::workspace::Project;
+use crate::workspace::load::Workspace;
 
 /// How to bump.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

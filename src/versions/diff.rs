@@ -6,8 +6,8 @@ use serde::Serialize;
 use crate::compile::Artifact;
 use crate::compile::diff::{self as classify, Change, Class};
 use crate::deploy::error::{DeployError, unknown_skill};
-use crate::skill::project::Workspace;
 use crate::workspace::Project;
+use crate::workspace::load::Workspace;
 
 /// What to compare.
 #[derive(Debug, Clone)]

@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::deploy::error::DeployError;
 use crate::deploy::state::{State, Strategy};
-use crate::skill::project::Workspace;
 use crate::workspace::Project;
+use crate::workspace::load::Workspace;
 
 /// The skills of a project (and the ones only deployed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

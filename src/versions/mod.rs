@@ -11,14 +11,14 @@ pub mod list;
 use std::path::Path;
 
 use crate::compile::diff::{self as classify, Change, Class};
-use crate::compile::{self, Artifact, artifact};
+use crate::compile::{Artifact, artifact};
 use crate::deploy::error::DeployError;
 use crate::deploy::release_store::ReleaseStore;
 use crate::deploy::state::{Deployment, State};
 use crate::skill::parse::{self, ParseContext};
-use crate::skill::project::Workspace;
 use crate::skill::source::SourceFile;
 use crate::workspace::Project;
+use crate::workspace::load::Workspace;
 
 /// Checks a version move against the changes: `Err` says what bump they need.
 pub fn verdict(old: &Artifact, new: &Artifact, changes: &[Change]) -> Result<(), String> {
@@ -56,7 +56,7 @@ pub fn current(project: &Project, ws: &Workspace, id: &str) -> Result<Option<Art
         return Err(DeployError::SkillHasErrors { path: skill.path.clone() });
     }
     let ctx = ParseContext::new(&project.config);
-    Ok(compile::artifacts(ws, &ctx, &[skill]).pop())
+    Ok(crate::workspace::build::artifacts(ws, &ctx, &[skill]).pop())
 }
 
 /// Returns the error for a skill with nothing deployed to compare with.
@@ -126,7 +126,7 @@ pub fn baseline(
     let Some(skill) = parsed.item.filter(|_| !has_errors) else {
         return Err(DeployError::BadSourceAt { path: rel, rev: against.to_owned() });
     };
-    let resolved = compile::resolve(ws, &skill);
+    let resolved = crate::workspace::build::resolve(ws, &skill);
     Ok(Some((artifact::build(&skill, resolved, &ctx.catalog, &ctx.limits), format!("git {against}"))))
 }
 

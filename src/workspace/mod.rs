@@ -1,13 +1,50 @@
 //! The project on disk: where it is (config discovery, like cargo's), its config, and the paths
 //! agentb derives from them.
 
+pub mod build;
+pub mod cache;
+pub mod load;
+pub mod scope;
+
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-use crate::cli::command_error::UserError;
 use crate::config::{CONFIG_FILE, Config};
 use crate::env::Env;
+
+/// What can go wrong finding a project.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    /// `--config` names no file.
+    #[error("config file `{}` does not exist", .path.display())]
+    ConfigFileMissing { path: PathBuf },
+    /// `AGENTB_ERP_DEFAULT` names an instance the config does not define.
+    #[error("`AGENTB_ERP_DEFAULT` names the unknown instance `{name}`")]
+    UnknownDefaultErp { name: String },
+    /// A path given on the command line does not exist.
+    #[error("`{}` does not exist", .path.display())]
+    NoSuchPath { path: PathBuf },
+    /// A path given on the command line names no file or folder lint checks.
+    #[error("`{}` is not a skill, persona or test file of this project", .path.display())]
+    NotAProjectFile { path: PathBuf, skills: PathBuf, personas: PathBuf },
+}
+
+impl WorkspaceError {
+    /// Returns the obvious next step.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            WorkspaceError::ConfigFileMissing { .. }
+            | WorkspaceError::UnknownDefaultErp { .. }
+            | WorkspaceError::NoSuchPath { .. } => None,
+            WorkspaceError::NotAProjectFile { skills, personas, .. } => Some(format!(
+                "lint checks `*.md` and `*.test.yaml` in `{}` and `*.md` in `{}`",
+                skills.display(),
+                personas.display()
+            )),
+        }
+    }
+}
 
 /// Walks up from `start` to the first directory holding `.agentbuilder.toml`.
 fn discover(start: &Path) -> Option<PathBuf> {
@@ -60,7 +97,7 @@ impl Project {
         let (root, config_path) = match &config_file {
             Some(file) => {
                 if !file.is_file() {
-                    return Err(UserError::usage(format!("config file `{}` does not exist", file.display())).into());
+                    return Err(WorkspaceError::ConfigFileMissing { path: file.to_path_buf() }.into());
                 }
                 let root = file.parent().map_or_else(|| cwd.to_path_buf(), Path::to_path_buf);
                 (root, Some(file.to_path_buf()))
@@ -132,7 +169,7 @@ fn apply_env_overrides(env: &Env, config: &mut Config) -> anyhow::Result<()> {
     }
     if let Some(default) = env.get("AGENTB_ERP_DEFAULT") {
         if !config.erp.instances.contains_key(default) {
-            return Err(UserError::usage(format!("`AGENTB_ERP_DEFAULT` names the unknown instance `{default}`")).into());
+            return Err(WorkspaceError::UnknownDefaultErp { name: default.to_owned() }.into());
         }
         default.clone_into(&mut config.erp.default);
     }

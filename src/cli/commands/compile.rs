@@ -3,11 +3,12 @@
 use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::commands::Ctx;
 use crate::cli::{CompileArgs, Format};
-use crate::compile::cache::Cache;
-use crate::compile::{self, Outcome};
 use crate::lint::{self, Level, Levels};
 use crate::skill::parse::ParseContext;
-use crate::skill::project;
+use crate::workspace::Project;
+use crate::workspace::build::{self, CompileReport, Outcome};
+use crate::workspace::cache::Cache;
+use crate::workspace::load as project;
 
 pub fn run(ctx: &Ctx, args: &CompileArgs) -> anyhow::Result<ExitStatus> {
     let project = ctx.project()?;
@@ -19,7 +20,7 @@ pub fn run(ctx: &Ctx, args: &CompileArgs) -> anyhow::Result<ExitStatus> {
     // Stat the existing artifacts while the skills load.
     let (ws, stamps) = rayon::join(
         || project::load_cached(project, &mut cache, project::Detail::UntilError),
-        || if args.skills.is_empty() { compile::artifact_stamps(&out) } else { None },
+        || if args.skills.is_empty() { build::artifact_stamps(&out) } else { None },
     );
     let mut ws = ws?;
     let mut diagnostics = std::mem::take(&mut ws.diagnostics);
@@ -56,19 +57,36 @@ pub fn run(ctx: &Ctx, args: &CompileArgs) -> anyhow::Result<ExitStatus> {
     }
 
     let parse_ctx = ParseContext::new(&project.config);
-    let results = compile::compile(&ws, &parse_ctx, &selected, &out, args.check, &mut cache, stamps)?;
+    let results = build::compile(&ws, &parse_ctx, &selected, &out, args.check, &mut cache, stamps)?;
     // `--check` writes nothing, the cache included.
     if !args.check {
         cache.save(true);
     }
 
-    let changed: Vec<_> = results.iter().filter(|r| r.outcome != Outcome::Fresh).collect();
+    let report = CompileReport { check: args.check, artifacts: results };
     if format == Format::Json {
-        ctx.printer.json(&serde_json::json!({ "check": args.check, "artifacts": results }));
+        ctx.printer.json(&report);
     } else {
-        for r in &results {
+        print_human(ctx, project, &report, &out);
+    }
+    let changed = report.changed();
+    let status = crate::cli::command_error::status_from_problems(args.check && changed > 0);
+    // The process exits next: freeing tens of thousands of small allocations only costs time.
+    std::mem::forget(report);
+    std::mem::forget(ws);
+    std::mem::forget(cache);
+    Ok(status)
+}
+
+/// Skills changed beyond this many are summed up in one line (unless `-v`), like cargo.
+const LISTED: usize = 20;
+
+fn print_human(ctx: &Ctx, project: &Project, report: &CompileReport, out: &std::path::Path) {
+    let changed = report.changed();
+    if changed <= LISTED || ctx.settings.verbose > 0 {
+        for r in &report.artifacts {
             let shown = project.display_path(&r.path).display().to_string();
-            match (r.outcome, args.check) {
+            match (r.outcome, report.check) {
                 (Outcome::Fresh, _) => {}
                 (Outcome::Created, false) => {
                     ctx.printer.status("Compiled", format!("{} v{} → {shown}", r.id, r.version));
@@ -79,16 +97,20 @@ pub fn run(ctx: &Ctx, args: &CompileArgs) -> anyhow::Result<ExitStatus> {
                 (_, true) => ctx.printer.status("Stale", format!("{} v{} ({shown} would change)", r.id, r.version)),
             }
         }
-        let fresh = results.len() - changed.len();
-        ctx.printer
-            .status("Finished", format!("{} skills ({} changed, {fresh} up to date)", results.len(), changed.len()));
+    } else {
+        let shown = project.display_path(out).display().to_string();
+        if report.check {
+            ctx.printer.status("Stale", format!("{changed} skills would change in {shown}/ (`-v` lists them)"));
+        } else {
+            let created = report.artifacts.iter().filter(|a| a.outcome == Outcome::Created).count();
+            ctx.printer.status(
+                "Compiled",
+                format!("{changed} skills → {shown}/ ({created} new, {} rebuilt; `-v` lists them)", changed - created),
+            );
+        }
     }
-    let status = crate::cli::command_error::status_from_problems(args.check && !changed.is_empty());
-    // The process exits next: freeing tens of thousands of small allocations only costs time.
-    std::mem::forget(results);
-    std::mem::forget(ws);
-    std::mem::forget(cache);
-    Ok(status)
+    let total = report.artifacts.len();
+    ctx.printer.status("Finished", format!("{total} skills ({changed} changed, {} up to date)", total - changed));
 }
 
 fn unknown_skill(id: &str, ws: &project::Workspace) -> UserError {

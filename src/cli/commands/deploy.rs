@@ -12,8 +12,8 @@ use crate::deploy::artifacts;
 use crate::deploy::bucket::Percent;
 use crate::deploy::error::DeployError;
 use crate::deploy::ops::deploy::{self, Options};
-use crate::skill::project::{self, Workspace};
 use crate::workspace::Project;
+use crate::workspace::load::{self as project, Workspace};
 
 pub fn run(ctx: &Ctx, args: &DeployArgs) -> anyhow::Result<ExitStatus> {
     let format = ctx.format(&[Format::Human, Format::Json])?;

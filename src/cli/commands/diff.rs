@@ -8,8 +8,8 @@ use crate::cli::command_error::ExitStatus;
 use crate::cli::commands::Ctx;
 use crate::cli::render;
 use crate::cli::{DiffArgs, Format};
-use crate::skill::project;
 use crate::versions::diff::{self, DiffReport, Options};
+use crate::workspace::load as project;
 
 pub fn run(ctx: &Ctx, args: &DiffArgs) -> anyhow::Result<ExitStatus> {
     let format = ctx.format(&[Format::Human, Format::Json])?;

@@ -4,14 +4,14 @@ use std::fmt::Write as _;
 use std::net::{SocketAddr, ToSocketAddrs as _};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 
 use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::commands::Ctx;
 use crate::cli::{ErpCommand, ErpOrgAddArgs, ErpOrgCommand, ErpOrgListArgs, ErpPingArgs, ErpServeArgs, Format};
-use crate::erp::{self, AGENT_SKILLS, Erp as _, ListQuery, LocalErp, Organization, Secret, Store, server};
+use crate::erp::report::OrgListing;
+use crate::erp::{self, Erp as _, LocalErp, Organization, Secret, Store, server};
 
 /// The variable holding the key `agentb erp serve` requires.
 pub const SERVE_KEY_ENV: &str = "AGENTB_ERP_KEY";
@@ -156,7 +156,7 @@ fn org_list(ctx: &Ctx, args: &ErpOrgListArgs) -> anyhow::Result<ExitStatus> {
         crate::rt::build()?.block_on(instance.erp.organizations())?
     };
     if format == Format::Json {
-        let list: Vec<_> = orgs.iter().map(|o| serde_json::json!({"id": o.id, "name": o.name})).collect();
+        let list: Vec<OrgListing> = orgs.into_iter().map(OrgListing::from).collect();
         ctx.printer.json(&list);
         return Ok(ExitStatus::Success);
     }
@@ -174,52 +174,26 @@ fn org_list(ctx: &Ctx, args: &ErpOrgListArgs) -> anyhow::Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-fn millis(d: Duration) -> f64 {
-    (d.as_secs_f64() * 10_000.0).round() / 10.0
-}
-
 fn ping(ctx: &Ctx, args: &ErpPingArgs) -> anyhow::Result<ExitStatus> {
     let format = ctx.format(&[Format::Human, Format::Json])?;
     let project = ctx.project()?;
     let instance = erp::open(project, &ctx.settings.env, args.instance.instance.as_deref())?;
+    let report = crate::rt::build()?.block_on(erp::report::ping(&instance, args.org.as_deref()))?;
+    if format == Format::Json {
+        ctx.printer.json(&report);
+        return Ok(ExitStatus::Success);
+    }
     let location = if instance.config.is_local() {
         format!("`{}`", project.display_path(&erp::local_db_path(project, &instance.name)).display())
     } else {
         instance.config.url.clone()
     };
-    let (orgs, latency, org, org_latency) = crate::rt::build()?.block_on(async {
-        let started = Instant::now();
-        let orgs = instance.erp.organizations().await?;
-        let latency = started.elapsed();
-        let org = args
-            .org
-            .clone()
-            .or_else(|| instance.config.orgs.as_ref().and_then(|o| o.first().cloned()))
-            .or_else(|| orgs.first().map(|o| o.id.clone()));
-        let mut org_latency = None;
-        if let Some(org) = &org {
-            let started = Instant::now();
-            instance.erp.list(org, AGENT_SKILLS, &ListQuery::new().limit(1)).await?;
-            org_latency = Some(started.elapsed());
-        }
-        Ok::<_, erp::ErpError>((orgs, latency, org, org_latency))
-    })?;
-    if format == Format::Json {
-        ctx.printer.json(&serde_json::json!({
-            "instance": instance.name,
-            "url": instance.config.url,
-            "ok": true,
-            "orgs": orgs.len(),
-            "latencyMs": millis(latency),
-            "org": org,
-            "orgLatencyMs": org_latency.map(millis),
-        }));
-        return Ok(ExitStatus::Success);
-    }
-    let mut line =
-        format!("instance `{}` at {location}: {} orgs listed in {} ms", instance.name, orgs.len(), millis(latency));
-    if let (Some(org), Some(d)) = (&org, org_latency) {
-        let _ = write!(line, ", org `{org}` answered in {} ms", millis(d));
+    let mut line = format!(
+        "instance `{}` at {location}: {} orgs listed in {} ms",
+        report.instance, report.orgs, report.latency_ms
+    );
+    if let (Some(org), Some(ms)) = (&report.org, report.org_latency_ms) {
+        let _ = write!(line, ", org `{org}` answered in {ms} ms");
     }
     ctx.printer.line(line);
     Ok(ExitStatus::Success)

@@ -1,13 +1,12 @@
 //! `agentb lint`: check skills, personas, test files and the config.
 
-use std::path::{Path, PathBuf};
-
-use crate::cli::command_error::{ExitStatus, UserError};
+use crate::cli::command_error::ExitStatus;
 use crate::cli::commands::Ctx;
 use crate::cli::{Format, LintArgs};
-use crate::compile::cache::Cache;
 use crate::lint::{self, Diagnostic, Levels, render};
-use crate::skill::project::{self, Workspace};
+use crate::workspace::cache::Cache;
+use crate::workspace::load::{self as project, Workspace};
+use crate::workspace::scope::{self, Scope};
 
 pub fn run(ctx: &Ctx, args: &LintArgs) -> anyhow::Result<ExitStatus> {
     let project = ctx.project()?;
@@ -18,19 +17,24 @@ pub fn run(ctx: &Ctx, args: &LintArgs) -> anyhow::Result<ExitStatus> {
         &[config.deny.clone(), args.deny.clone()].concat(),
         &config.warn,
     )?;
-    let filter = path_filter(ctx, &args.paths)?;
+    let scope = Scope::new(project, &ctx.settings.cwd, &args.paths)?;
 
     let mut cache = Cache::open(project);
     let mut ws = project::load_cached(project, &mut cache, project::Detail::Summaries)?;
-    check_paths_in_scope(project, &ws, &args.paths, &filter)?;
+    scope.check(project, &ws, &args.paths)?;
     if args.fix {
-        let fixed = apply_fixes(ctx, &ws, &filter)?;
-        if fixed > 0 {
+        let fixed = scope::apply_fixes(&ws, &scope)?;
+        for file in &fixed {
+            for description in &file.fixes {
+                ctx.printer.status("Fixed", format!("{}: {description}", file.path.display()));
+            }
+        }
+        if !fixed.is_empty() {
             ws = project::load_cached(project, &mut cache, project::Detail::Summaries)?;
         }
     }
     let mut diagnostics = std::mem::take(&mut ws.diagnostics);
-    diagnostics.retain(|d| filter.matches(&ws, &d.file));
+    diagnostics.retain(|d| scope.matches(&ws, &d.file));
     levels.apply(&mut diagnostics);
     lint::sort(&mut diagnostics);
     print_report(ctx, format, &diagnostics, &ws);
@@ -90,99 +94,4 @@ fn summary(ctx: &Ctx, diagnostics: &[Diagnostic], files: usize) {
             plural(files, "file")
         ));
     }
-}
-
-/// Which files the user asked about.
-struct PathFilter {
-    paths: Vec<PathBuf>,
-}
-
-impl PathFilter {
-    fn matches(&self, ws: &Workspace, display: &Path) -> bool {
-        if self.paths.is_empty() {
-            return true;
-        }
-        let Some(abs) = ws.paths.get(display) else {
-            // Project-level diagnostics (the config) are shown when the config was named.
-            return self.paths.iter().any(|p| p.ends_with(display));
-        };
-        self.paths.iter().any(|p| abs.starts_with(p))
-    }
-}
-
-fn path_filter(ctx: &Ctx, paths: &[PathBuf]) -> anyhow::Result<PathFilter> {
-    let mut resolved = Vec::new();
-    for path in paths {
-        let abs = ctx.settings.cwd.join(path);
-        let abs = abs.canonicalize().map_err(|_| UserError::usage(format!("`{}` does not exist", path.display())))?;
-        resolved.push(abs);
-    }
-    // Workspace paths are not canonical; compare against the canonical project root too.
-    let project = ctx.project()?;
-    if let Ok(root) = project.root.canonicalize() {
-        resolved = resolved
-            .into_iter()
-            .map(|p| p.strip_prefix(&root).map_or_else(|_| p.clone(), |rel| project.root.join(rel)))
-            .collect();
-    }
-    Ok(PathFilter { paths: resolved })
-}
-
-/// Refuses a path that names nothing lint checks: it would otherwise pass with "no problems".
-fn check_paths_in_scope(
-    project: &crate::workspace::Project,
-    ws: &Workspace,
-    given: &[PathBuf],
-    filter: &PathFilter,
-) -> Result<(), UserError> {
-    let folders = [project.skills_dir(), project.personas_dir()];
-    for (shown, path) in given.iter().zip(&filter.paths) {
-        let file = ws.paths.values().any(|abs| abs == path) || project.config_path.as_ref() == Some(path);
-        let folder = path.is_dir() && folders.iter().any(|f| f.starts_with(path) || path.starts_with(f));
-        if !file && !folder {
-            return Err(UserError::usage(format!(
-                "`{}` is not a skill, persona or test file of this project",
-                shown.display()
-            ))
-            .with_hint(format!(
-                "lint checks `*.md` and `*.test.yaml` in `{}` and `*.md` in `{}`",
-                project.display_path(&folders[0]).display(),
-                project.display_path(&folders[1]).display()
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// Applies every available fix to the files in scope; returns how many files changed.
-fn apply_fixes(ctx: &Ctx, ws: &Workspace, filter: &PathFilter) -> anyhow::Result<usize> {
-    let mut by_file: std::collections::BTreeMap<&Path, Vec<&Diagnostic>> = std::collections::BTreeMap::new();
-    for d in ws.diagnostics.iter().filter(|d| d.fix.is_some() && filter.matches(ws, &d.file)) {
-        by_file.entry(&d.file).or_default().push(d);
-    }
-    let mut changed = 0;
-    for (display, diagnostics) in by_file {
-        let Some(abs) = ws.paths.get(display) else {
-            continue;
-        };
-        // Read the file again: the workspace's copy has secrets masked.
-        let Ok(src) = crate::skill::source::read(abs) else {
-            continue;
-        };
-        let (new_text, applied) = lint::fix::apply(&src.text, &diagnostics);
-        if applied.is_empty() || new_text == src.text {
-            continue;
-        }
-        let bytes = if src.had_bom {
-            [b"\xEF\xBB\xBF".as_slice(), new_text.as_bytes()].concat()
-        } else {
-            new_text.into_bytes()
-        };
-        crate::fs::write_atomic(abs, &bytes)?;
-        changed += 1;
-        for description in applied {
-            ctx.printer.status("Fixed", format!("{}: {description}", display.display()));
-        }
-    }
-    Ok(changed)
 }

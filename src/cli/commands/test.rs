@@ -8,9 +8,9 @@ use crate::cli::command_error::{ExitStatus, status_from_problems};
 use crate::cli::commands::Ctx;
 use crate::cli::render;
 use crate::runtime::RunConfig;
-use crate::skill::project;
 use crate::testing::runner::{self, Context, Mode};
 use crate::testing::{self, TestError};
+use crate::workspace::load as project;
 
 pub fn run(ctx: &Ctx, args: &TestArgs) -> anyhow::Result<ExitStatus> {
     let format = ctx.format(&[Format::Human, Format::Json, Format::Junit])?;

@@ -9,8 +9,8 @@ use crate::cli::commands::Ctx;
 use crate::cli::render;
 use crate::cli::{BumpLevel, Format, VersionArgs, VersionBumpArgs, VersionCheckArgs, VersionCommand};
 use crate::deploy::session::abbreviate;
-use crate::skill::project;
 use crate::versions::{bump, check, list};
+use crate::workspace::load as project;
 
 pub fn run(ctx: &Ctx, args: &VersionArgs) -> anyhow::Result<ExitStatus> {
     match &args.command {

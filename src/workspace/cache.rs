@@ -19,21 +19,20 @@
 //! holds no source text: diagnostics are redacted before they are cached, and nothing of a file
 //! that holds a secret is cached at all. The layout is in [`codec`].
 
-use std::collections::HashMap;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 mod codec;
 
-use crate::lint::{Diagnostic, Edit, Fix, Level, rules};
-use crate::skill::project::{FileKind, PersonaSummary, SkillSummary};
-use crate::workspace::Project;
+use super::Project;
+use super::load::{FileKind, PersonaSummary, SkillSummary};
+use crate::lint::Diagnostic;
 
 /// The layout version of the index; a different one is ignored.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 /// The index file, in the project's cache folder.
 pub const INDEX_FILE: &str = "index.bin";
 /// A file modified less than this long before the cache recorded it is hashed again.
@@ -78,100 +77,6 @@ fn nanos_since_epoch(time: std::time::SystemTime) -> i64 {
     }
 }
 
-/// A diagnostic as cached: the rule by code, the rest as it was reported.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CachedDiagnostic {
-    pub code: String,
-    pub level: CachedLevel,
-    pub message: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "option_range")]
-    pub span: Option<Range<usize>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub help: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub notes: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fix: Option<CachedFix>,
-}
-
-/// [`Level`], serializable both ways.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CachedLevel {
-    Warning,
-    Error,
-}
-
-/// A [`Fix`], serializable both ways.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CachedFix {
-    pub description: String,
-    pub edits: Vec<CachedEdit>,
-}
-
-/// An [`Edit`], serializable both ways.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CachedEdit {
-    #[serde(with = "range")]
-    pub range: Range<usize>,
-    pub replacement: String,
-}
-
-impl CachedDiagnostic {
-    /// Returns the cached form of a diagnostic (its file is the entry's).
-    pub fn of(d: &Diagnostic) -> Self {
-        Self {
-            code: d.rule.code.to_owned(),
-            level: match d.level {
-                Level::Error => CachedLevel::Error,
-                Level::Warning => CachedLevel::Warning,
-            },
-            message: d.message.clone(),
-            span: d.span.clone(),
-            label: d.label.clone(),
-            help: d.help.clone(),
-            notes: d.notes.clone(),
-            fix: d.fix.as_ref().map(|f| CachedFix {
-                description: f.description.clone(),
-                edits: f
-                    .edits
-                    .iter()
-                    .map(|e| CachedEdit { range: e.range.clone(), replacement: e.replacement.clone() })
-                    .collect(),
-            }),
-        }
-    }
-
-    /// Returns the diagnostic for `file`; `None` when the code names no rule (never for a cache
-    /// that [`Cache::open`] accepted).
-    pub fn to_diagnostic(&self, file: &Path) -> Option<Diagnostic> {
-        let rule = rules::ALL.iter().copied().find(|r| r.code == self.code)?;
-        Some(Diagnostic {
-            rule,
-            level: match self.level {
-                CachedLevel::Error => Level::Error,
-                CachedLevel::Warning => Level::Warning,
-            },
-            message: self.message.clone(),
-            file: file.to_owned(),
-            span: self.span.clone(),
-            label: self.label.clone(),
-            help: self.help.clone(),
-            notes: self.notes.clone(),
-            fix: self.fix.as_ref().map(|f| Fix {
-                description: f.description.clone(),
-                edits: f
-                    .edits
-                    .iter()
-                    .map(|e| Edit { range: e.range.clone(), replacement: e.replacement.clone() })
-                    .collect(),
-            }),
-        })
-    }
-}
-
 /// What the cache knows about one project file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileEntry {
@@ -182,7 +87,7 @@ pub struct FileEntry {
     /// sha256 of the file's bytes, hex.
     pub hash: String,
     /// The file's own diagnostics (not the cross-file ones), redacted.
-    pub diagnostics: Vec<CachedDiagnostic>,
+    pub diagnostics: Vec<Diagnostic>,
     pub skill: Option<std::sync::Arc<SkillSummary>>,
     pub persona: Option<std::sync::Arc<PersonaSummary>>,
 }
@@ -222,7 +127,7 @@ struct Index {
 struct CrossFile {
     /// The digest of the summaries of the files that are never cached (they hold a secret).
     uncached: String,
-    diagnostics: Vec<(PathBuf, CachedDiagnostic)>,
+    diagnostics: Vec<Diagnostic>,
 }
 
 /// Counts of what a run did with the cache (for tests and `-v`).
@@ -323,15 +228,8 @@ impl Cache {
             tracing::debug!("ignoring the cache `{}`: another agentb build or config", self.path.display());
             return None;
         }
-        let index = codec::body(body, header.started);
-        let known = |code: &str| rules::ALL.iter().any(|r| r.code == code);
-        let usable = index.filter(|i| {
-            i.files
-                .iter()
-                .flat_map(|f| &f.diagnostics)
-                .chain(i.cross_file.iter().flat_map(|c| &c.diagnostics).map(|(_, d)| d))
-                .all(|d| known(&d.code))
-        });
+        // A diagnostic whose code names no rule does not decode: the index is unusable.
+        let usable = codec::body(body, header.started);
         if usable.is_none() {
             tracing::debug!("ignoring the cache `{}`: it is damaged", self.path.display());
         }
@@ -382,12 +280,12 @@ impl Cache {
 
     /// Returns the cross-file diagnostics recorded with the entries, if the files that are
     /// never cached had summaries with this digest then.
-    pub fn cross_file(&self, uncached: &str) -> Option<&[(PathBuf, CachedDiagnostic)]> {
+    pub fn cross_file(&self, uncached: &str) -> Option<&[Diagnostic]> {
         self.cross_file.as_ref().filter(|c| c.uncached == uncached).map(|c| c.diagnostics.as_slice())
     }
 
     /// Records the cross-file diagnostics of this run's files.
-    pub fn set_cross_file(&mut self, uncached: String, diagnostics: Vec<(PathBuf, CachedDiagnostic)>) {
+    pub fn set_cross_file(&mut self, uncached: String, diagnostics: Vec<Diagnostic>) {
         let cross = Some(CrossFile { uncached, diagnostics });
         if self.cross_file != cross {
             self.changed = true;
@@ -401,7 +299,7 @@ impl Cache {
     }
 
     /// Returns the key of an artifact built from a source with these resolved dependencies.
-    pub fn artifact_key(&self, source_hash: &str, resolved: &[super::artifact::ResolvedDependency]) -> String {
+    pub fn artifact_key(&self, source_hash: &str, resolved: &[crate::compile::artifact::ResolvedDependency]) -> String {
         use std::io::Write as _;
         let mut hasher = Sha256::new();
         let mut part = |bytes: &[u8]| {
@@ -489,51 +387,6 @@ impl Cache {
     }
 }
 
-/// A fast, non-cryptographic hasher (the Fx hash of rustc) for maps keyed by ids and names of
-/// the project's own files, where `SipHash`'s resistance to chosen keys buys nothing.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct FxHasher(u64);
-
-impl FxHasher {
-    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
-    }
-}
-
-impl std::hash::Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            self.add(u64::from_le_bytes(chunk.try_into().expect("chunks of eight")));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// A `HashMap` with [`FxHasher`].
-pub type FxHashMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
-/// A `HashSet` with [`FxHasher`].
-pub type FxHashSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<FxHasher>>;
-
 /// Returns whether a file modified at `mtime` may have been modified again, with the same
 /// stamp, after an index recorded at `recorded` looked at it.
 pub fn is_racy(mtime: i64, recorded: i64) -> bool {
@@ -564,47 +417,13 @@ pub fn fingerprint(project: &Project) -> String {
     hex::encode(Sha256::digest(serde_json::to_vec(&value).unwrap_or_default()))
 }
 
-/// Serde for a `Range<usize>` as `[start, end]`.
-pub mod range {
-    use std::ops::Range;
-
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    /// Serializes `start..end` as `[start, end]`.
-    pub fn serialize<S: Serializer>(range: &Range<usize>, s: S) -> Result<S::Ok, S::Error> {
-        [range.start, range.end].serialize(s)
-    }
-
-    /// Deserializes `[start, end]`.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Range<usize>, D::Error> {
-        let [start, end] = <[usize; 2]>::deserialize(d)?;
-        Ok(start..end)
-    }
-}
-
-/// Serde for an `Option<Range<usize>>` as `[start, end]` or nothing.
-mod option_range {
-    use std::ops::Range;
-
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    #[allow(clippy::ref_option, reason = "the signature serde's `with` expects")]
-    pub fn serialize<S: Serializer>(range: &Option<Range<usize>>, s: S) -> Result<S::Ok, S::Error> {
-        range.as_ref().map(|r| [r.start, r.end]).serialize(s)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Range<usize>>, D::Error> {
-        Ok(Option::<[usize; 2]>::deserialize(d)?.map(|[start, end]| start..end))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::{Duration, SystemTime};
 
     use super::*;
     use crate::config::Config;
-    use crate::skill::project::{self, Detail, Workspace};
+    use crate::workspace::load::{self as project, Detail, Workspace};
 
     const A: &str = "---\nid: alpha\ntype: skill\nversion: 1.0.0\nstatus: active\ncategory: briefs\ndescription: Does a.\ntriggers:\n  - event: manual_invoke\ninputs:\n  - name: request\n    type: string\n    required: true\noutputs:\n  - name: result\n    type: Brief\npermissions:\n  - brief:create\n---\n# Alpha\n\n## Purpose\nDo a.\n\n## Process\n1. Step\n";
 
@@ -766,8 +585,8 @@ mod tests {
         let ctx = crate::skill::parse::ParseContext::new(&project.config);
         let selected: Vec<&SkillSummary> = ws.summaries.iter().map(|s| &**s).collect();
         let out = project.cache_dir().join("compiled");
-        let stamps = crate::compile::artifact_stamps(&out);
-        let compiled = crate::compile::compile(&ws, &ctx, &selected, &out, check, &mut cache, stamps).unwrap();
+        let stamps = crate::workspace::build::artifact_stamps(&out);
+        let compiled = crate::workspace::build::compile(&ws, &ctx, &selected, &out, check, &mut cache, stamps).unwrap();
         if !check {
             cache.save(true);
         }
@@ -776,7 +595,7 @@ mod tests {
         (names.collect(), cache.stats())
     }
 
-    use crate::compile::Outcome;
+    use crate::workspace::build::Outcome;
 
     #[test]
     fn compile_rebuilds_only_what_changed() {
@@ -789,6 +608,9 @@ mod tests {
             vec![("alpha@1.0.0.json".into(), Outcome::Created), ("beta@1.0.0.json".into(), Outcome::Created)]
         );
         let out = project.cache_dir().join("compiled");
+        // The first compile wrote into a staging folder renamed to `compiled`: none is left.
+        let left: Vec<_> = std::fs::read_dir(project.cache_dir()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert!(left.iter().all(|n| !n.to_string_lossy().contains(".tmp-")), "{left:?}");
         for f in ["alpha@1.0.0.json", "beta@1.0.0.json"] {
             age(&out.join(f));
         }

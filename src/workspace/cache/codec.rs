@@ -10,12 +10,14 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{ArtifactDir, ArtifactFile, CachedDiagnostic, CrossFile, FileEntry, Index, Stamp};
+use super::{ArtifactDir, ArtifactFile, CrossFile, FileEntry, Index, Stamp};
+use crate::lint::Diagnostic;
 use crate::skill::model::Status;
-use crate::skill::project::{AllowedSkill, DependencySummary, FileKind, PersonaSummary, SkillSummary};
+use crate::workspace::load::{AllowedSkill, DependencySummary, FileKind, PersonaSummary, SkillSummary};
 
-/// The first bytes of an index file.
-const MAGIC: &[u8; 16] = b"agentb-cache\0\0\0\x01";
+/// The first bytes of an index file; the last is the layout version, raised whenever the layout
+/// or the serde form of a diagnostic changes (an index of another version is ignored).
+const MAGIC: &[u8; 16] = b"agentb-cache\0\0\0\x02";
 
 /// Appends values to a buffer.
 struct Writer {
@@ -268,7 +270,7 @@ pub(super) fn body(bytes: &[u8], started: i64) -> Option<Index> {
         let hash = r.hex::<32>()?;
         let diagnostics = match r.str()? {
             "" => Vec::new(),
-            json => serde_json::from_str::<Vec<CachedDiagnostic>>(json).ok()?,
+            json => serde_json::from_str::<Vec<Diagnostic>>(json).ok()?,
         };
         let skill = match r.u8()? {
             0 => None,
@@ -347,6 +349,7 @@ fn skill(r: &mut Reader<'_>, path: &Path, hash: &str) -> Option<SkillSummary> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lint::{Edit, rules};
 
     fn entry() -> FileEntry {
         let hash = "ab".repeat(32);
@@ -355,16 +358,12 @@ mod tests {
             kind: FileKind::Skill,
             stamp: Stamp { size: 3, mtime: -5, ctime: 7, ino: 9 },
             hash: hash.clone(),
-            diagnostics: vec![CachedDiagnostic {
-                code: "AB010".into(),
-                level: super::super::CachedLevel::Error,
-                message: "unknown key `x`".into(),
-                span: Some(4..5),
-                label: None,
-                help: Some("did you mean `id`?".into()),
-                notes: vec!["n".into()],
-                fix: None,
-            }],
+            diagnostics: vec![
+                Diagnostic::new(&rules::UNKNOWN_KEY, Path::new("skills/a.md"), Some(4..5), "unknown key `x`")
+                    .help("did you mean `id`?")
+                    .note("n")
+                    .fix("rename it", vec![Edit { range: 4..5, replacement: "id".into() }]),
+            ],
             skill: Some(Arc::new(SkillSummary {
                 path: PathBuf::from("skills/a.md"),
                 id: "a".into(),
@@ -410,10 +409,7 @@ mod tests {
         };
         let files = [entry(), persona];
         let header = Header { identity: "id", fingerprint: "fp", started: 42 };
-        let cross = CrossFile {
-            uncached: "d".into(),
-            diagnostics: vec![(PathBuf::from("skills/a.md"), entry().diagnostics[0].clone())],
-        };
+        let cross = CrossFile { uncached: "d".into(), diagnostics: vec![entry().diagnostics[0].clone()] };
         let bytes = encode(&header, files.iter(), Some(&cross), &[(Path::new("/out"), vec![&artifact])]).unwrap();
         let (decoded, rest) = self::header(&bytes).unwrap();
         assert_eq!((decoded.identity, decoded.fingerprint, decoded.started), ("id", "fp", 42));
@@ -423,6 +419,14 @@ mod tests {
         assert_eq!(index.artifacts.len(), 1);
         assert_eq!(index.artifacts[0].dir, Path::new("/out"));
         assert_eq!(index.artifacts[0].files, vec![artifact]);
+    }
+
+    #[test]
+    fn an_index_of_another_layout_version_is_refused() {
+        let header = Header { identity: "id", fingerprint: "fp", started: 1 };
+        let mut bytes = encode(&header, [entry()].iter(), None, &[]).unwrap();
+        bytes[MAGIC.len() - 1] = 1;
+        assert!(self::header(&bytes).is_none());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //!
 //! The cross-file rules work on small summaries of each file ([`SkillSummary`],
 //! [`PersonaSummary`]), so that [`load_cached`] can take the summaries and the per-file
-//! diagnostics of unchanged files from the incremental cache ([`crate::compile::cache`]) instead
+//! diagnostics of unchanged files from the incremental cache ([`super::cache`]) instead
 //! of reading and parsing them again. Both paths run the same rules on the same summaries in the
 //! same order, so the diagnostics are identical with a cold or a warm cache.
 
@@ -17,13 +17,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::model::{Persona, Skill, Status, normalize_id};
-use super::parse::{self, ParseContext, Parsed};
-use super::source::{self, ReadProblem, SourceFile};
-use crate::compile::cache::{Cache, CachedDiagnostic, FileEntry, FxHashMap, FxHashSet, Stamp};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::Project;
+use super::cache::{Cache, FileEntry, Stamp};
 use crate::lint::render::Sources;
 use crate::lint::{Diagnostic, Edit, Level, rules};
-use crate::workspace::Project;
+use crate::skill::model::{Persona, Skill, Status, normalize_id};
+use crate::skill::parse::{self, ParseContext, Parsed};
+use crate::skill::source::{self, ReadProblem, SourceFile};
 
 /// Everything lint and compile know about a project's files.
 #[derive(Debug, Default)]
@@ -334,8 +336,8 @@ fn load_inner(project: &Project, mut cache: Option<&mut Cache>, detail: Detail) 
             }
             (None, None) => unreachable!("every file is reused or parsed"),
         };
-        ws.diagnostics.extend(entry.diagnostics.iter().filter_map(|d| d.to_diagnostic(&display)));
-        if entry.diagnostics.iter().any(|d| d.code == rules::SECRET.code) {
+        ws.diagnostics.extend(entry.diagnostics.iter().cloned());
+        if entry.diagnostics.iter().any(|d| d.rule.code == rules::SECRET.code) {
             with_secrets.push(display.clone());
         }
         ws.summaries.extend(entry.skill.clone());
@@ -358,7 +360,7 @@ fn load_inner(project: &Project, mut cache: Option<&mut Cache>, detail: Detail) 
     let uncached = hex::encode(uncached.finalize());
     let unchanged = cache.as_deref().is_some_and(Cache::all_taken) && all_reused;
     if let Some(cross) = cache.as_deref().and_then(|c| c.cross_file(&uncached).filter(|_| unchanged)) {
-        ws.diagnostics.extend(cross.iter().filter_map(|(file, d)| d.to_diagnostic(file)));
+        ws.diagnostics.extend(cross.iter().cloned());
     } else {
         let local = ws.diagnostics.len();
         cross_file_rules(&mut ws, &personas, &tests, project);
@@ -366,8 +368,7 @@ fn load_inner(project: &Project, mut cache: Option<&mut Cache>, detail: Detail) 
         // Local diagnostics were redacted when the file was parsed (before they were cached).
         ws.diagnostics[local..].iter_mut().for_each(crate::lint::secrets::redact_diagnostic);
         if let Some(cache) = cache.as_deref_mut() {
-            let cross = ws.diagnostics[local..].iter().map(|d| (d.file.clone(), CachedDiagnostic::of(d)));
-            cache.set_cross_file(uncached, cross.collect());
+            cache.set_cross_file(uncached, ws.diagnostics[local..].to_vec());
         }
     }
     // The config's own rules read the config file, which the cache does not track.
@@ -485,7 +486,7 @@ fn parse_one(
         kind,
         stamp,
         hash,
-        diagnostics: diagnostics.iter().map(CachedDiagnostic::of).collect(),
+        diagnostics: diagnostics.clone(),
         skill: skill_summary.map(Arc::new),
         persona: persona_summary.map(Arc::new),
     };
