@@ -93,12 +93,12 @@ pub struct SessionView {
 
 /// Returns a session with its proposals and audit log.
 pub fn show(store: &Store, id: &str) -> anyhow::Result<SessionView> {
-    if !is_session_id(id) || !store.dir(id).join("session.json").is_file() {
+    if !is_session_id(id) || !store.dir(id)?.join("session.json").is_file() {
         return Err(RunError::UnknownSession { id: id.to_owned(), purpose: SessionUse::Show }.into());
     }
     let s = store.read(id)?;
     let proposals = store.proposals(&s.id)?.iter().map(ProposalSummary::from).collect();
-    let audit = store.audit(&s.id).read()?;
+    let audit = store.audit(&s.id)?.read()?;
     Ok(SessionView {
         id: s.id,
         skill: s.skill,
