@@ -13,6 +13,18 @@ use crate::text::{LineIndex, did_you_mean};
 /// The name of the config file that discovery looks for.
 pub const CONFIG_FILE: &str = ".agentbuilder.toml";
 
+/// Returns whether a value of `api_key_env` / `key_env` looks like a key pasted in place of a
+/// variable name: not of a variable name's shape (`[A-Za-z_][A-Za-z0-9_]*`), or a long token
+/// that mixes upper and lower case letters and digits as keys do. Such a value is never shown.
+pub fn looks_like_key(value: &str) -> bool {
+    let name_shaped = value.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let mixed = value.chars().any(|c| c.is_ascii_lowercase())
+        && value.chars().any(|c| c.is_ascii_uppercase())
+        && value.chars().any(|c| c.is_ascii_digit());
+    !name_shaped || (value.len() >= 32 && mixed)
+}
+
 /// The whole config file. Every section is optional.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -57,9 +69,17 @@ pub struct ClaudeConfig {
     /// Establishing the connection.
     pub connect_timeout_secs: u64,
     pub max_retries: u32,
+    /// The largest reply read (a JSON body, or an event stream in total); more is an error.
+    pub max_response_bytes: u64,
     /// Model → USD per million tokens.
     pub pricing: BTreeMap<String, Pricing>,
 }
+
+/// The default cap on a response body: 16 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The default cap on the pages of one listing.
+pub const DEFAULT_MAX_PAGES: u32 = 10_000;
 
 impl Default for ClaudeConfig {
     fn default() -> Self {
@@ -76,6 +96,7 @@ impl Default for ClaudeConfig {
             timeout_secs: 120,
             connect_timeout_secs: 10,
             max_retries: 4,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             pricing,
         }
     }
@@ -101,13 +122,23 @@ pub struct ErpConfig {
     pub instances: BTreeMap<String, InstanceConfig>,
     /// Extra ERP entity type names skills may use as input/output types (e.g. `Campaign`).
     pub entities: Vec<String>,
+    /// The largest response body read from an instance; more is an error.
+    pub max_response_bytes: u64,
+    /// The most pages one listing follows; more (or a cursor seen twice) is an error.
+    pub max_pages: u32,
 }
 
 impl Default for ErpConfig {
     fn default() -> Self {
         let mut instances = BTreeMap::new();
         instances.insert("local".to_owned(), InstanceConfig::local_default());
-        Self { default: "local".to_owned(), instances, entities: Vec::new() }
+        Self {
+            default: "local".to_owned(),
+            instances,
+            entities: Vec::new(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_pages: DEFAULT_MAX_PAGES,
+        }
     }
 }
 
@@ -398,6 +429,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn pasted_keys_are_told_from_variable_names() {
+        for name in ["ANTHROPIC_API_KEY", "STAGING_KEY", "erp_key", "_K1"] {
+            assert!(!looks_like_key(name), "{name}");
+        }
+        for key in ["sk-ant-api03-abc", "Bearer abc", "abc def", "Zx81kQp0LmN4vB7rT2yW9sD3fG6hJ1aE5cU", ""] {
+            assert!(looks_like_key(key), "{key}");
+        }
+    }
+
+    #[test]
     fn empty_config_is_the_defaults() {
         let c = Config::parse("", Path::new("x.toml")).unwrap();
         assert_eq!(c, Config::default());
@@ -407,7 +448,10 @@ mod tests {
     #[test]
     fn example_config_parses() {
         let text = include_str!("../.agentbuilder.toml.example");
-        Config::parse(text, Path::new(".agentbuilder.toml.example")).unwrap();
+        let config = Config::parse(text, Path::new(".agentbuilder.toml.example")).unwrap();
+        assert_eq!(config.erp.max_response_bytes, DEFAULT_MAX_RESPONSE_BYTES);
+        assert_eq!(config.erp.max_pages, DEFAULT_MAX_PAGES);
+        assert_eq!(config.claude.max_response_bytes, DEFAULT_MAX_RESPONSE_BYTES);
     }
 
     #[test]

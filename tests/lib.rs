@@ -7,6 +7,7 @@ mod cli;
 mod compile;
 mod deploy;
 mod erp;
+mod harden;
 mod lint;
 mod proposals;
 mod run;

@@ -31,6 +31,13 @@ use crate::config::ClaudeConfig;
 use crate::env::Env;
 use crate::erp::Secret;
 
+/// The longest line of an event stream read (no event of the API comes near it).
+const MAX_SSE_LINE: usize = 4 * 1024 * 1024;
+
+/// Why a stream was cut: its total size, or one line's.
+const CUT_TOTAL: u8 = 1;
+const CUT_LINE: u8 = 2;
+
 /// The API version agentb speaks.
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
 
@@ -88,6 +95,8 @@ pub struct ClaudeClient {
     key: Secret,
     key_header: HeaderValue,
     options: ClaudeOptions,
+    /// The largest reply read (a body, or a stream in total); more is an error.
+    max_response_bytes: u64,
 }
 
 impl fmt::Debug for ClaudeClient {
@@ -107,12 +116,15 @@ enum Failure {
     Transport { message: String, timeout: bool },
     /// An HTTP answer outside 2xx.
     Status { status: u16, error: ApiError, retry_after: Option<Duration> },
+    /// A body larger than the cap (never retried).
+    TooLarge { limit: u64 },
 }
 
 impl Failure {
     fn retryable(&self) -> bool {
         match self {
             Failure::Transport { .. } => true,
+            Failure::TooLarge { .. } => false,
             Failure::Status { status, error, .. } => {
                 matches!(status, 429 | 500 | 502 | 503 | 504 | 529) && !error.spend_limit
             }
@@ -214,17 +226,29 @@ impl ClaudeClient {
             .build()
             .map_err(|e| config_error(format!("cannot build the HTTP client: {e}")))?;
         let shown = shown_url(&url);
-        Ok(Self { url, shown, http, key: api_key, key_header, options })
+        let max_response_bytes = crate::config::DEFAULT_MAX_RESPONSE_BYTES;
+        Ok(Self { url, shown, http, key: api_key, key_header, options, max_response_bytes })
     }
 
     /// Returns a client as `[claude]` configures it, with the key read from the variable
     /// `api_key_env` names.
     pub fn from_config(cfg: &ClaudeConfig, env: &Env) -> Result<Self, ClaudeError> {
+        if crate::config::looks_like_key(&cfg.api_key_env) {
+            return Err(ClaudeError::PastedKey);
+        }
         let key = env
             .get(&cfg.api_key_env)
             .filter(|k| !k.is_empty())
             .ok_or_else(|| ClaudeError::MissingKey { env: cfg.api_key_env.clone() })?;
-        Self::new(&cfg.base_url, Secret::new(key), ClaudeOptions::from_config(cfg))
+        Ok(Self::new(&cfg.base_url, Secret::new(key), ClaudeOptions::from_config(cfg))?
+            .with_max_response_bytes(cfg.max_response_bytes))
+    }
+
+    /// Returns the client with this cap on a reply's size (`claude.max_response_bytes`).
+    #[must_use]
+    pub fn with_max_response_bytes(mut self, max: u64) -> Self {
+        self.max_response_bytes = max;
+        self
     }
 
     /// Returns the URL requests go to (`…/v1/messages`).
@@ -265,6 +289,7 @@ impl ClaudeClient {
             let why = match failure {
                 Failure::Transport { message, .. } => message.clone(),
                 Failure::Status { status, error, .. } => format!("status {status} ({})", error.kind),
+                Failure::TooLarge { limit } => format!("a body over {limit} bytes"),
             };
             tracing::info!(url = %self.shown, "retrying the Claude request in {delay:?} after {why}");
         })
@@ -309,11 +334,40 @@ impl ClaudeClient {
             return Ok(Success::Stream(response));
         }
         let retry_after = retry_after(response.headers());
-        let bytes = response.bytes().await.map_err(|e| self.transport(&e))?.to_vec();
+        let bytes = self.read_capped(response).await?;
         if (200..300).contains(&status) {
             Ok(Success::Body(bytes))
         } else {
             Err(Failure::Status { status, error: ApiError::parse(status, &bytes), retry_after })
+        }
+    }
+
+    /// Reads a body, stopping at `max_response_bytes` (a declared length over it fails at once).
+    async fn read_capped(&self, mut response: reqwest::Response) -> Result<Vec<u8>, Failure> {
+        let limit = self.max_response_bytes;
+        if response.content_length().is_some_and(|n| n > limit) {
+            return Err(Failure::TooLarge { limit });
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.transport(&e))? {
+            if (bytes.len() + chunk.len()) as u64 > limit {
+                return Err(Failure::TooLarge { limit });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
+    }
+
+    fn too_large(&self, limit: u64) -> ClaudeError {
+        self.decode(&format!("the reply is larger than `claude.max_response_bytes` ({limit} bytes)"))
+    }
+
+    /// Returns the error for a stream cut at a cap (`CUT_TOTAL` or `CUT_LINE`).
+    fn cut(&self, why: u8, limit: u64) -> ClaudeError {
+        if why == CUT_LINE {
+            self.decode(&format!("the event stream holds a line longer than {MAX_SSE_LINE} bytes"))
+        } else {
+            self.too_large(limit)
         }
     }
 
@@ -322,7 +376,27 @@ impl ClaudeClient {
         response: reqwest::Response,
         on_text: &(dyn Fn(&str) + Send + Sync),
     ) -> Result<MessagesResponse, ClaudeError> {
-        let mut events = response.bytes_stream().eventsource();
+        let limit = self.max_response_bytes;
+        let over = std::sync::Arc::new(std::sync::atomic::AtomicU8::new(0));
+        let flag = std::sync::Arc::clone(&over);
+        let (mut total, mut line) = (0u64, 0usize);
+        // The stream ends at the cap, or at a line longer than any event (the SSE parser
+        // re-reads an unfinished line); the flag tells that end from the server's.
+        let body = response.bytes_stream().take_while(move |chunk| {
+            if let Ok(chunk) = chunk {
+                total += chunk.len() as u64;
+                line = match chunk.iter().rposition(|b| *b == b'\n') {
+                    Some(at) => chunk.len() - at - 1,
+                    None => line + chunk.len(),
+                };
+                if total > limit || line > MAX_SSE_LINE {
+                    flag.store(if total > limit { CUT_TOTAL } else { CUT_LINE }, Ordering::Relaxed);
+                    return std::future::ready(false);
+                }
+            }
+            std::future::ready(true)
+        });
+        let mut events = std::pin::pin!(body.eventsource());
         let mut assembler = Assembler::new();
         while let Some(event) = events.next().await {
             let event = event.map_err(|e| match e {
@@ -333,6 +407,10 @@ impl ClaudeClient {
                     message: self.key.redact(&format!("reading {}: {}", self.shown, root_text(&e))),
                 },
             })?;
+            let why = over.load(Ordering::Relaxed);
+            if why != 0 {
+                return Err(self.cut(why, limit));
+            }
             match assembler.event(&event.event, &event.data, on_text) {
                 Ok(Flow::Continue) => {}
                 Ok(Flow::Done) => break,
@@ -341,6 +419,10 @@ impl ClaudeClient {
                 }
                 Err(other) => return Err(other),
             }
+        }
+        let why = over.load(Ordering::Relaxed);
+        if why != 0 {
+            return Err(self.cut(why, limit));
         }
         assembler.finish()
     }
@@ -358,6 +440,7 @@ impl ClaudeClient {
         let url = self.shown.clone();
         let tries = if attempts > 1 { format!(" (after {attempts} attempts)") } else { String::new() };
         match failure {
+            Failure::TooLarge { limit } => self.too_large(limit),
             Failure::Transport { timeout: true, .. } => {
                 ClaudeError::Timeout { url, secs: self.options.timeout.as_secs().max(1) }
             }

@@ -47,6 +47,9 @@ pub enum ClaudeError {
     /// The API key variable is not set.
     #[error("the Claude API key variable `{env}` is not set")]
     MissingKey { env: String },
+    /// `api_key_env` holds what looks like a key instead of a variable name (never shown).
+    #[error("`[claude] api_key_env` looks like a key, not a variable name")]
+    PastedKey,
     /// The client could not be built from the config (for example a malformed `base_url`).
     #[error("claude config: {message}")]
     Config { message: String },
@@ -65,6 +68,7 @@ impl ClaudeError {
     pub fn hint(&self) -> Option<String> {
         match self {
             ClaudeError::MissingKey { env } => Some(format!("export `{env}` with your Anthropic API key")),
+            ClaudeError::PastedKey => Some(crate::erp::PASTED_KEY_HINT.replace("{field}", "api_key_env")),
             ClaudeError::Connect { .. } => {
                 Some("check `[claude] base_url` (or `ANTHROPIC_BASE_URL`) and your network".to_owned())
             }

@@ -64,6 +64,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (lint)
     Github,
+    /// JUnit XML, for CI test reports (test; written to `--out`)
+    Junit,
 }
 
 /// When to color output.
@@ -127,6 +129,17 @@ pub enum Command {
     History(HistoryArgs),
     /// Run a skill on Claude for one org, behind the guard, hooks and proposals
     Run(RunArgs),
+    /// Run the skills' test cases (`skills/<id>.test.yaml`) through the real runtime
+    ///
+    /// Each case runs as `agentb run` would, with a fresh in-memory ERP seeded with its
+    /// fixtures, a fixed clock and the project's tiers, limits and hooks. In `replay` mode (the
+    /// default) the model's answers come from the case's cassette and no network connection is
+    /// opened; a request the cassette does not hold fails the case, naming the first differing
+    /// field. Exit 0 when every case passed, 1 when any failed, 2 for a malformed test file.
+    #[command(
+        after_help = "Examples:\n  agentb test\n  agentb test brief-creator --format junit --out report.xml\n  agentb test brief-creator --mode record"
+    )]
+    Test(TestArgs),
     /// List, show, approve, reject or undo the proposals of runs
     #[command(subcommand)]
     Proposals(ProposalsCommand),
@@ -566,6 +579,36 @@ pub struct RunArgs {
     /// With `--resume`: reject the pending proposals instead of soft-confirming them
     #[arg(long, requires = "resume")]
     pub reject: bool,
+}
+
+/// Where a test case's model answers come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestMode {
+    /// From the case's cassette; never opens a network connection
+    Replay,
+    /// From the real API; the case's cassette is replaced
+    Record,
+    /// From the real API; nothing is written
+    Live,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// The skills whose cases to run (default: every skill with a test file)
+    #[arg(value_name = "SKILL")]
+    pub skills: Vec<String>,
+    /// Where the model's answers come from
+    #[arg(long, value_enum, default_value = "replay", value_name = "MODE")]
+    pub mode: TestMode,
+    /// Cases to run at once [default: the number of cores]
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<std::num::NonZeroUsize>,
+    /// Write the report (`--format json` or `junit`) to this file instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Run only the cases whose name contains this text
+    #[arg(long, value_name = "TEXT")]
+    pub filter: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

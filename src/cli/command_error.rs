@@ -11,6 +11,7 @@ use crate::config::ConfigError;
 use crate::deploy::DeployError;
 use crate::erp::ErpError;
 use crate::runtime::RunError;
+use crate::testing::TestError;
 
 /// The exit statuses of SPEC §12.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +80,9 @@ impl CommandError {
             if let Some(e) = cause.downcast_ref::<RunError>() {
                 return e.into();
             }
+            if let Some(e) = cause.downcast_ref::<TestError>() {
+                return e.into();
+            }
             if cause.downcast_ref::<reqwest::Error>().is_some() {
                 return Self { status: ExitStatus::Remote, hint: None };
             }
@@ -104,9 +108,10 @@ impl From<&ConfigError> for CommandError {
 impl From<&ErpError> for CommandError {
     fn from(e: &ErpError) -> Self {
         let status = match e {
-            ErpError::MissingKey { .. } | ErpError::UnknownInstance { .. } | ErpError::Config { .. } => {
-                ExitStatus::Usage
-            }
+            ErpError::MissingKey { .. }
+            | ErpError::PastedKey { .. }
+            | ErpError::UnknownInstance { .. }
+            | ErpError::Config { .. } => ExitStatus::Usage,
             _ => ExitStatus::Remote,
         };
         Self { status, hint: e.hint() }
@@ -117,7 +122,7 @@ impl From<&ErpError> for CommandError {
 impl From<&ClaudeError> for CommandError {
     fn from(e: &ClaudeError) -> Self {
         let status = match e {
-            ClaudeError::MissingKey { .. } | ClaudeError::Config { .. } => ExitStatus::Usage,
+            ClaudeError::MissingKey { .. } | ClaudeError::PastedKey | ClaudeError::Config { .. } => ExitStatus::Usage,
             _ => ExitStatus::Remote,
         };
         Self { status, hint: e.hint() }
@@ -142,6 +147,13 @@ impl From<&RunError> for CommandError {
     fn from(e: &RunError) -> Self {
         let status = if e.is_remote() { ExitStatus::Remote } else { ExitStatus::Usage };
         Self { status, hint: e.hint() }
+    }
+}
+
+/// Every error that stops `agentb test` before it runs a case is an input error (exit 2).
+impl From<&TestError> for CommandError {
+    fn from(e: &TestError) -> Self {
+        Self { status: ExitStatus::Usage, hint: e.hint() }
     }
 }
 

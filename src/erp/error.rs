@@ -24,6 +24,10 @@ impl Call {
     }
 }
 
+/// What to do when a key was pasted where a variable name belongs (`{field}`: the config key).
+pub const PASTED_KEY_HINT: &str = "never put the key itself in the config: rotate it, export it in an environment \
+     variable, and set `{field}` to that variable's name";
+
 /// A failed ERP call.
 #[derive(Debug, Clone)]
 pub enum ErpError {
@@ -31,12 +35,18 @@ pub enum ErpError {
     Unreachable { call: Box<Call>, url: String, message: String },
     /// The instance answered with an error status (the local store answers the same way).
     Status { call: Box<Call>, status: u16, code: String, message: String },
+    /// The call was refused before anything was sent: its record id is not a single path
+    /// segment. Reads like the 400 `invalid_id` the server would answer.
+    InvalidId { call: Box<Call>, message: String },
     /// The instance answered 2xx with a body that does not fit the contract.
     InvalidResponse { call: Box<Call>, message: String },
     /// The local store failed.
     Store { path: String, message: String },
     /// The instance's key variable is not set.
     MissingKey { instance: String, env: String },
+    /// The instance's `key_env` holds what looks like a key instead of a variable name (the
+    /// value is never shown).
+    PastedKey { instance: String },
     /// The config names no such instance.
     UnknownInstance { name: String, suggestion: Option<String> },
     /// The instance's config is unusable (for example a malformed `url`).
@@ -61,6 +71,14 @@ impl fmt::Display for ErpError {
                 call.path,
                 for_org(call)
             ),
+            ErpError::InvalidId { call, message } => write!(
+                f,
+                "refused to send {} {} to ERP instance `{}`{}: {message}",
+                call.method,
+                call.path,
+                call.instance,
+                for_org(call)
+            ),
             ErpError::InvalidResponse { call, message } => write!(
                 f,
                 "ERP instance `{}` sent an invalid response to {} {}{}: {message}",
@@ -73,6 +91,9 @@ impl fmt::Display for ErpError {
             ErpError::MissingKey { instance, env } => {
                 write!(f, "ERP instance `{instance}` needs a service key in `{env}`, which is not set")
             }
+            ErpError::PastedKey { instance } => {
+                write!(f, "ERP instance `{instance}`: the configured `key_env` looks like a key, not a variable name")
+            }
             ErpError::UnknownInstance { name, .. } => write!(f, "no ERP instance `{name}` in the config"),
             ErpError::Config { instance, message } => write!(f, "ERP instance `{instance}`: {message}"),
         }
@@ -80,10 +101,12 @@ impl fmt::Display for ErpError {
 }
 
 impl ErpError {
-    /// Returns the HTTP status the instance answered, if it answered one.
+    /// Returns the HTTP status the instance answered, if it answered one (400 for an id refused
+    /// before sending, as the instance would have answered).
     pub fn status(&self) -> Option<u16> {
         match self {
             ErpError::Status { status, .. } => Some(*status),
+            ErpError::InvalidId { .. } => Some(400),
             _ => None,
         }
     }
@@ -92,6 +115,7 @@ impl ErpError {
     pub fn code(&self) -> Option<&str> {
         match self {
             ErpError::Status { code, .. } => Some(code),
+            ErpError::InvalidId { .. } => Some("invalid_id"),
             _ => None,
         }
     }
@@ -125,6 +149,7 @@ impl ErpError {
                 Some("the instance failed; retry later or check its logs".to_owned())
             }
             ErpError::MissingKey { env, .. } => Some(format!("export `{env}` with the instance's service key")),
+            ErpError::PastedKey { .. } => Some(PASTED_KEY_HINT.replace("{field}", "key_env")),
             ErpError::UnknownInstance { suggestion: Some(s), .. } => Some(format!("did you mean `{s}`?")),
             ErpError::UnknownInstance { suggestion: None, .. } => {
                 Some("instances are declared under `[erp.instances.NAME]` in `.agentbuilder.toml`".to_owned())

@@ -16,7 +16,8 @@ use serde::de::DeserializeOwned;
 use super::error::{Call, ErpError};
 use super::secret::Secret;
 use super::types::{
-    ApiError, ListQuery, MAX_PAGE_SIZE, ORGANIZATIONS, Organization, Page, Record, Upserted, from_record,
+    ApiError, ListQuery, MAX_PAGE_SIZE, ORGANIZATIONS, Organization, Page, Record, Upserted, check_id, from_record,
+    shown_id,
 };
 use super::{Erp, ErpFuture};
 use crate::config::InstanceConfig;
@@ -75,6 +76,10 @@ pub struct HttpErp {
     key: Option<Secret>,
     auth: Option<HeaderValue>,
     options: HttpOptions,
+    /// The largest response body read; more is an error (the server's size is never trusted).
+    max_response_bytes: u64,
+    /// The most pages one listing follows.
+    max_pages: u32,
 }
 
 /// Returns `url` as messages may show it: a password in it (a secret) masked as `***`.
@@ -104,12 +109,15 @@ enum Failure {
     Transport { message: String, retryable: bool },
     /// An HTTP answer outside 2xx.
     Status { status: u16, body: Vec<u8>, retry_after: Option<Duration> },
+    /// A response body larger than the cap (never retried: the next one would be as large).
+    TooLarge { limit: u64 },
 }
 
 impl Failure {
     fn retryable(&self) -> bool {
         match self {
             Failure::Transport { retryable, .. } => *retryable,
+            Failure::TooLarge { .. } => false,
             Failure::Status { status, .. } => *status == 429 || (500..=599).contains(status) && *status != 501,
         }
     }
@@ -142,7 +150,25 @@ impl HttpErp {
             .tcp_nodelay(true)
             .build()
             .map_err(|e| config_error(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Self { instance: instance.to_owned(), base, client, key, auth, options })
+        Ok(Self {
+            instance: instance.to_owned(),
+            base,
+            client,
+            key,
+            auth,
+            options,
+            max_response_bytes: crate::config::DEFAULT_MAX_RESPONSE_BYTES,
+            max_pages: crate::config::DEFAULT_MAX_PAGES,
+        })
+    }
+
+    /// Returns the client with these caps: the largest response body it reads, and the most
+    /// pages one listing follows (`erp.max_response_bytes`, `erp.max_pages`).
+    #[must_use]
+    pub fn with_limits(mut self, max_response_bytes: u64, max_pages: u32) -> Self {
+        self.max_response_bytes = max_response_bytes;
+        self.max_pages = max_pages.max(1);
+        self
     }
 
     /// Returns the instance's base URL.
@@ -210,6 +236,7 @@ impl HttpErp {
             let why = match failure {
                 Failure::Transport { message, .. } => message.clone(),
                 Failure::Status { status, .. } => format!("status {status}"),
+                Failure::TooLarge { limit } => format!("a body over {limit} bytes"),
             };
             tracing::info!(instance = %self.instance, %method, %path, "retrying in {delay:?} after {why}");
         })
@@ -246,12 +273,29 @@ impl HttpErp {
         let response = request.send().await.map_err(|e| self.transport(&e, idempotent))?;
         let status = response.status().as_u16();
         let retry_after = retry_after(response.headers());
-        let bytes = response.bytes().await.map_err(|e| self.transport(&e, idempotent))?.to_vec();
+        let bytes = self.read_capped(response, idempotent).await?;
         if (200..300).contains(&status) {
             Ok((status, bytes))
         } else {
             Err(Failure::Status { status, body: bytes, retry_after })
         }
+    }
+
+    /// Reads a body as a stream, stopping at `max_response_bytes` (a declared length over it
+    /// fails before anything is read).
+    async fn read_capped(&self, mut response: reqwest::Response, idempotent: bool) -> Result<Vec<u8>, Failure> {
+        let limit = self.max_response_bytes;
+        if response.content_length().is_some_and(|n| n > limit) {
+            return Err(Failure::TooLarge { limit });
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.transport(&e, idempotent))? {
+            if (bytes.len() + chunk.len()) as u64 > limit {
+                return Err(Failure::TooLarge { limit });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
     }
 
     fn transport(&self, err: &reqwest::Error, idempotent: bool) -> Failure {
@@ -283,6 +327,10 @@ impl HttpErp {
     fn failed(&self, failure: Failure, org: &str, method: &Method, url: &Url, attempts: u32) -> ErpError {
         let tries = if attempts > 1 { format!(" (after {attempts} attempts)") } else { String::new() };
         match failure {
+            Failure::TooLarge { limit } => ErpError::InvalidResponse {
+                call: Call::boxed(&self.instance, org, method.as_str(), url.path()),
+                message: format!("the response body is larger than `erp.max_response_bytes` ({limit} bytes)"),
+            },
             Failure::Transport { message, .. } => {
                 let mut shown = url.clone();
                 shown.set_query(None);
@@ -318,6 +366,15 @@ impl HttpErp {
         }
     }
 
+    /// Refuses an id that is not a single path segment: it is never sent (`..` would make a
+    /// get a list, `.` a delete of the collection).
+    fn check_id(&self, org: &str, method: &Method, collection: &str, id: &str) -> Result<(), ErpError> {
+        check_id(id).map_err(|api| ErpError::InvalidId {
+            call: Call::boxed(&self.instance, org, method.as_str(), format!("/api/v1/{collection}/{}", shown_id(id))),
+            message: api.message,
+        })
+    }
+
     fn typed<T: DeserializeOwned>(
         &self,
         org: &str,
@@ -349,19 +406,24 @@ impl Erp for HttpErp {
         &self.instance
     }
 
+    fn max_pages(&self) -> u32 {
+        self.max_pages
+    }
+
     fn organizations(&self) -> ErpFuture<'_, Vec<Organization>> {
         Box::pin(async move {
             let mut all = Vec::new();
             let mut query = ListQuery::new().limit(MAX_PAGE_SIZE);
+            let mut pages = super::Pages::new(self, "", ORGANIZATIONS);
             loop {
                 let (_, page): (_, Page) =
                     self.send(Method::GET, "", &["api", "v1", ORGANIZATIONS], &query.to_pairs(), None).await?;
                 for record in &page.data {
                     all.push(self.typed("", "GET", format!("/api/v1/{ORGANIZATIONS}"), record)?);
                 }
-                match page.next_cursor {
-                    Some(cursor) if query.cursor.as_ref() != Some(&cursor) => query.cursor = Some(cursor),
-                    _ => return Ok(all),
+                match pages.next(page.next_cursor)? {
+                    Some(cursor) => query.cursor = Some(cursor),
+                    None => return Ok(all),
                 }
             }
         })
@@ -375,17 +437,24 @@ impl Erp for HttpErp {
     }
 
     fn get<'a>(&'a self, org: &'a str, collection: &'a str, id: &'a str) -> ErpFuture<'a, Record> {
-        Box::pin(async move { Ok(self.send(Method::GET, org, &["api", "v1", collection, id], &[], None).await?.1) })
+        Box::pin(async move {
+            self.check_id(org, &Method::GET, collection, id)?;
+            Ok(self.send(Method::GET, org, &["api", "v1", collection, id], &[], None).await?.1)
+        })
     }
 
     fn create<'a>(&'a self, org: &'a str, collection: &'a str, record: Record) -> ErpFuture<'a, Record> {
-        Box::pin(
-            async move { Ok(self.send(Method::POST, org, &["api", "v1", collection], &[], Some(&record)).await?.1) },
-        )
+        Box::pin(async move {
+            if let Some(serde_json::Value::String(id)) = record.get("id") {
+                self.check_id(org, &Method::POST, collection, id)?;
+            }
+            Ok(self.send(Method::POST, org, &["api", "v1", collection], &[], Some(&record)).await?.1)
+        })
     }
 
     fn put<'a>(&'a self, org: &'a str, collection: &'a str, id: &'a str, record: Record) -> ErpFuture<'a, Upserted> {
         Box::pin(async move {
+            self.check_id(org, &Method::PUT, collection, id)?;
             let (status, record) =
                 self.send(Method::PUT, org, &["api", "v1", collection, id], &[], Some(&record)).await?;
             Ok(Upserted { record, created: status == 201 })
@@ -394,12 +463,16 @@ impl Erp for HttpErp {
 
     fn patch<'a>(&'a self, org: &'a str, collection: &'a str, id: &'a str, patch: Record) -> ErpFuture<'a, Record> {
         Box::pin(async move {
+            self.check_id(org, &Method::PATCH, collection, id)?;
             Ok(self.send(Method::PATCH, org, &["api", "v1", collection, id], &[], Some(&patch)).await?.1)
         })
     }
 
     fn delete<'a>(&'a self, org: &'a str, collection: &'a str, id: &'a str) -> ErpFuture<'a, Record> {
-        Box::pin(async move { Ok(self.send(Method::DELETE, org, &["api", "v1", collection, id], &[], None).await?.1) })
+        Box::pin(async move {
+            self.check_id(org, &Method::DELETE, collection, id)?;
+            Ok(self.send(Method::DELETE, org, &["api", "v1", collection, id], &[], None).await?.1)
+        })
     }
 
     fn upsert<'a>(&'a self, org: &'a str, collection: &'a str, record: Record) -> ErpFuture<'a, Upserted> {

@@ -79,7 +79,7 @@ impl LocalErp {
 
 fn path_of(collection: &str, id: Option<&str>) -> String {
     match id {
-        Some(id) => format!("/api/v1/{collection}/{id}"),
+        Some(id) => format!("/api/v1/{collection}/{}", super::types::shown_id(id)),
         None => format!("/api/v1/{collection}"),
     }
 }

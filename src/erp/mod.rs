@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 
-pub use error::{Call, ErpError};
+pub use error::{Call, ErpError, PASTED_KEY_HINT};
 pub use http::{HttpErp, HttpOptions};
 pub use local::LocalErp;
 pub use secret::Secret;
@@ -43,6 +43,11 @@ pub type ErpFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, ErpError>> + S
 pub trait Erp: Send + Sync {
     /// Returns the instance's name, for messages.
     fn instance(&self) -> &str;
+
+    /// Returns the most pages one listing follows (`erp.max_pages`).
+    fn max_pages(&self) -> u32 {
+        crate::config::DEFAULT_MAX_PAGES
+    }
 
     /// Returns every org of the instance (following pagination).
     fn organizations(&self) -> ErpFuture<'_, Vec<Organization>>;
@@ -70,6 +75,47 @@ pub trait Erp: Send + Sync {
     fn upsert<'a>(&'a self, org: &'a str, collection: &'a str, record: Record) -> ErpFuture<'a, Upserted>;
 }
 
+/// Guards one listing: never more than [`Erp::max_pages`] pages, and never a cursor twice (a
+/// server that always answers a new `nextCursor`, or an old one, would page forever).
+pub(crate) struct Pages<'a> {
+    instance: &'a str,
+    org: &'a str,
+    collection: &'a str,
+    max: u32,
+    count: u32,
+    seen: std::collections::HashSet<String>,
+}
+
+impl<'a> Pages<'a> {
+    pub(crate) fn new(erp: &'a (impl Erp + ?Sized), org: &'a str, collection: &'a str) -> Self {
+        Self {
+            instance: erp.instance(),
+            org,
+            collection,
+            max: erp.max_pages(),
+            count: 0,
+            seen: std::collections::HashSet::new(),
+        }
+    }
+
+    /// Counts a page read; returns the cursor of the next one, `None` after the last.
+    pub(crate) fn next(&mut self, cursor: Option<String>) -> Result<Option<String>, ErpError> {
+        self.count += 1;
+        let Some(cursor) = cursor else { return Ok(None) };
+        let fail = |message: String| ErpError::InvalidResponse {
+            call: Call::boxed(self.instance, self.org, "GET", format!("/api/v1/{}", self.collection)),
+            message,
+        };
+        if self.count >= self.max {
+            return Err(fail(format!("the listing goes on past `erp.max_pages` ({} pages)", self.max)));
+        }
+        if !self.seen.insert(cursor.clone()) {
+            return Err(fail(format!("the instance returned the `nextCursor` `{}` twice", shown_id(&cursor))));
+        }
+        Ok(Some(cursor))
+    }
+}
+
 /// Typed helpers over any [`Erp`].
 pub trait ErpExt: Erp {
     /// Returns every record of a collection that matches the query's filters, following
@@ -86,12 +132,13 @@ pub trait ErpExt: Erp {
                 query.limit = Some(MAX_PAGE_SIZE);
             }
             let mut all = Vec::new();
+            let mut pages = Pages::new(self, org, collection);
             loop {
                 let page = self.list(org, collection, &query).await?;
                 all.extend(page.data);
-                match page.next_cursor {
-                    Some(cursor) if query.cursor.as_ref() != Some(&cursor) => query.cursor = Some(cursor),
-                    _ => return Ok(all),
+                match pages.next(page.next_cursor)? {
+                    Some(cursor) => query.cursor = Some(cursor),
+                    None => return Ok(all),
                 }
             }
         }
@@ -294,6 +341,9 @@ pub fn open(project: &Project, env: &Env, name: Option<&str>) -> Result<Instance
         Arc::new(open_local(project, name)?)
     } else {
         let key = match &config.key_env {
+            Some(var) if crate::config::looks_like_key(var) => {
+                return Err(ErpError::PastedKey { instance: name.to_owned() });
+            }
             Some(var) => Some(
                 env.get(var)
                     .map(str::trim)
@@ -303,7 +353,11 @@ pub fn open(project: &Project, env: &Env, name: Option<&str>) -> Result<Instance
             ),
             None => None,
         };
-        Arc::new(HttpErp::new(name, &config.url, key, HttpOptions::from_config(config))?)
+        let erp_config = &project.config.erp;
+        Arc::new(
+            HttpErp::new(name, &config.url, key, HttpOptions::from_config(config))?
+                .with_limits(erp_config.max_response_bytes, erp_config.max_pages),
+        )
     };
     Ok(Instance { name: name.to_owned(), config: config.clone(), erp })
 }

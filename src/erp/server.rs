@@ -2,8 +2,11 @@
 //!
 //! Routes live under `/api/v1/` and need `Authorization: Bearer <key>` (401 otherwise, before
 //! anything else is looked at) and `X-Organization-Id` (all but `organizations`). Isolation:
-//! a query or body naming another org is a 403, another org's record a 404. Bodies are limited
+//! a query or body naming another org is a 403 on every route (single-record ones included), a
+//! repeated `X-Organization-Id` a 400, another org's record a 404. Bodies are limited
 //! to 1 MiB (413); a malformed body is a 400; every error is `{"error":{"code","message"}}`.
+//! Connections are bounded ([`ServeLimits`]): a header-read timeout, an idle timeout and a cap on
+//! open connections keep idle or slow clients from starving the others.
 //! `/healthz` and `/openapi.json` need no key. Each request is logged (method, path, org,
 //! status, time) through tracing; headers never are.
 
@@ -25,7 +28,7 @@ use tokio::net::TcpListener;
 
 use super::http::ORG_HEADER;
 use super::secret::Secret;
-use super::store::{RawPage, Store};
+use super::store::{RawPage, Store, check_body_org};
 use super::types::{ApiError, ListQuery, MAX_BODY_BYTES, ORGANIZATIONS, Record, Upserted};
 
 /// How much of an oversized body is read (and dropped) before answering 413.
@@ -70,30 +73,192 @@ pub fn router(store: Arc<Store>, key: Option<Secret>) -> Router {
         .with_state(app)
 }
 
-/// Serves until `shutdown` completes, then lets in-flight requests finish (for up to 10 s).
+/// The limits that keep idle or slow clients from starving the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServeLimits {
+    /// A connection must send a request's whole header within this time after it connects or
+    /// after its previous response (else it is closed).
+    pub header_read_timeout: Duration,
+    /// A connection on which no byte moves either way for this long is closed.
+    pub idle_timeout: Duration,
+    /// The most connections open at once; one more is closed as soon as it is accepted.
+    pub max_connections: usize,
+}
+
+impl Default for ServeLimits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_mins(1),
+            max_connections: 4096,
+        }
+    }
+}
+
+/// Serves until `shutdown` completes, then lets in-flight requests finish (for up to 10 s),
+/// with the default [`ServeLimits`].
 pub async fn serve(
     listener: TcpListener,
     store: Arc<Store>,
     key: Option<Secret>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let (fired_tx, mut fired_rx) = tokio::sync::watch::channel(false);
-    let signal = async move {
-        shutdown.await;
-        tracing::info!("shutting down");
-        let _ = fired_tx.send(true);
-    };
-    let server = axum::serve(listener, router(store, key)).with_graceful_shutdown(signal);
-    let deadline = async move {
-        let _ = fired_rx.wait_for(|fired| *fired).await;
-        tokio::time::sleep(GRACE).await;
-    };
-    tokio::select! {
-        result = server => result,
-        () = deadline => {
-            tracing::warn!("closing connections still open {GRACE:?} after the shutdown signal");
-            Ok(())
+    serve_with(listener, store, key, ServeLimits::default(), shutdown).await
+}
+
+/// Serves as [`serve`] does, with these limits. Each connection is HTTP/1.1 (hyper) with a
+/// header-read timeout; a watchdog closes a connection idle past `idle_timeout`; a semaphore
+/// bounds the open connections (and, at shutdown, waits for them to close).
+pub async fn serve_with(
+    listener: TcpListener,
+    store: Arc<Store>,
+    key: Option<Secret>,
+    limits: ServeLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(store, key);
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let accepted = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => accepted,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // Out of descriptors or a connection reset before accept: wait a little, go on.
+                tracing::warn!("cannot accept a connection: {e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+            tracing::debug!(max = limits.max_connections, "too many open connections; closing a new one");
+            drop(stream);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        tokio::spawn(connection(stream, app.clone(), limits, stop_rx.clone(), slot));
+    }
+    tracing::info!("shutting down");
+    let _ = stop_tx.send(true);
+    let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
+    if tokio::time::timeout(GRACE, slots.acquire_many(all)).await.is_err() {
+        tracing::warn!("closing connections still open {GRACE:?} after the shutdown signal");
+    }
+    Ok(())
+}
+
+/// Serves one connection until it ends, goes idle, or the server stops (gracefully).
+async fn connection(
+    stream: tokio::net::TcpStream,
+    app: Router,
+    limits: ServeLimits,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    _slot: tokio::sync::OwnedSemaphorePermit,
+) {
+    let activity = Arc::new(Activity::new());
+    let io = hyper_util::rt::TokioIo::new(Watched { inner: stream, activity: Arc::clone(&activity) });
+    let service = hyper_util::service::TowerToHyperService::new(app);
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(limits.header_read_timeout);
+    let mut conn = std::pin::pin!(builder.serve_connection(io, service));
+    let tick = (limits.idle_timeout / 4).max(Duration::from_millis(10));
+    let mut stopping = false;
+    loop {
+        tokio::select! {
+            result = conn.as_mut() => {
+                if let Err(e) = result {
+                    tracing::debug!("connection ended: {e}");
+                }
+                return;
+            }
+            changed = stop.wait_for(|stop| *stop), if !stopping => {
+                stopping = true;
+                if changed.is_ok() {
+                    conn.as_mut().graceful_shutdown();
+                }
+            }
+            () = tokio::time::sleep(tick) => {
+                if activity.idle() > limits.idle_timeout {
+                    tracing::debug!("closing a connection idle for {:?}", limits.idle_timeout);
+                    return;
+                }
+            }
         }
+    }
+}
+
+/// When a connection last moved a byte, as milliseconds since it opened.
+struct Activity {
+    opened: Instant,
+    last: std::sync::atomic::AtomicU64,
+}
+
+impl Activity {
+    fn new() -> Self {
+        Self { opened: Instant::now(), last: std::sync::atomic::AtomicU64::new(0) }
+    }
+
+    fn touch(&self) {
+        let now = u64::try_from(self.opened.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last.store(now, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn idle(&self) -> Duration {
+        let last = Duration::from_millis(self.last.load(std::sync::atomic::Ordering::Relaxed));
+        self.opened.elapsed().saturating_sub(last)
+    }
+}
+
+/// A stream that records its activity.
+struct Watched {
+    inner: tokio::net::TcpStream,
+    activity: Arc<Activity>,
+}
+
+impl tokio::io::AsyncRead for Watched {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let poll = std::pin::Pin::new(&mut self.inner).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.activity.touch();
+        }
+        poll
+    }
+}
+
+impl tokio::io::AsyncWrite for Watched {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let poll = std::pin::Pin::new(&mut self.inner).poll_write(cx, buf);
+        if matches!(poll, std::task::Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.touch();
+        }
+        poll
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
 
@@ -149,6 +314,10 @@ async fn auth(State(app): State<App>, request: Request, next: Next) -> Response 
             return ApiError::unauthorized("the service key is not valid").into_response();
         }
     }
+    if request.headers().get_all(ORG_HEADER).iter().nth(1).is_some() {
+        return ApiError::bad_request("duplicate_org", "the `X-Organization-Id` header is repeated; send it once")
+            .into_response();
+    }
     next.run(request).await
 }
 
@@ -184,6 +353,16 @@ fn org_of(headers: &HeaderMap) -> Result<String, ApiError> {
         .ok_or_else(|| ApiError::bad_request("invalid_org", "`X-Organization-Id` must be a non-empty org id"))
 }
 
+/// A query that names an org must name the one the request acts for (403 otherwise); the
+/// single-record routes take no other parameter that matters.
+fn check_query_org(org: &str, query: Result<Query<Vec<(String, String)>>, QueryRejection>) -> Result<(), ApiError> {
+    let Query(pairs) = query.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
+    match pairs.iter().find(|(k, v)| k == "organizationId" && v != org) {
+        Some((_, named)) => Err(ApiError::org_mismatch(org, named)),
+        None => Ok(()),
+    }
+}
+
 fn path_of<T>(path: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
     path.map(|Path(p)| p).map_err(|e| ApiError::bad_request("invalid_path", e.body_text()))
 }
@@ -197,6 +376,16 @@ fn query_of(query: Result<Query<Vec<(String, String)>>, QueryRejection>) -> Resu
 /// (up to [`DRAIN_LIMIT`]) before the 413, so the client gets the answer instead of a reset
 /// connection.
 async fn body_of(headers: &HeaderMap, body: Body) -> Result<Record, ApiError> {
+    parse_body(&read_body(headers, body).await?)
+}
+
+/// Reads a body that may be absent (a DELETE's): `None` when empty, else as [`body_of`].
+async fn optional_body_of(headers: &HeaderMap, body: Body) -> Result<Option<Record>, ApiError> {
+    let bytes = read_body(headers, body).await?;
+    if bytes.iter().all(u8::is_ascii_whitespace) { Ok(None) } else { parse_body(&bytes).map(Some) }
+}
+
+async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> {
     let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > DRAIN_LIMIT as u64) {
         return Err(ApiError::too_large());
@@ -218,7 +407,11 @@ async fn body_of(headers: &HeaderMap, body: Body) -> Result<Record, ApiError> {
     if total > MAX_BODY_BYTES {
         return Err(ApiError::too_large());
     }
-    match serde_json::from_slice(&bytes) {
+    Ok(bytes)
+}
+
+fn parse_body(bytes: &[u8]) -> Result<Record, ApiError> {
+    match serde_json::from_slice(bytes) {
         Ok(serde_json::Value::Object(record)) => Ok(record),
         Ok(_) => Err(ApiError::bad_request("malformed_json", "the body must be a JSON object")),
         Err(e) => Err(ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))),
@@ -297,9 +490,11 @@ async fn get_one(
     State(app): State<App>,
     headers: HeaderMap,
     path: Result<Path<(String, String)>, PathRejection>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let (collection, id) = path_of(path)?;
     let org = org_of(&headers)?;
+    check_query_org(&org, query)?;
     let raw = blocking(&app, move |store| store.get(&org, &collection, &id)).await?;
     Ok(json_body(raw).into_response())
 }
@@ -308,10 +503,12 @@ async fn put(
     State(app): State<App>,
     headers: HeaderMap,
     path: Result<Path<(String, String)>, PathRejection>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
     body: Body,
 ) -> Result<Response, ApiError> {
     let (collection, id) = path_of(path)?;
     let org = org_of(&headers)?;
+    check_query_org(&org, query)?;
     let body = body_of(&headers, body).await?;
     let upserted = blocking(&app, move |store| store.put(&org, &collection, &id, body)).await?;
     Ok(upserted_response(&upserted))
@@ -321,10 +518,12 @@ async fn patch(
     State(app): State<App>,
     headers: HeaderMap,
     path: Result<Path<(String, String)>, PathRejection>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
     body: Body,
 ) -> Result<Response, ApiError> {
     let (collection, id) = path_of(path)?;
     let org = org_of(&headers)?;
+    check_query_org(&org, query)?;
     let body = body_of(&headers, body).await?;
     let record = blocking(&app, move |store| store.patch(&org, &collection, &id, body)).await?;
     Ok(record_response(StatusCode::OK, &record))
@@ -334,9 +533,16 @@ async fn delete(
     State(app): State<App>,
     headers: HeaderMap,
     path: Result<Path<(String, String)>, PathRejection>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    body: Body,
 ) -> Result<Response, ApiError> {
     let (collection, id) = path_of(path)?;
     let org = org_of(&headers)?;
+    check_query_org(&org, query)?;
+    // A DELETE needs no body, but one that names another org is refused like any other.
+    if let Some(body) = optional_body_of(&headers, body).await? {
+        check_body_org(&org, &body)?;
+    }
     let record = blocking(&app, move |store| store.delete(&org, &collection, &id)).await?;
     Ok(record_response(StatusCode::OK, &record))
 }

@@ -17,7 +17,7 @@ use serde_json::Value;
 use super::error::ErpError;
 use super::types::{
     ApiError, DEFAULT_PAGE_SIZE, ListQuery, MANAGED_FIELDS, MAX_BODY_BYTES, MAX_PAGE_SIZE, ORGANIZATIONS, Page, Record,
-    Upserted, filter_text, is_collection_name, merge_patch, natural_key, validate,
+    Upserted, check_id, filter_text, is_collection_name, merge_patch, natural_key, validate,
 };
 
 /// The schema migrations; `PRAGMA user_version` holds how many have run.
@@ -329,6 +329,7 @@ impl Store {
     /// Returns one record as stored JSON text.
     pub fn get(&self, org: &str, collection: &str, id: &str) -> Result<String, ApiError> {
         check_record_collection(collection, "get")?;
+        check_id(id)?;
         self.read(|conn| {
             require_org(conn, org)?;
             load(conn, org, collection, id)?.ok_or_else(|| ApiError::not_found(collection, id))
@@ -357,6 +358,7 @@ impl Store {
     /// Creates or replaces the record with this id.
     pub fn put(&self, org: &str, collection: &str, id: &str, body: Record) -> Result<Upserted, ApiError> {
         check_record_collection(collection, "replace")?;
+        check_id(id)?;
         check_body_org(org, &body)?;
         check_body_id(id, &body)?;
         record_id(&Value::String(id.to_owned()))?;
@@ -373,6 +375,7 @@ impl Store {
     /// Applies a JSON merge patch to a record.
     pub fn patch(&self, org: &str, collection: &str, id: &str, patch: Record) -> Result<Record, ApiError> {
         check_record_collection(collection, "patch")?;
+        check_id(id)?;
         check_body_org(org, &patch)?;
         check_body_id(id, &patch)?;
         self.write(|tx| {
@@ -391,6 +394,7 @@ impl Store {
     /// Deletes a record; returns it as it was.
     pub fn delete(&self, org: &str, collection: &str, id: &str) -> Result<Record, ApiError> {
         check_record_collection(collection, "delete")?;
+        check_id(id)?;
         self.write(|tx| {
             require_org(tx, org)?;
             let raw = load(tx, org, collection, id)?.ok_or_else(|| ApiError::not_found(collection, id))?;
@@ -496,7 +500,7 @@ fn check_record_collection(collection: &str, action: &str) -> Result<(), ApiErro
 }
 
 /// A body that names an org must name the one the request acts for (403 otherwise).
-fn check_body_org(org: &str, body: &Record) -> Result<(), ApiError> {
+pub(crate) fn check_body_org(org: &str, body: &Record) -> Result<(), ApiError> {
     match body.get("organizationId") {
         None => Ok(()),
         Some(Value::String(named)) if named == org => Ok(()),
@@ -518,6 +522,9 @@ fn check_body_id(id: &str, body: &Record) -> Result<(), ApiError> {
 }
 
 fn record_id(value: &Value) -> Result<String, ApiError> {
+    if let Value::String(id) = value {
+        check_id(id)?;
+    }
     match value {
         Value::String(id) if !id.is_empty() && id.len() <= MAX_ID_LEN && !id.chars().any(char::is_control) => {
             Ok(id.clone())

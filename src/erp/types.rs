@@ -51,6 +51,39 @@ pub fn is_collection_name(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
+/// Returns why `id` cannot be a record id, or `None` when it can. Ids are single path segments:
+/// never empty, `.` or `..`, and free of `/` and control characters (SPEC §6). The server refuses
+/// such an id (400) and the client never sends one.
+pub fn id_problem(id: &str) -> Option<&'static str> {
+    if id.is_empty() {
+        Some("it is empty")
+    } else if id == "." || id == ".." {
+        Some("`.` and `..` are not ids")
+    } else if id.contains('/') {
+        Some("it holds `/`")
+    } else if id.chars().any(char::is_control) {
+        Some("it holds a control character")
+    } else {
+        None
+    }
+}
+
+/// Returns `id` as messages show it: control characters escaped (`a\nb`), else unchanged.
+pub fn shown_id(id: &str) -> std::borrow::Cow<'_, str> {
+    if id.chars().any(char::is_control) { id.escape_debug().to_string().into() } else { id.into() }
+}
+
+/// Returns the 400 for an id that is not a single path segment (see [`id_problem`]).
+pub fn check_id(id: &str) -> Result<(), ApiError> {
+    match id_problem(id) {
+        None => Ok(()),
+        Some(problem) => Err(ApiError::bad_request(
+            "invalid_id",
+            format!("`{}` is not a record id ({problem}); ids are single path segments", shown_id(id)),
+        )),
+    }
+}
+
 /// Returns the field that identifies a record of `collection` besides its id, unique per org:
 /// `slug` for skills and personas, `path` for knowledge. Upserts match on it.
 pub fn natural_key(collection: &str) -> Option<&'static str> {

@@ -1,6 +1,7 @@
 //! Lint: diagnostics, rule levels, and the renderers. The checks themselves live with what they
 //! check (`skill::parse` for field rules, `skill::project` for cross-file rules, [`secrets`]).
 
+pub mod config;
 pub mod fix;
 pub mod render;
 pub mod rules;

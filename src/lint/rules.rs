@@ -217,7 +217,9 @@ steps are rendered into the system prompt as the procedure the model follows.
 "Skill files are committed and compiled into prompts sent to a model, so they must never hold
 secrets. agentb looks for Anthropic keys (`sk-ant-…`), bearer tokens, private key blocks, common
 cloud keys and long high-entropy tokens. The diagnostic shows only the first characters of what
-it found. Remove the secret, rotate it, and read it from an environment variable instead.
+it found. Remove the secret, rotate it, and read it from an environment variable instead. In
+`.agentbuilder.toml`, an `api_key_env` or `key_env` whose value looks like a key rather than the
+name of a variable is reported too (its value is never shown).
 ";
     PROMPT_TOO_LARGE = "AB034" "prompt-too-large" Warning "the compiled prompt exceeds the token budget"
 "The rendered system prompt (purpose, knowledge, process, error rules, outputs) is estimated at

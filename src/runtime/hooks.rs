@@ -142,7 +142,11 @@ async fn run_one(dir: &Path, hook: &HookConfig, input: &HookInput<'_>) -> Outcom
         Ok(p) => p,
         Err(e) => return Outcome::Failed(format!("cannot encode the hook input: {e}")),
     };
-    let mut child = match tokio::process::Command::new("sh")
+    let mut command = tokio::process::Command::new("sh");
+    // Its own process group, so a timeout kills what the hook started too (`sleep 1000 &`).
+    #[cfg(unix)]
+    command.process_group(0);
+    let mut child = match command
         .arg("-c")
         .arg(&hook.command)
         .current_dir(dir)
@@ -156,6 +160,7 @@ async fn run_one(dir: &Path, hook: &HookConfig, input: &HookInput<'_>) -> Outcom
         Err(e) => return Outcome::Failed(format!("cannot start `{}`: {e}", hook.command)),
     };
     let stdin = child.stdin.take();
+    let pid = child.id();
     // The timeout covers writing the input too: a hook that never reads its stdin would
     // otherwise hang the run once the input outgrows the pipe's buffer.
     let finish = async move {
@@ -170,7 +175,10 @@ async fn run_one(dir: &Path, hook: &HookConfig, input: &HookInput<'_>) -> Outcom
     let output = match tokio::time::timeout(timeout, finish).await {
         Ok(Ok(output)) => output,
         Ok(Err(e)) => return Outcome::Failed(format!("`{}` failed: {e}", hook.command)),
-        Err(_) => return Outcome::Failed(format!("`{}` timed out after {}s", hook.command, timeout.as_secs())),
+        Err(_) => {
+            kill_group(pid);
+            return Outcome::Failed(format!("`{}` timed out after {}s", hook.command, timeout.as_secs()));
+        }
     };
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr).trim().to_owned();
@@ -184,6 +192,26 @@ async fn run_one(dir: &Path, hook: &HookConfig, input: &HookInput<'_>) -> Outcom
         )),
         None => Outcome::Failed(format!("`{}` was killed by a signal", hook.command)),
     }
+}
+
+/// Kills the process group a timed-out hook leads (its pid is the group id), so nothing it
+/// started outlives it. `kill(1)` does it without unsafe code; a group already gone is fine.
+fn kill_group(pid: Option<u32>) {
+    #[cfg(unix)]
+    if let Some(pid) = pid {
+        let group = format!("-{pid}");
+        let killed = std::process::Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        if let Err(e) = killed {
+            tracing::warn!("cannot kill the hook's process group {pid}: {e}");
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = pid;
 }
 
 /// Reads the decision a hook printed after exiting 0; text that is not a JSON object allows.
@@ -281,6 +309,31 @@ mod tests {
         let d = decide(&[slow], "erp_create_brief", &big);
         assert!(matches!(d.blocked.unwrap().2, Outcome::Failed(m) if m.contains("timed out")));
         assert!(started.elapsed() < Duration::from_secs(20), "the timeout held: {:?}", started.elapsed());
+    }
+
+    /// Returns whether a process is gone (or a zombie nobody reaped yet).
+    fn gone(pid: &str) -> bool {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => true,
+            Ok(stat) => stat.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('Z')),
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_timeout_kills_what_the_hook_started() {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("bg.pid");
+        let command = format!("sleep 1000 & echo $! > '{}'; sleep 30", pid_file.display());
+        let slow = HookConfig { matcher: ".*".to_owned(), command, timeout_secs: 1 };
+        let d = decide(&[slow], "erp_get_client", &json!({}));
+        assert!(matches!(d.blocked.unwrap().2, Outcome::Failed(m) if m.contains("timed out")));
+        let pid = std::fs::read_to_string(&pid_file).unwrap().trim().to_owned();
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while !gone(&pid) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(gone(&pid), "the hook's background `sleep 1000` (pid {pid}) still runs");
     }
 
     #[test]

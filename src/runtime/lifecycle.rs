@@ -190,27 +190,57 @@ pub fn prepare(
         }
         None => None,
     };
-    let input = typed_input(opts, &artifact.input_schema);
-    let problems = output::validate(&artifact.input_schema, &input).map_err(RunError::Schema)?;
-    if !problems.is_empty() {
-        return Err(RunError::InputSchema { skill: skill_id.to_owned(), problems }.into());
-    }
     let model = opts
         .model
         .clone()
         .or_else(|| persona.and_then(|p| p.model.clone()))
         .unwrap_or_else(|| project.config.claude.model.clone());
     let instance = crate::erp::instance_config(project, opts.instance.as_deref())?.0.to_owned();
+    let input = typed_input(opts, &artifact.input_schema);
+    new_session(NewSession {
+        artifact,
+        persona,
+        org: &opts.org,
+        instance: &instance,
+        input,
+        model,
+        max_tokens: project.config.claude.max_tokens,
+        clock,
+        ids,
+    })
+}
+
+/// What a new session is made of, once the skill is compiled and the persona chosen.
+pub struct NewSession<'a> {
+    pub artifact: compile::Artifact,
+    pub persona: Option<&'a crate::skill::Persona>,
+    pub org: &'a str,
+    pub instance: &'a str,
+    pub input: Value,
+    pub model: String,
+    pub max_tokens: u32,
+    pub clock: &'a Clock,
+    pub ids: &'a Ids,
+}
+
+/// Returns a new session (not yet saved) after checking its input against the skill's
+/// `input_schema` (a clear error listing each problem).
+pub fn new_session(new: NewSession<'_>) -> anyhow::Result<Session> {
+    let NewSession { artifact, persona, org, instance, input, model, max_tokens, clock, ids } = new;
+    let problems = output::validate(&artifact.input_schema, &input).map_err(RunError::Schema)?;
+    if !problems.is_empty() {
+        return Err(RunError::InputSchema { skill: artifact.id.clone(), problems }.into());
+    }
     let now = clock.now();
     Ok(Session {
         id: ids.session(),
         skill: artifact.id.clone(),
         skill_version: artifact.version.to_string(),
-        org: opts.org.clone(),
-        instance,
+        org: org.to_owned(),
+        instance: instance.to_owned(),
         persona: persona.map(|p| p.id.value.clone()),
         model,
-        max_tokens: project.config.claude.max_tokens,
+        max_tokens,
         status: session::Status::Running,
         created_at: now,
         updated_at: now,

@@ -973,6 +973,7 @@ fn config_rules(project: &Project, diags: &mut Vec<Diagnostic>) {
     let ctx = crate::tools::Catalog::new(&project.config.erp.entities, &std::collections::BTreeMap::new());
     let known = ctx.all_tool_names();
     let text = std::fs::read_to_string(config_path).unwrap_or_default();
+    diags.extend(crate::lint::config::pasted_keys(&project.config, &text, &display));
     let names = project.config.tiers.keys().chain(project.config.limits.tools.keys());
     for name in names {
         if known.binary_search(name).is_err() {
@@ -991,56 +992,10 @@ fn config_rules(project: &Project, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Checks a test file's structure with typed loading (serde-saphyr, with its limits).
+/// Checks a test file's structure (the format of `agentb test`, with file:line spans) and
+/// looks for pasted secrets.
 fn check_test_source(src: &SourceFile, display: &Path) -> Vec<Diagnostic> {
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
-    struct TestFile {
-        cases: Vec<Case>,
-    }
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
-    struct Case {
-        name: String,
-        #[serde(default)]
-        org: Option<String>,
-        #[serde(default)]
-        input: serde_json::Value,
-        #[serde(default)]
-        fixtures: serde_json::Value,
-        #[serde(default)]
-        expect: serde_json::Value,
-    }
-    let mut diags = Vec::new();
-    match serde_saphyr::from_str::<TestFile>(&src.text) {
-        Ok(file) => {
-            let mut names: Vec<&str> = file.cases.iter().map(|c| c.name.as_str()).collect();
-            names.sort_unstable();
-            for pair in names.windows(2) {
-                if pair[0] == pair[1] {
-                    let at = src.text.find(pair[0]).map(|i| i..i + pair[0].len());
-                    diags.push(Diagnostic::new(
-                        &rules::INVALID_TEST_FILE,
-                        display,
-                        at,
-                        format!("two cases are named `{}`", pair[0]),
-                    ));
-                }
-            }
-        }
-        Err(e) => {
-            let message = e.to_string();
-            let first = message.lines().next().unwrap_or("invalid test file").to_owned();
-            diags.push(Diagnostic::new(
-                &rules::INVALID_TEST_FILE,
-                display,
-                None,
-                format!("invalid test file: {first}"),
-            ));
-        }
-    }
+    let (_, mut diags) = crate::testing::spec::parse(&src.text, display);
     diags.extend(crate::lint::secrets::scan(&src.text).into_iter().map(|s| {
         let shown = crate::lint::secrets::redact(&src.text[s.range.clone()]);
         Diagnostic::new(&rules::SECRET, display, Some(s.range), format!("this looks like {}: {shown}", s.kind))

@@ -209,7 +209,7 @@ impl Parser<'_> {
         let Some(entries) = root.as_map() else {
             self.error(
                 Some(root.span.clone()),
-                format!("a test file is a mapping with `cases:`, not {}", root.kind_name()),
+                format!("invalid test file: a test file is a mapping with `cases:`, not {}", root.kind_name()),
             );
             return None;
         };
@@ -225,14 +225,17 @@ impl Parser<'_> {
             }
         }
         let Some(cases_node) = cases_node else {
-            self.error(None, "a test file needs `cases:`, a list of cases");
+            self.error(None, "invalid test file: a test file needs `cases:`, a list of cases");
             return None;
         };
         let Some(items) = cases_node.as_seq() else {
             if matches!(cases_node.value, yaml::Value::Null) {
                 return Some(self.finish(Vec::new()));
             }
-            self.error(Some(cases_node.span.clone()), format!("`cases` is a list, not {}", cases_node.kind_name()));
+            self.error(
+                Some(cases_node.span.clone()),
+                format!("invalid test file: `cases` is a list, not {}", cases_node.kind_name()),
+            );
             return None;
         };
         let cases: Vec<Case> = items.iter().filter_map(|item| self.case(item)).collect();

@@ -115,7 +115,7 @@ impl Catalog {
         }
         let collection = collection_of(resource);
         let noun = resource.replace('_', " ");
-        let ids = if resource == "knowledge" { "path" } else { "id" };
+        let ids = key_field(resource);
         let mut tools = Vec::new();
         let mut push = |name: String, description: String, schema: Value| {
             let tier = self.tiers.get(&name).copied().unwrap_or_else(|| default_tier(resource, action));
@@ -199,6 +199,25 @@ pub fn collection_of(resource: &str) -> String {
     }
 }
 
+/// Returns the input field that names the record a tool acts on: `path` for knowledge
+/// documents, `id` for everything else.
+pub fn key_field(resource: &str) -> &'static str {
+    if resource == "knowledge" { "path" } else { "id" }
+}
+
+/// Returns why a tool input's record id must not be sent (SPEC §6: an id is a single path
+/// segment), or `None`. The ERP clients refuse such an id too (a 400 `invalid_id` that the
+/// model gets as an error); a runtime may call this first to answer before any ERP call.
+pub fn invalid_id_in(resource: &str, input: &Value) -> Option<String> {
+    let key = key_field(resource);
+    let id = input.get(key)?.as_str()?;
+    // Knowledge paths hold `/` by design; they are sent as a query, never as a path segment.
+    if key == "path" {
+        return None;
+    }
+    crate::erp::check_id(id).err().map(|e| e.message)
+}
+
 fn key_schema(key: &str) -> Value {
     json!({"type": "object", "properties": {key: {"type": "string", "minLength": 1}}, "required": [key], "additionalProperties": false})
 }
@@ -271,6 +290,16 @@ mod tests {
         tiers.insert("erp_create_brief".to_owned(), Tier::T3);
         let c = Catalog::new(&[], &tiers);
         assert_eq!(c.grants("brief", Action::Create)[0].tier, Tier::T3);
+    }
+
+    #[test]
+    fn ids_that_are_not_one_path_segment_are_found() {
+        for id in ["", ".", "..", "a/b", "a\u{0}b"] {
+            let problem = invalid_id_in("client", &json!({"id": id})).unwrap();
+            assert!(problem.contains("is not a record id"), "{problem}");
+        }
+        assert_eq!(invalid_id_in("client", &json!({"id": "c1"})), None);
+        assert_eq!(invalid_id_in("knowledge", &json!({"path": "docs/a.md"})), None);
     }
 
     #[test]

@@ -56,7 +56,8 @@ pub fn report_format(ctx: &Ctx) -> anyhow::Result<Format> {
 pub fn print_report(ctx: &Ctx, format: Format, diagnostics: &[Diagnostic], ws: &Workspace) {
     let p = &ctx.printer;
     match format {
-        Format::Human => {
+        // `ctx.format` offers lint no JUnit; a report is for people then.
+        Format::Human | Format::Junit => {
             if !diagnostics.is_empty() {
                 p.err_raw(render::human(diagnostics, &ws.sources, p.color_stderr));
             }

@@ -19,6 +19,7 @@ mod rollback;
 mod run;
 mod sessions;
 mod status;
+mod test;
 mod version;
 
 use std::cell::OnceCell;
@@ -74,6 +75,7 @@ pub fn format_name(format: Format) -> &'static str {
         Format::Json => "json",
         Format::Sarif => "sarif",
         Format::Github => "github",
+        Format::Junit => "junit",
     }
 }
 
@@ -98,6 +100,7 @@ pub fn dispatch(settings: Settings, command: Command) -> anyhow::Result<ExitStat
         Command::Status(args) => status::run(&ctx, &args),
         Command::History(args) => history::run(&ctx, &args),
         Command::Run(args) => run::run(&ctx, &args),
+        Command::Test(args) => test::run(&ctx, &args),
         Command::Proposals(args) => proposals::run(&ctx, &args),
         Command::Sessions(args) => sessions::run(&ctx, &args),
         Command::Completions(args) => completions::run(&ctx, &args),
