@@ -98,7 +98,7 @@ pub fn show(store: &Store, id: &str) -> anyhow::Result<SessionView> {
     }
     let s = store.read(id)?;
     let proposals = store.proposals(&s.id)?.iter().map(ProposalSummary::from).collect();
-    let audit = store.audit(&s.id)?.read()?;
+    let audit = store.audit(&s.id).read()?;
     Ok(SessionView {
         id: s.id,
         skill: s.skill,

@@ -522,7 +522,7 @@ pub async fn conclude(
     session.updated_at = now;
     deps.store.save(session)?;
     if let Some(inv) = &session.invocation_id {
-        let entries = deps.store.audit(&session.id).and_then(|log| Ok(log.read()?)).unwrap_or_default();
+        let entries = deps.store.audit(&session.id).read().unwrap_or_default();
         let status = outcome.invocation_status();
         let record = InvocationOutcome {
             status,

@@ -169,7 +169,7 @@ pub fn message_text(message: &Message) -> String {
 }
 
 fn audit(store: &Store, session: &str, at: Timestamp, event: &str, fields: Value) {
-    if let Err(e) = store.audit(session).and_then(|log| Ok(log.append(at, event, fields)?)) {
+    if let Err(e) = store.audit(session).append(at, event, fields) {
         tracing::warn!("cannot append to the audit log of `{session}`: {e}");
     }
 }
