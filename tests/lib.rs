@@ -12,4 +12,5 @@ mod lint;
 mod proposals;
 mod run;
 mod run_claude;
+mod testing;
 mod version;

@@ -74,13 +74,13 @@ impl Cassette {
         Ok(cassette)
     }
 
-    /// Writes the cassette atomically, pretty-printed with sorted keys.
+    /// Writes the cassette atomically, pretty-printed. Requests are canonical already; responses
+    /// keep the API's key order, since a tool input replays into records in that order.
     pub fn save(&self, file: &Path) -> anyhow::Result<()> {
         if let Some(dir) = file.parent() {
             std::fs::create_dir_all(dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
         }
-        let value = canonical_value(serde_json::to_value(self)?);
-        let mut bytes = serde_json::to_vec_pretty(&value)?;
+        let mut bytes = serde_json::to_vec_pretty(self)?;
         bytes.push(b'\n');
         crate::fs::write_atomic(file, &bytes)
     }
@@ -168,6 +168,53 @@ pub fn first_difference(recorded: &Value, actual: &Value) -> Option<String> {
     walk(recorded, actual, &mut path).then(|| if path.is_empty() { "$".to_owned() } else { path })
 }
 
+/// Returns the value at a path that [`first_difference`] returned (`null` when absent).
+fn lookup(value: &Value, path: &str) -> Value {
+    if path == "$" {
+        return value.clone();
+    }
+    let mut at = value;
+    for part in path.split('.') {
+        let (key, indexes) = part.split_once('[').map_or((part, ""), |(k, rest)| (k, rest));
+        if !key.is_empty() {
+            match at.get(key) {
+                Some(v) => at = v,
+                None => return Value::Null,
+            }
+        }
+        for index in indexes.split('[').filter(|s| !s.is_empty()) {
+            let Ok(i) = index.trim_end_matches(']').parse::<usize>() else { return Value::Null };
+            match at.get(i) {
+                Some(v) => at = v,
+                None => return Value::Null,
+            }
+        }
+    }
+    at.clone()
+}
+
+/// Returns the two values as they read in a message: for two strings, from a little before the
+/// first character where they differ; else as compact JSON.
+fn excerpts(recorded: &Value, actual: &Value) -> (String, String) {
+    if let (Value::String(a), Value::String(b)) = (recorded, actual) {
+        let same = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+        let from = same.saturating_sub(30);
+        let cut = |s: &str| {
+            let rest: String = s.chars().skip(from).collect();
+            let shown = short(&Value::String(rest));
+            if from > 0 { format!("…{shown}") } else { shown }
+        };
+        return (cut(a), cut(b));
+    }
+    (short(recorded), short(actual))
+}
+
+/// Returns a value as compact JSON, cut to 120 characters.
+fn short(value: &Value) -> String {
+    let text = serde_json::to_string(value).unwrap_or_default();
+    if text.chars().count() > 120 { format!("{}…", text.chars().take(120).collect::<String>()) } else { text }
+}
+
 /// A replayed request that the cassette does not hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Miss {
@@ -230,9 +277,15 @@ impl Replay {
             let miss = match self.interactions.get(position) {
                 Some((_, recorded, _)) => {
                     let field = first_difference(recorded, &actual).unwrap_or_else(|| "$".to_owned());
+                    let (was, now) = excerpts(&lookup(recorded, &field), &lookup(&actual, &field));
                     Miss {
                         position,
-                        message: format!("request {} differs from the recording at `{field}`", position + 1),
+                        message: format!(
+                            "request {} differs from the recording at `{field}`: recorded {}, now {}",
+                            position + 1,
+                            was,
+                            now
+                        ),
                         field: Some(field),
                     }
                 }
@@ -401,6 +454,6 @@ mod tests {
         c.save(&nested).unwrap();
         assert_eq!(Cassette::load(&nested, &nested).unwrap(), c);
         let text = std::fs::read_to_string(&nested).unwrap();
-        assert!(text.starts_with("{\n  \"case\": \"c\",\n  \"interactions\""), "{text}");
+        assert!(text.starts_with("{\n  \"scripted\": true,\n  \"skill\": \"s\""), "{text}");
     }
 }
