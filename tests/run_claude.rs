@@ -302,8 +302,13 @@ fn oversized_inputs_and_ids_are_errors_for_the_model_and_long_results_are_cut() 
         .file(".agentbuilder.toml", config)
         .env("REMOTE_KEY", KEY)
         .claude(&claude);
-    let erp = agentb::erp::HttpErp::new("check", server.url(), Some(agentb::erp::Secret::new(KEY)), Default::default())
-        .unwrap();
+    let erp = agentb::erp::HttpErp::new(
+        "check",
+        server.url(),
+        Some(agentb::erp::Secret::new(KEY)),
+        agentb::erp::HttpOptions::default(),
+    )
+    .unwrap();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
         use agentb::erp::Erp as _;

@@ -149,14 +149,12 @@ impl Runtime<'_> {
             let on_text = |text: &str| self.observer.text(text);
             // The wall-time breaker holds during the request too: a hung call is cut at the limit.
             let remaining = guard.wall_time_left(&meter, now);
-            let response = match tokio::time::timeout(remaining, self.model.send(&request, &on_text)).await {
-                Ok(response) => response?,
-                Err(_) => {
-                    let trip = guard.wall_time_trip();
-                    self.trip(session, &trip, self.clock.now());
-                    return Ok(Ending::Breaker(trip));
-                }
+            let Ok(response) = tokio::time::timeout(remaining, self.model.send(&request, &on_text)).await else {
+                let trip = guard.wall_time_trip();
+                self.trip(session, &trip, self.clock.now());
+                return Ok(Ending::Breaker(trip));
             };
+            let response = response?;
             meter.turns += 1;
             session.turns += 1;
             session.usage.add(&response.usage);
