@@ -57,6 +57,7 @@ fn limits() -> EffectiveLimits {
         max_wall_secs: 3600,
         max_cost_usd: 100.0,
         max_output_tokens: 10_000_000,
+        max_tool_result_bytes: agentb::config::DEFAULT_MAX_TOOL_RESULT_BYTES,
         tier_calls: [("t1".to_owned(), 100_000), ("t2".to_owned(), 100), ("t3".to_owned(), 10)].into_iter().collect(),
         tools: per_tool,
     }

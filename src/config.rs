@@ -194,10 +194,15 @@ pub struct LimitsConfig {
     pub max_wall_secs: u64,
     pub max_cost_usd: f64,
     pub max_output_tokens: u64,
+    /// A longer tool result is cut (at a char boundary) before the model sees it.
+    pub max_tool_result_bytes: u64,
     pub tier_calls: TierCalls,
     /// Tool name → per-tool limits.
     pub tools: BTreeMap<String, ToolLimit>,
 }
+
+/// The default of `limits.max_tool_result_bytes`: 64 KiB.
+pub const DEFAULT_MAX_TOOL_RESULT_BYTES: u64 = 64 * 1024;
 
 impl Default for LimitsConfig {
     fn default() -> Self {
@@ -206,6 +211,7 @@ impl Default for LimitsConfig {
             max_wall_secs: 300,
             max_cost_usd: 1.0,
             max_output_tokens: 50_000,
+            max_tool_result_bytes: DEFAULT_MAX_TOOL_RESULT_BYTES,
             tier_calls: TierCalls::default(),
             tools: BTreeMap::new(),
         }

@@ -206,3 +206,80 @@ fn the_same_call_again_while_its_proposal_waits_is_not_a_second_proposal() {
     let listed = listed.as_array().unwrap();
     assert_eq!(listed.len(), 2, "one proposal per distinct input: {listed:?}");
 }
+
+/// Returns the path of a proposal's file and its JSON.
+fn proposal_file(test: &crate::support::Test, session: &str, id: &str) -> (std::path::PathBuf, Value) {
+    let path = test.path().join(".agentbuilder/sessions").join(session).join("proposals").join(format!("{id}.json"));
+    let json = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    (path, json)
+}
+
+#[test]
+fn a_hand_edited_proposal_is_refused_and_touches_nothing() {
+    let claude = FakeClaude::start([
+        Reply::tool_use("toolu_1", "erp_delete_brief", json!({"id": "b1"})),
+        Reply::text("Deleting b1 awaits approval."),
+    ]);
+    let test = project(&claude, "");
+    seed(&test, "acme", "briefs", json!({"id": "b1", "title": "Acme's brief"}));
+    seed(&test, "acme", "briefs", json!({"id": "b2", "title": "Another brief"}));
+    seed(&test, "beta", "briefs", json!({"id": "b1", "title": "Beta's brief"}));
+    let run = test.args(["run", "brief-maker", "--org", "acme", "--input", "client_id=c1"]).run().code(5);
+    let id = run.stdout.trim().to_owned();
+    let session = session_ids(&run.test)[0].clone();
+    let (path, original) = proposal_file(&run.test, &session, &id);
+    let name = format!("{id}.json");
+    let mut test = run.test;
+    let edits: [(&str, Value, &str); 5] = [
+        ("org", json!("beta"), "org"),
+        ("instance", json!("other"), "instance"),
+        ("input", json!({"id": "b2"}), "input hash"),
+        ("session_id", json!("../../../x"), "session"),
+        ("session_id", json!("../.."), "session"),
+    ];
+    for (field, value, says) in edits {
+        let mut edited = original.clone();
+        edited[field] = value;
+        let text = serde_json::to_string_pretty(&edited).unwrap();
+        std::fs::write(&path, &text).unwrap();
+        test = test
+            .args(["proposals", "approve", &id])
+            .run()
+            .code(2)
+            .stderr_contains(&name)
+            .stderr_contains(says)
+            .no_panic()
+            .test;
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "the file is left as it is ({field})");
+        assert!(get(&test, "acme", "briefs", "b1").is_some(), "nothing ran ({field})");
+        assert!(get(&test, "acme", "briefs", "b2").is_some(), "nothing ran ({field})");
+        assert!(get(&test, "beta", "briefs", "b1").is_some(), "nothing ran in another org ({field})");
+        for outside in ["lock", "proposals", "../x"] {
+            assert!(!test.path().join(outside).exists(), "nothing is written outside the sessions folder: {outside}");
+        }
+        test = test.args(["proposals", "reject", &id]).run().code(2).stderr_contains(&name).test;
+    }
+    // Restored, it executes in its own org only.
+    std::fs::write(&path, serde_json::to_string_pretty(&original).unwrap()).unwrap();
+    let run = test.args(["proposals", "approve", &id]).run().code(0).stderr_contains("Executed");
+    assert!(get(&run.test, "acme", "briefs", "b1").is_none());
+    assert!(get(&run.test, "beta", "briefs", "b1").is_some());
+}
+
+#[test]
+fn resuming_refuses_a_hand_edited_pending_proposal() {
+    let claude = FakeClaude::start([]);
+    let (test, session, proposal) = pending_t2(&claude);
+    let sent = claude.requests().len();
+    let (path, mut json) = proposal_file(&test, &session, &proposal);
+    json["org"] = json!("beta");
+    std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    let run = test
+        .args(["run", "--resume", &session, "--message", "Go ahead."])
+        .run()
+        .code(2)
+        .stderr_contains(&format!("{proposal}.json"));
+    assert!(get(&run.test, "acme", "briefs", "b1").is_none());
+    assert!(get(&run.test, "beta", "briefs", "b1").is_none());
+    assert_eq!(claude.requests().len(), sent, "nothing is sent");
+}

@@ -275,3 +275,100 @@ fn the_api_key_never_appears_in_output_session_files_audit_or_errors() {
     assert!(!serde_json::to_string(&invocations).unwrap().contains("SECRET"));
     assert!(invocations.iter().any(|i| i["status"] == "failed"));
 }
+
+/// Nothing the model sends ends a run with exit 3 or leaves the invocation `running`: an input
+/// over 64 KiB (rule `input_size`), or an id the ERP cannot take (rule `record_id`), is an
+/// `is_error` tool result, and a long tool result is cut with a note.
+#[test]
+fn oversized_inputs_and_ids_are_errors_for_the_model_and_long_results_are_cut() {
+    const KEY: &str = "run-claude-test-key-0123456789";
+    let server = crate::support::ErpServer::start(KEY);
+    let claude = FakeClaude::start([
+        Reply::tool_uses(vec![
+            ("toolu_1", "erp_get_client", json!({"id": "x".repeat(70_000)})),
+            ("toolu_2", "erp_get_client", json!({"id": "y".repeat(60_000)})),
+            ("toolu_3", "erp_list_clients", json!({})),
+        ]),
+        Reply::tool_use("toolu_4", "erp_get_client", json!({"id": "z".repeat(1024 * 1024)})),
+        Reply::text(&answer(&valid())),
+    ]);
+    let config = format!(
+        "{CONFIG}\n[limits]\nmax_tool_result_bytes = 2000\n\n{}",
+        server.instance_config("remote", "REMOTE_KEY")
+    );
+    let test = Test::new()
+        .skill("brief-maker.md", SKILL)
+        .persona("planner.md", PERSONA)
+        .file(".agentbuilder.toml", config)
+        .env("REMOTE_KEY", KEY)
+        .claude(&claude);
+    let erp = agentb::erp::HttpErp::new(
+        "check",
+        server.url(),
+        Some(agentb::erp::Secret::new(KEY)),
+        agentb::erp::HttpOptions::default(),
+    )
+    .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        use agentb::erp::Erp as _;
+        for i in 0..20 {
+            let record = json!({"id": format!("c{i}"), "name": "N".repeat(500)});
+            let serde_json::Value::Object(record) = record else { unreachable!() };
+            erp.create("acme", "clients", record).await.unwrap();
+        }
+    });
+    let run = test.args(run_args(&[])).run().code(0);
+    let results = crate::support::runtime::tool_results(&claude.requests()[1]);
+    assert_eq!(results.len(), 3);
+    assert!(results[0].2 && results[0].1.contains("(input_size)"), "{:?}", results[0]);
+    assert!(results[1].2 && results[1].1.contains("(record_id)"), "{:?}", &results[1].1[..200]);
+    let (_, listed, is_error) = &results[2];
+    assert!(!is_error);
+    assert!(
+        listed.contains("[agentb cut this tool result: it was ")
+            && listed.contains("more than `limits.max_tool_result_bytes` (2000)"),
+        "{listed}"
+    );
+    assert!(listed.len() < 2400, "{}", listed.len());
+    let results = crate::support::runtime::tool_results(&claude.requests()[2]);
+    assert!(results[0].2 && results[0].1.contains("(input_size)"), "{:?}", results[0]);
+    let audit = std::fs::read_to_string(
+        run.test.path().join(".agentbuilder/sessions").join(&session_ids(&run.test)[0]).join("audit.jsonl"),
+    )
+    .unwrap();
+    assert_eq!(
+        audit.matches("\"decision\":\"refuse\",\"rule\":\"input_size\"").count(),
+        2,
+        "{}",
+        &audit[..audit.len().min(2000)]
+    );
+    let invocations = rt.block_on(async {
+        use agentb::erp::ErpExt as _;
+        erp.list_all("acme", "agent-invocations", agentb::erp::ListQuery::new()).await.unwrap()
+    });
+    assert_eq!(invocations.len(), 1);
+    assert_eq!(invocations[0]["status"], "completed");
+}
+
+/// `max_wall_secs` cuts a model request that hangs: exit 4 (the breaker), not a late exit 3.
+#[test]
+fn max_wall_secs_cuts_a_hung_model_request() {
+    let delay = std::time::Duration::from_secs(30);
+    let claude = FakeClaude::start([Reply::text(&answer(&valid())).delay(delay)]);
+    let test = Test::new()
+        .skill("brief-maker.md", SKILL)
+        .persona("planner.md", PERSONA)
+        .file(".agentbuilder.toml", format!("{CONFIG}\n[limits]\nmax_wall_secs = 2\n"))
+        .claude(&claude);
+    seed(&test, "acme", "clients", json!({"id": "c1", "name": "Acme Foods"}));
+    let started = std::time::Instant::now();
+    let run = test.args(run_args(&[])).run().code(4).stderr_contains("max_wall_secs");
+    assert!(started.elapsed() < delay, "it did not wait for the reply ({:?})", started.elapsed());
+    let invocations = all(&run.test, "acme", "agent-invocations");
+    assert_eq!(invocations.len(), 1);
+    assert_eq!(invocations[0]["status"], "failed");
+    assert!(invocations[0]["error"].as_str().unwrap_or_default().contains("max_wall_secs"), "{:?}", invocations[0]);
+    let session = &session_ids(&run.test)[0];
+    run.test.args(["--format", "json", "sessions", "show", session]).run().code(0).done();
+}

@@ -80,9 +80,22 @@ pub struct EffectiveLimits {
     pub max_wall_secs: u64,
     pub max_cost_usd: f64,
     pub max_output_tokens: u64,
+    /// `limits.max_tool_result_bytes`. Left out of the artifact at its default, so artifacts
+    /// (and their content hashes) are the same as before the limit existed.
+    #[serde(default = "default_max_tool_result_bytes", skip_serializing_if = "is_default_max_tool_result_bytes")]
+    pub max_tool_result_bytes: u64,
     pub tier_calls: BTreeMap<String, u32>,
     /// Tool name → per-tool limits, for the tools this skill has.
     pub tools: BTreeMap<String, crate::config::ToolLimit>,
+}
+
+fn default_max_tool_result_bytes() -> u64 {
+    crate::config::DEFAULT_MAX_TOOL_RESULT_BYTES
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref, reason = "serde's skip_serializing_if passes a reference")]
+fn is_default_max_tool_result_bytes(n: &u64) -> bool {
+    *n == crate::config::DEFAULT_MAX_TOOL_RESULT_BYTES
 }
 
 /// Builds the artifact of a skill whose dependencies resolved to `resolved`.
@@ -122,6 +135,7 @@ pub fn build(skill: &Skill, resolved: Vec<ResolvedDependency>, catalog: &Catalog
             max_wall_secs: l.max_wall_secs.unwrap_or(limits.max_wall_secs).min(limits.max_wall_secs),
             max_cost_usd: l.max_cost_usd.unwrap_or(limits.max_cost_usd).min(limits.max_cost_usd),
             max_output_tokens: l.max_output_tokens.unwrap_or(limits.max_output_tokens).min(limits.max_output_tokens),
+            max_tool_result_bytes: limits.max_tool_result_bytes,
             tier_calls,
             tools: tool_limits,
         },

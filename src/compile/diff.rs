@@ -288,6 +288,7 @@ mod tests {
                 max_wall_secs: 1,
                 max_cost_usd: 1.0,
                 max_output_tokens: 1,
+                max_tool_result_bytes: crate::config::DEFAULT_MAX_TOOL_RESULT_BYTES,
                 tier_calls: BTreeMap::new(),
                 tools: BTreeMap::new(),
             },

@@ -1,5 +1,6 @@
 //! Drift (SPEC §9, `agentb status --refresh`): a live record that no longer matches what the
-//! state says was deployed — changed by hand (a different hash), deleted, or disabled.
+//! state says was deployed — changed by hand (a different hash, recomputed from the record's
+//! definition), deleted, or disabled.
 
 use std::collections::BTreeMap;
 
@@ -23,6 +24,9 @@ pub enum Drift {
 impl std::fmt::Display for Drift {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            Drift::Changed { live_version, live_hash } if live_hash.is_empty() => {
+                write!(f, "changed in the ERP (live version {live_version}, a definition that is not an artifact)")
+            }
             Drift::Changed { live_version, live_hash } => {
                 let short = &live_hash[..live_hash.len().min(12)];
                 write!(f, "changed in the ERP (live version {live_version}, hash {short})")
@@ -37,8 +41,10 @@ impl std::fmt::Display for Drift {
 /// is active (so its record was written enabled).
 pub fn check(deployed: &Deployment, live: &Live, skill: &str, enabled: bool) -> Option<Drift> {
     let Some(record) = live.skills.get(skill) else { return Some(Drift::Missing) };
-    if record.content_hash != deployed.content_hash || record.version != deployed.version.to_string() {
-        return Some(Drift::Changed { live_version: record.version.clone(), live_hash: record.content_hash.clone() });
+    let differing = record.differing_hash(&deployed.content_hash);
+    if differing.is_some() || record.version != deployed.version.to_string() {
+        let live_hash = differing.unwrap_or(&record.content_hash).to_owned();
+        return Some(Drift::Changed { live_version: record.version.clone(), live_hash });
     }
     if enabled && !record.is_enabled {
         return Some(Drift::Disabled);
@@ -65,19 +71,17 @@ mod tests {
 
     #[test]
     fn detects_changed_missing_and_disabled_records() {
+        let artifact = crate::deploy::release_store::tests::artifact("1.0.0", "p1");
         let d = Deployment {
             version: semver::Version::new(1, 0, 0),
-            content_hash: "h1".into(),
+            content_hash: artifact.content_hash.clone(),
             strategy: Strategy::Latest,
             canary: None,
             history: Vec::new(),
         };
         let mut live = Live::default();
         assert_eq!(check(&d, &live, "a", true), Some(Drift::Missing));
-        let record: crate::erp::AgentSkill = serde_json::from_value(serde_json::json!({
-            "slug": "a", "name": "A", "version": "1.0.0", "contentHash": "h1", "isEnabled": true
-        }))
-        .unwrap();
+        let record = crate::deploy::plan::skill_record(&artifact);
         live.skills.insert("a".into(), (&record).into());
         assert_eq!(check(&d, &live, "a", true), None);
         let mut off = record.clone();
@@ -85,9 +89,20 @@ mod tests {
         live.skills.insert("a".into(), (&off).into());
         assert_eq!(check(&d, &live, "a", true), Some(Drift::Disabled));
         assert_eq!(check(&d, &live, "a", false), None, "a draft is deployed disabled");
-        let mut edited = record;
+        let mut edited = record.clone();
         edited.content_hash = "h2".into();
         live.skills.insert("a".into(), (&edited).into());
-        assert!(matches!(check(&d, &live, "a", true), Some(Drift::Changed { .. })));
+        assert!(matches!(check(&d, &live, "a", true), Some(Drift::Changed { live_hash, .. }) if live_hash == "h2"));
+        // The definition edited, its `contentHash` left: the hash is recomputed, not trusted.
+        let mut edited = record.clone();
+        edited.definition["system_prompt"] = "p2".into();
+        live.skills.insert("a".into(), (&edited).into());
+        let other = crate::deploy::release_store::tests::artifact("1.0.0", "p2").content_hash;
+        assert!(matches!(check(&d, &live, "a", true), Some(Drift::Changed { live_hash, .. }) if live_hash == other));
+        let mut edited = record;
+        edited.definition = serde_json::Value::Null;
+        live.skills.insert("a".into(), (&edited).into());
+        let drift = check(&d, &live, "a", true).unwrap();
+        assert_eq!(drift.to_string(), "changed in the ERP (live version 1.0.0, a definition that is not an artifact)");
     }
 }

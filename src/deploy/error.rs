@@ -32,6 +32,15 @@ pub enum DeployError {
         path.display()
     )]
     CorruptRelease { path: PathBuf, found: String, expected: String },
+    /// A release store file was edited: its recorded content hash is not the hash of its content.
+    #[error(
+        "`{}` was edited after it was kept: its content hash is `{computed}`, but it records `{recorded}`",
+        path.display()
+    )]
+    TamperedRelease { path: PathBuf, recorded: String, computed: String },
+    /// A release store file holds another skill's or version's artifact than its place says.
+    #[error("`{}` holds {found}, not {expected}", path.display())]
+    MisplacedRelease { path: PathBuf, found: String, expected: String },
     /// A release store file is not an artifact.
     #[error("`{}` is not a valid artifact: {message}", path.display())]
     InvalidArtifact { path: PathBuf, message: String },
@@ -125,9 +134,13 @@ impl DeployError {
             DeployError::MissingRelease { hash: Some(_), .. } => {
                 format!("{RESTORE_RELEASES}: it is committed with the state")
             }
-            DeployError::CorruptRelease { .. }
-            | DeployError::InvalidArtifact { .. }
-            | DeployError::MissingRelease { hash: None, .. } => RESTORE_RELEASES.into(),
+            DeployError::CorruptRelease { path, .. }
+            | DeployError::TamperedRelease { path, .. }
+            | DeployError::MisplacedRelease { path, .. }
+            | DeployError::InvalidArtifact { path, .. } => {
+                format!("{RESTORE_RELEASES} (`git checkout -- {}`)", path.display())
+            }
+            DeployError::MissingRelease { hash: None, .. } => RESTORE_RELEASES.into(),
             DeployError::VersionNotKept { skill, kept, .. } if kept.is_empty() => {
                 format!("`{skill}` was never deployed from this project; deploy it first")
             }

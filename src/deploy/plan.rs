@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize as _, Serialize};
 
 use super::state::{Action, Canary, Deployment, State, Strategy};
 use crate::compile::Artifact;
@@ -27,8 +27,17 @@ pub struct Live {
 pub struct LiveSkill {
     pub id: String,
     pub version: String,
+    /// The record's `contentHash` field, as it says.
     pub content_hash: String,
+    /// The hash recomputed from the record's `definition`; `None` when that is not an artifact.
+    pub definition_hash: Option<String>,
     pub is_enabled: bool,
+}
+
+/// Returns the content hash recomputed from a record's `definition`, if it is an artifact.
+fn definition_hash(definition: Option<&serde_json::Value>) -> Option<String> {
+    let artifact = Artifact::deserialize(definition?).ok()?;
+    Some(artifact.compute_content_hash())
 }
 
 impl LiveSkill {
@@ -41,9 +50,25 @@ impl LiveSkill {
             id: text("id"),
             version: text("version"),
             content_hash: text("contentHash"),
+            definition_hash: definition_hash(record.get("definition")),
             is_enabled: record.get("isEnabled").and_then(serde_json::Value::as_bool).unwrap_or(true),
         };
         Some((slug, skill))
+    }
+
+    /// Returns the hash by which the record differs from the content `hash`, if it does: its
+    /// `contentHash` field, else the hash recomputed from its `definition` (empty when that is
+    /// not an artifact). The field alone is never trusted: a definition edited by hand with
+    /// its `contentHash` left differs too.
+    pub fn differing_hash(&self, hash: &str) -> Option<&str> {
+        if self.content_hash != hash {
+            return Some(&self.content_hash);
+        }
+        match &self.definition_hash {
+            Some(h) if h == hash => None,
+            Some(h) => Some(h),
+            None => Some(""),
+        }
     }
 }
 
@@ -53,6 +78,7 @@ impl From<&AgentSkill> for LiveSkill {
             id: s.id.clone(),
             version: s.version.clone(),
             content_hash: s.content_hash.clone(),
+            definition_hash: definition_hash(Some(&s.definition)),
             is_enabled: s.is_enabled,
         }
     }
@@ -379,7 +405,7 @@ pub fn skill_record(artifact: &Artifact) -> AgentSkill {
 /// Returns whether the live record is exactly what deploying `artifact` writes.
 pub fn live_matches(live: Option<&LiveSkill>, artifact: &Artifact) -> bool {
     live.is_some_and(|l| {
-        l.content_hash == artifact.content_hash
+        l.differing_hash(&artifact.content_hash).is_none()
             && l.version == artifact.version.to_string()
             && l.is_enabled == (artifact.status == Status::Active)
     })

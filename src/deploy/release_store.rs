@@ -1,7 +1,10 @@
 //! The release store, `.agentbuilder/releases/` (SPEC §9): the artifact of every version ever
 //! deployed, content-addressed, so that rollback, pin and abort work after the source changed
 //! or was deleted. One file per artifact: `releases/<skill>/<version>+<hash16>.json`, holding
-//! the artifact's exact bytes. Files are written atomically and never rewritten.
+//! the artifact's exact bytes. Files are written atomically and never rewritten. Every file is
+//! verified when it is read (SPEC §9): its `content_hash` must be the hash of its content, and
+//! its id, version and hash must be the ones its place names, so a file edited by hand or
+//! copied from another skill is refused before anything is sent.
 
 use std::path::{Path, PathBuf};
 
@@ -57,7 +60,7 @@ impl ReleaseStore {
         if !path.is_file() {
             return Ok(None);
         }
-        let artifact = read(&path)?;
+        let artifact = read_kept(&path, id, version, &hash[..hash.len().min(HASH_DIGITS)])?;
         if artifact.content_hash != hash {
             return Err(DeployError::CorruptRelease { path, found: artifact.content_hash, expected: hash.to_owned() });
         }
@@ -100,7 +103,7 @@ impl ReleaseStore {
             .or_else(|| matching.last())
             .copied();
         if let Some(stored) = chosen {
-            return read(&stored.path);
+            return read_kept(&stored.path, id, &stored.version, &stored.hash_prefix);
         }
         let kept: Vec<String> = all.iter().map(|s| s.version.to_string()).collect();
         Err(DeployError::VersionNotKept { skill: id.to_owned(), version: version.clone(), kept: dedup(kept) })
@@ -109,7 +112,7 @@ impl ReleaseStore {
     /// Returns the artifact of the newest kept version, if any.
     pub fn newest(&self, id: &str) -> Result<Option<Artifact>, DeployError> {
         match self.list(id)?.last() {
-            Some(stored) => Ok(Some(read(&stored.path)?)),
+            Some(stored) => Ok(Some(read_kept(&stored.path, id, &stored.version, &stored.hash_prefix)?)),
             None => Ok(None),
         }
     }
@@ -120,8 +123,31 @@ fn dedup(mut v: Vec<String>) -> Vec<String> {
     v
 }
 
-/// Reads an artifact file.
-pub fn read(path: &Path) -> Result<Artifact, DeployError> {
+/// Reads the artifact kept at `path` as `id` at `version` with a hash beginning with
+/// `hash_prefix`, verified: its recorded `content_hash` must be the hash recomputed from its
+/// content, and its id, version and hash those of its place.
+fn read_kept(path: &Path, id: &str, version: &semver::Version, hash_prefix: &str) -> Result<Artifact, DeployError> {
+    let artifact = read(path)?;
+    let computed = artifact.compute_content_hash();
+    if computed != artifact.content_hash {
+        return Err(DeployError::TamperedRelease { path: path.to_owned(), recorded: artifact.content_hash, computed });
+    }
+    if artifact.id != id || &artifact.version != version {
+        return Err(DeployError::MisplacedRelease {
+            path: path.to_owned(),
+            found: format!("`{}` {}", artifact.id, artifact.version),
+            expected: format!("`{id}` {version}"),
+        });
+    }
+    if !artifact.content_hash.starts_with(hash_prefix) {
+        let expected = hash_prefix.to_owned();
+        return Err(DeployError::CorruptRelease { path: path.to_owned(), found: artifact.content_hash, expected });
+    }
+    Ok(artifact)
+}
+
+/// Reads an artifact file, unverified.
+fn read(path: &Path) -> Result<Artifact, DeployError> {
     let bytes = std::fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))?;
     serde_json::from_slice(&bytes)
         .map_err(|e| DeployError::InvalidArtifact { path: path.to_owned(), message: e.to_string() })
@@ -140,7 +166,7 @@ impl ReleaseStore {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     pub(crate) fn artifact(version: &str, prompt: &str) -> Artifact {
@@ -177,5 +203,30 @@ mod tests {
         assert_eq!(err.hint().as_deref(), Some("kept versions: 1.0.0, 1.1.0"), "{err:#}");
         assert!(store.newest("a").unwrap().unwrap().version == v11);
         assert!(store.newest("b").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_file_edited_or_out_of_place_is_refused_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ReleaseStore::new(dir.path().join("releases"));
+        let one = artifact("1.0.0", "p1");
+        store.put(&one).unwrap();
+        let path = store.path_of("a", &one.version, &one.content_hash);
+        let original = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, original.replace("p1", "p2")).unwrap();
+        let v1 = semver::Version::new(1, 0, 0);
+        let err = store.require("a", &v1, &one.content_hash).unwrap_err();
+        assert!(matches!(err, DeployError::TamperedRelease { .. }), "{err:#}");
+        assert!(err.to_string().contains(&path.display().to_string()), "{err}");
+        assert!(err.hint().unwrap().starts_with("restore `.agentbuilder/releases/` from git"), "{err:?}");
+        let err = store.find_version("a", &v1, None).unwrap_err();
+        assert!(matches!(err, DeployError::TamperedRelease { .. }), "{err:#}");
+        // Another version's (valid) artifact in this version's place.
+        let two = artifact("2.0.0", "p1");
+        std::fs::write(&path, two.to_bytes()).unwrap();
+        let err = store.find_version("a", &v1, None).unwrap_err();
+        assert!(matches!(err, DeployError::MisplacedRelease { .. }), "{err:#}");
+        assert!(err.to_string().contains("holds `a` 2.0.0, not `a` 1.0.0"), "{err}");
+        assert!(matches!(store.newest("a").unwrap_err(), DeployError::MisplacedRelease { .. }));
     }
 }

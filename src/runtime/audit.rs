@@ -24,14 +24,26 @@ pub struct Entry {
 /// An append-only audit log file.
 #[derive(Debug, Clone)]
 pub struct AuditLog {
-    path: PathBuf,
+    /// `None` for a session id that is not a safe path segment: nothing is read or written.
+    path: Option<PathBuf>,
     session: String,
 }
 
 impl AuditLog {
     /// Returns the log at `path` for a session.
     pub fn new(path: &Path, session: &str) -> Self {
-        Self { path: path.to_path_buf(), session: session.to_owned() }
+        Self { path: Some(path.to_path_buf()), session: session.to_owned() }
+    }
+
+    /// Returns the log of a session id that is not a safe path segment: every use fails.
+    pub fn refused(session: &str) -> Self {
+        Self { path: None, session: session.to_owned() }
+    }
+
+    fn path(&self) -> std::io::Result<&Path> {
+        self.path.as_deref().ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("`{}` is not a session id", self.session))
+        })
     }
 
     /// Appends one entry; `fields` must be a JSON object (other values are wrapped as `value`).
@@ -44,13 +56,13 @@ impl AuditLog {
         let entry = Entry { at, session: self.session.clone(), event: event.to_owned(), fields };
         let mut line = serde_json::to_vec(&entry).map_err(std::io::Error::other)?;
         line.push(b'\n');
-        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&self.path)?;
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(self.path()?)?;
         file.write_all(&line)
     }
 
     /// Reads every entry (lines that do not parse are skipped).
     pub fn read(&self) -> std::io::Result<Vec<Entry>> {
-        match std::fs::read_to_string(&self.path) {
+        match std::fs::read_to_string(self.path()?) {
             Ok(text) => Ok(text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
             Err(e) => Err(e),

@@ -83,6 +83,25 @@ pub async fn post_tool_use(
     }
 }
 
+/// Returns a tool result cut to `max` bytes (at a char boundary), with a note to the model
+/// saying it was cut and how long it was (`limits.max_tool_result_bytes`).
+pub(super) fn cap_result(content: String, max: u64) -> String {
+    let max = usize::try_from(max).unwrap_or(usize::MAX);
+    if content.len() <= max {
+        return content;
+    }
+    let mut end = max;
+    while !content.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(
+        "{}\n\n[agentb cut this tool result: it was {} bytes, more than `limits.max_tool_result_bytes` ({max}); \
+         only the first {end} bytes are shown. Ask for less: a narrower filter, a smaller `limit`, or one record.]",
+        &content[..end],
+        content.len()
+    )
+}
+
 impl Runtime<'_> {
     /// Answers every tool call of the model's message, in order; after a breaker trips the
     /// remaining calls are answered as not run.
@@ -105,7 +124,10 @@ impl Runtime<'_> {
                 continue;
             }
             match self.call(session, guard, meter, &id, &name, &input).await? {
-                Answer::Result { content, is_error } => results.push(ContentBlock::tool_result(&id, content, is_error)),
+                Answer::Result { content, is_error } => {
+                    let content = cap_result(content, session.artifact.limits.max_tool_result_bytes);
+                    results.push(ContentBlock::tool_result(&id, content, is_error));
+                }
                 Answer::Trip(trip) => {
                     self.trip(session, &trip, self.clock.now());
                     results.push(ContentBlock::tool_result(&id, format!("not run: {}", trip.message), true));
@@ -214,6 +236,11 @@ impl Runtime<'_> {
                 return self.refuse(session, id, name, &Rule::InputSchema, &reason);
             }
             Err(e) => return self.refuse(session, id, name, &Rule::InputSchema, &e),
+        }
+        // An id the ERP cannot take (too long, not one path segment) is the model's to fix,
+        // never a failed run.
+        if let Some(problem) = guard::invalid_id(&tool.resource, &input) {
+            return self.refuse(session, id, name, &Rule::RecordId, &problem);
         }
         let is_write = !(tier == Tier::T1 && tool.action == "read");
         if is_write {
@@ -365,6 +392,39 @@ mod tests {
 
     use crate::runtime::Ending;
     use crate::runtime::testing::{Scripted, World, answer, tool_use, valid};
+
+    #[test]
+    fn a_long_result_is_cut_at_a_char_boundary_with_a_note() {
+        assert_eq!(super::cap_result("short".to_owned(), 10), "short");
+        let cut = super::cap_result("aé".repeat(10), 4);
+        assert!(cut.starts_with("aéa\n\n[agentb cut this tool result: it was 30 bytes"), "{cut}");
+        assert!(cut.contains("only the first 4 bytes") && cut.contains("max_tool_result_bytes"), "{cut}");
+    }
+
+    #[test]
+    fn an_oversized_input_or_an_unsendable_id_is_answered_as_an_error() {
+        let world = World::new();
+        let huge = "x".repeat(70_000);
+        let model = Scripted::new([
+            tool_use("t1", "erp_get_client", json!({"id": huge})),
+            tool_use("t2", "erp_get_client", json!({"id": "y".repeat(300)})),
+            tool_use("t3", "erp_get_client", json!({"id": "../c1"})),
+            answer(&valid()),
+        ]);
+        let deps = world.deps(&model, None);
+        let runtime = deps.runtime_for_tests();
+        let mut session = world.session(10);
+        world.store.create(&session).unwrap();
+        let ending = crate::rt::build().unwrap().block_on(runtime.drive(&mut session, None)).unwrap();
+        assert_eq!(ending, Ending::Completed);
+        assert!(model.last_text(1).contains("(input_size)") && model.last_text(1).contains("\"is_error\":true"));
+        assert!(model.last_text(2).contains("(record_id)") && model.last_text(2).contains("300 bytes"));
+        assert!(model.last_text(3).contains("(record_id)") && model.last_text(3).contains("\"is_error\":true"));
+        let audit = world.store.audit(&session.id).read().unwrap();
+        let text = serde_json::to_string(&audit).unwrap();
+        assert!(text.contains("\"rule\":\"input_size\""), "{text}");
+        assert!(!text.contains(&"x".repeat(1000)), "the oversized input is not copied into the audit log");
+    }
 
     #[test]
     fn a_call_naming_another_org_is_refused_and_journaled() {

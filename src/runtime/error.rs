@@ -56,6 +56,10 @@ pub enum RunError {
     SessionInUse { id: String },
     #[error("no proposal `{id}` in this project")]
     UnknownProposal { id: String },
+    /// A proposal file no longer holds what agentb bound when it created it (its id, session,
+    /// org, instance or input hash): it was edited by hand or forged.
+    #[error("`{}` was changed after agentb created it: {what}", path.display())]
+    ProposalChanged { path: PathBuf, what: String },
     /// A transition the proposal state machine forbids.
     #[error("{0}")]
     Transition(String),
@@ -138,6 +142,9 @@ impl RunError {
             RunError::UnknownProposal { .. } => "`agentb proposals list` shows the proposals".to_owned(),
             RunError::NotApprovable { .. } => "`agentb proposals show ID` shows its history".to_owned(),
             RunError::ProposalExpired { .. } => "run the skill again to propose it anew".to_owned(),
+            RunError::ProposalChanged { .. } => "restore the file as agentb wrote it (nothing was executed); a call \
+                                                 with another org or input is a new proposal: run the skill again"
+                .to_owned(),
             RunError::Schema(_)
             | RunError::UnknownSession { purpose: SessionUse::Filter, .. }
             | RunError::SessionDamaged { .. }

@@ -17,6 +17,8 @@ use crate::config::{Tier, ToolLimit};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "rule")]
 pub enum Rule {
+    /// 7, checked first: the serialized input is at most [`MAX_INPUT_BYTES`].
+    InputSize { limit: usize },
     /// 1: the tool exists and the skill's permissions grant it.
     Granted,
     /// 2: the input names no other org.
@@ -33,11 +35,21 @@ pub enum Rule {
     Hook { event: String, index: usize, command: String },
     /// After the hooks: the final input fits the tool's JSON input schema.
     InputSchema,
+    /// After the schema: the record id the input names can be sent (one path segment, at
+    /// most [`MAX_ID_BYTES`]).
+    RecordId,
 }
+
+/// The largest tool input the guard lets through, serialized (SPEC §8 guard step 7).
+pub const MAX_INPUT_BYTES: usize = 64 * 1024;
+
+/// The longest record id a tool input may name (the ERP store's own limit).
+pub const MAX_ID_BYTES: usize = 256;
 
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Rule::InputSize { .. } => f.write_str("input_size"),
             Rule::Granted => f.write_str("granted"),
             Rule::OrgIsolation => f.write_str("org_isolation"),
             Rule::PerTurn { .. } => f.write_str("per_turn"),
@@ -46,6 +58,7 @@ impl fmt::Display for Rule {
             Rule::Breaker { breaker } => write!(f, "breaker.{}", breaker.key()),
             Rule::Hook { event, index, .. } => write!(f, "hooks.{event}[{index}]"),
             Rule::InputSchema => f.write_str("input_schema"),
+            Rule::RecordId => f.write_str("record_id"),
         }
     }
 }
@@ -160,8 +173,19 @@ impl Guard {
         self.tools.get(tool).copied()
     }
 
-    /// Decides one call (rules 1–5, in order). `now` is read only for the wall-time breaker.
+    /// Decides one call (the input size first, then rules 1–5, in order). `now` is read only
+    /// for the wall-time breaker.
     pub fn check(&self, counters: &Counters, meter: &Meter, now: Timestamp, tool: &str, input: &Value) -> Verdict {
+        let size = serialized_len(input);
+        if size > MAX_INPUT_BYTES {
+            return Verdict::Refuse {
+                rule: Rule::InputSize { limit: MAX_INPUT_BYTES },
+                reason: format!(
+                    "the input is {size} bytes of JSON, more than the {MAX_INPUT_BYTES} bytes a tool input may be; \
+                     send less (ids, short filters), not whole documents"
+                ),
+            };
+        }
         let Some(tier) = self.tier(tool) else {
             let granted: Vec<&str> = self.tools.keys().map(String::as_str).collect();
             return Verdict::Refuse {
@@ -210,6 +234,24 @@ impl Guard {
             return Verdict::Trip(trip);
         }
         Verdict::Allow { tier }
+    }
+
+    /// Returns how much wall time the run has left at `now` (`max_wall_secs` since the meter
+    /// started).
+    pub fn wall_time_left(&self, meter: &Meter, now: Timestamp) -> std::time::Duration {
+        let elapsed = super::clock::secs_between(meter.started_at, now);
+        std::time::Duration::from_secs(self.limits.max_wall_secs.saturating_sub(elapsed))
+    }
+
+    /// Returns the wall-time trip of a model request cut at the limit.
+    pub fn wall_time_trip(&self) -> Trip {
+        let max = self.limits.max_wall_secs;
+        Trip {
+            breaker: Breaker::WallTime,
+            message: format!(
+                "the run reached `max_wall_secs` ({max}s) while waiting for the model; the request was cut"
+            ),
+        }
     }
 
     /// Returns the first breaker the meter trips, if any: turns (a limit on requests already
@@ -293,6 +335,42 @@ pub fn foreign_org(input: &Value, org: &str) -> Option<(String, String)> {
     walk(input, org, &mut String::new())
 }
 
+/// Returns the length of a value's compact JSON, without building it.
+pub fn serialized_len(value: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    serde_json::to_writer(&mut count, value).map_or(usize::MAX, |()| count.0)
+}
+
+/// Returns why the record id a tool input names cannot be sent, if it cannot: the `id` (or
+/// knowledge `path`) and `data.id` must be single path segments of at most [`MAX_ID_BYTES`].
+pub fn invalid_id(resource: &str, input: &Value) -> Option<String> {
+    let key = crate::tools::key_field(resource);
+    let ids = [(key, input.get(key)), ("data.id", input.get("data").and_then(|d| d.get("id")))];
+    for (field, id) in ids {
+        let Some(Value::String(id)) = id else { continue };
+        if id.len() > MAX_ID_BYTES {
+            return Some(format!("`{field}` is {} bytes long; a record id is at most {MAX_ID_BYTES}", id.len()));
+        }
+    }
+    if let Some(problem) = crate::tools::invalid_id_in(resource, input) {
+        return Some(problem);
+    }
+    match input.get("data").and_then(|d| d.get("id")) {
+        Some(Value::String(id)) => crate::erp::check_id(id).err().map(|e| format!("`data.id`: {}", e.message)),
+        _ => None,
+    }
+}
+
 /// Returns `once`, `twice` or `N times`.
 fn times(n: u32) -> String {
     match n {
@@ -344,6 +422,7 @@ mod tests {
             max_wall_secs: 60,
             max_cost_usd: 0.5,
             max_output_tokens: 1000,
+            max_tool_result_bytes: 100,
             tier_calls: [("t1".to_owned(), 8), ("t2".to_owned(), 1), ("t3".to_owned(), 1)].into_iter().collect(),
             tools,
         }
@@ -373,6 +452,30 @@ mod tests {
             Verdict::Refuse { rule, .. } => rule.to_string(),
             Verdict::Trip(trip) => format!("trip {:?}", trip.breaker),
         }
+    }
+
+    #[test]
+    fn an_input_over_64_kib_is_refused_before_any_other_rule() {
+        let g = guard();
+        let mut counters = Counters::default();
+        // `{"id":""}` is 9 bytes.
+        let at_limit = json!({"id": "x".repeat(MAX_INPUT_BYTES - 9)});
+        assert_eq!(serialized_len(&at_limit), MAX_INPUT_BYTES);
+        assert_eq!(rule(&run(&g, &mut counters, "erp_get_client", &at_limit)), "allow t1");
+        let over = json!({"id": "x".repeat(MAX_INPUT_BYTES - 8)});
+        let v = run(&g, &mut counters, "erp_get_client", &over);
+        let Verdict::Refuse { reason, .. } = &v else { unreachable!() };
+        assert!(reason.contains("65537 bytes") && reason.contains("65536"), "{reason}");
+        // Before any other rule: an ungranted tool, another org.
+        let over = json!({"id": "x".repeat(MAX_INPUT_BYTES), "org": "beta"});
+        for tool in ["erp_get_client", "erp_delete_brief"] {
+            assert_eq!(rule(&run(&g, &mut counters, tool, &over)), "input_size", "{tool}");
+        }
+        assert_eq!(counters.run_calls.get("erp_get_client"), Some(&1), "a refused call counts nothing");
+        assert_eq!(invalid_id("client", &json!({"id": "c1"})), None);
+        assert!(invalid_id("client", &json!({"id": "c".repeat(257)})).unwrap().contains("257 bytes"));
+        assert!(invalid_id("brief", &json!({"data": {"id": "a/b"}})).unwrap().contains("data.id"));
+        assert_eq!(invalid_id("knowledge", &json!({"path": "docs/a.md"})), None);
     }
 
     #[test]

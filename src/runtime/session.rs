@@ -181,9 +181,13 @@ impl Store {
         Self { root, persisted: Mutex::default(), journals: Mutex::default() }
     }
 
-    /// Returns a session's folder.
-    pub fn dir(&self, id: &str) -> PathBuf {
-        self.root.join(id)
+    /// Returns a session's folder; an id that is not one safe path segment (it may come from a
+    /// file's content) is refused, so nothing can make agentb touch a path outside the store.
+    pub fn dir(&self, id: &str) -> anyhow::Result<PathBuf> {
+        if !is_safe_segment(id) {
+            return Err(RunError::NotASessionId { id: id.to_owned() }.into());
+        }
+        Ok(self.root.join(id))
     }
 
     /// Returns a new session id: `s-` and a time-ordered uuid.
@@ -193,7 +197,7 @@ impl Store {
 
     /// Creates a session's folder and writes it.
     pub fn create(&self, session: &Session) -> anyhow::Result<()> {
-        let dir = self.dir(&session.id);
+        let dir = self.dir(&session.id)?;
         std::fs::create_dir_all(dir.join("proposals"))
             .with_context(|| format!("failed to create `{}`", dir.display()))?;
         let header = Header {
@@ -242,7 +246,7 @@ impl Store {
                 error: session.error.clone(),
             },
         };
-        append_line(&self.dir(&session.id).join("log.jsonl"), &line)?;
+        append_line(&self.dir(&session.id)?.join("log.jsonl"), &line)?;
         lock(&self.persisted).insert(session.id.clone(), (session.messages.len(), session.messages.last().cloned()));
         Ok(())
     }
@@ -252,7 +256,7 @@ impl Store {
     pub fn load(&self, id: &str, now: Timestamp) -> anyhow::Result<Session> {
         self.check_exists(id)?;
         // Drop a line torn by a crash, so the next append starts on a line of its own.
-        drop_torn_line(&self.dir(id).join("log.jsonl"))?;
+        drop_torn_line(&self.dir(id)?.join("log.jsonl"))?;
         let session =
             self.read(id).map_err(|e| RunError::SessionDamaged { id: id.to_owned(), message: format!("{e:#}") })?;
         if super::clock::add(session.updated_at, SESSION_TTL) < now {
@@ -267,7 +271,7 @@ impl Store {
         if !is_session_id(id) {
             return Err(RunError::NotASessionId { id: id.to_owned() }.into());
         }
-        if !self.dir(id).join("session.json").is_file() {
+        if !self.dir(id)?.join("session.json").is_file() {
             return Err(RunError::UnknownSession { id: id.to_owned(), purpose: SessionUse::Resume }.into());
         }
         Ok(())
@@ -275,7 +279,7 @@ impl Store {
 
     /// Takes the session's lock, failing fast when another agentb holds it.
     pub fn lock(&self, id: &str) -> anyhow::Result<Lock> {
-        let path = self.dir(id).join("lock");
+        let path = self.dir(id)?.join("lock");
         let file = File::options()
             .create(true)
             .truncate(false)
@@ -314,9 +318,8 @@ impl Store {
     /// Reads a session without the expiry check (for listing and showing): the header, then
     /// the log replayed (complete lines only).
     pub fn read(&self, id: &str) -> anyhow::Result<Session> {
-        let path = self.dir(id).join("session.json");
-        let header: Header = read_json(&path)?;
-        let log_path = self.dir(id).join("log.jsonl");
+        let header = self.header(id)?;
+        let log_path = self.dir(id)?.join("log.jsonl");
         let text =
             std::fs::read_to_string(&log_path).with_context(|| format!("failed to read `{}`", log_path.display()))?;
         let mut messages: Vec<Message> = Vec::new();
@@ -356,32 +359,83 @@ impl Store {
         })
     }
 
-    /// Returns the audit log of a session.
+    /// Reads a session's `session.json`, which must name the session of its folder.
+    fn header(&self, id: &str) -> anyhow::Result<Header> {
+        let path = self.dir(id)?.join("session.json");
+        let header: Header = read_json(&path)?;
+        if header.id != id {
+            anyhow::bail!("`{}` names session `{}`, not the session of its folder", path.display(), header.id);
+        }
+        Ok(header)
+    }
+
+    /// Returns the audit log of a session (one whose id is not a safe path segment fails on
+    /// every use).
     pub fn audit(&self, id: &str) -> AuditLog {
-        AuditLog::new(&self.dir(id).join("audit.jsonl"), id)
+        match self.dir(id) {
+            Ok(dir) => AuditLog::new(&dir.join("audit.jsonl"), id),
+            Err(_) => AuditLog::refused(id),
+        }
     }
 
     /// Writes a proposal atomically.
     pub fn save_proposal(&self, proposal: &Proposal) -> anyhow::Result<()> {
+        if !is_proposal_id(&proposal.id) {
+            return Err(RunError::UnknownProposal { id: proposal.id.clone() }.into());
+        }
         let bytes = serde_json::to_vec_pretty(proposal).context("failed to encode the proposal")?;
-        let dir = self.dir(&proposal.session_id).join("proposals");
+        let dir = self.dir(&proposal.session_id)?.join("proposals");
         std::fs::create_dir_all(&dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
         crate::fs::write_atomic(&dir.join(format!("{}.json", proposal.id)), &bytes)
     }
 
-    /// Returns a session's proposals, oldest first.
+    /// Reads the proposal file at `path`, in the folder of session `session` (whose header is
+    /// `header`), verified against what agentb bound when it created it: its id is its file's
+    /// name, its session the folder it lives in, its org and instance its session's, and its
+    /// input hash the hash of its input. A mismatch names the file; nothing is changed.
+    fn read_proposal(path: &Path, session: &str, header: &Header) -> anyhow::Result<Proposal> {
+        let p: Proposal = read_json(path)?;
+        let changed = |what: String| -> anyhow::Result<Proposal> {
+            Err(RunError::ProposalChanged { path: path.to_owned(), what }.into())
+        };
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        if p.id != stem || !is_proposal_id(&p.id) {
+            return changed(format!("its id `{}` is not its file's name", p.id));
+        }
+        if p.session_id != session {
+            return changed(format!("its session `{}` is not `{session}`, the session it lives in", p.session_id));
+        }
+        if p.org != header.org {
+            return changed(format!("its org `{}` is not `{}`, the org of session `{session}`", p.org, header.org));
+        }
+        if p.instance != header.instance {
+            let (found, expected) = (&p.instance, &header.instance);
+            return changed(format!("its instance `{found}` is not `{expected}`, the instance of session `{session}`"));
+        }
+        if p.input_hash != super::proposals::input_hash(&p.input) {
+            return changed("its input hash is not the hash of its input".to_owned());
+        }
+        Ok(p)
+    }
+
+    /// Returns a session's proposals, oldest first, each verified (see [`Store::read_proposal`]).
     pub fn proposals(&self, session_id: &str) -> anyhow::Result<Vec<Proposal>> {
-        let dir = self.dir(session_id).join("proposals");
+        let dir = self.dir(session_id)?.join("proposals");
         let mut proposals = Vec::new();
         let entries = match std::fs::read_dir(&dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(proposals),
             Err(e) => return Err(e).with_context(|| format!("failed to list `{}`", dir.display())),
         };
+        let mut header = None;
         for entry in entries {
             let path = entry.with_context(|| format!("failed to list `{}`", dir.display()))?.path();
             if path.extension().is_some_and(|e| e == "json") {
-                proposals.push(read_json::<Proposal>(&path)?);
+                let header = match &header {
+                    Some(h) => h,
+                    None => header.insert(self.header(session_id)?),
+                };
+                proposals.push(Self::read_proposal(&path, session_id, header)?);
             }
         }
         proposals.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
@@ -398,12 +452,11 @@ impl Store {
 
     /// Finds a proposal by id in any session.
     pub fn find_proposal(&self, id: &str) -> anyhow::Result<Proposal> {
-        let valid = id.strip_prefix("p-").is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()));
-        if valid {
+        if is_proposal_id(id) {
             for session in self.ids()? {
-                let path = self.dir(&session).join("proposals").join(format!("{id}.json"));
+                let path = self.dir(&session)?.join("proposals").join(format!("{id}.json"));
                 if path.is_file() {
-                    return read_json(&path);
+                    return Self::read_proposal(&path, &session, &self.header(&session)?);
                 }
             }
         }
@@ -418,7 +471,7 @@ impl Store {
     /// Records that a tool call ran (before the session moves on).
     pub fn save_call(&self, session_id: &str, record: &CallRecord) -> anyhow::Result<()> {
         self.with_journal(session_id, |_| ())?;
-        append_line(&self.dir(session_id).join("calls.jsonl"), &JournalLine::Done(record.clone()))?;
+        append_line(&self.dir(session_id)?.join("calls.jsonl"), &JournalLine::Done(record.clone()))?;
         if let Some(j) = lock(&self.journals).get_mut(session_id) {
             j.done.insert(record.tool_use_id.clone(), record.clone());
         }
@@ -435,7 +488,7 @@ impl Store {
     pub fn save_started(&self, session_id: &str, tool_use_id: &str, before: Option<&Record>) -> anyhow::Result<()> {
         self.with_journal(session_id, |_| ())?;
         let line = JournalLine::Started { tool_use_id: tool_use_id.to_owned(), before: before.cloned() };
-        append_line(&self.dir(session_id).join("calls.jsonl"), &line)?;
+        append_line(&self.dir(session_id)?.join("calls.jsonl"), &line)?;
         if let Some(j) = lock(&self.journals).get_mut(session_id) {
             j.started.insert(tool_use_id.to_owned(), before.cloned());
         }
@@ -447,7 +500,7 @@ impl Store {
         if let Some(j) = lock(&self.journals).get(session_id) {
             return Ok(f(j));
         }
-        let path = self.dir(session_id).join("calls.jsonl");
+        let path = self.dir(session_id)?.join("calls.jsonl");
         // Only a process holding the session's lock writes the journal: drop a torn line.
         drop_torn_line(&path)?;
         let text = match std::fs::read_to_string(&path) {
@@ -511,6 +564,16 @@ fn drop_torn_line(path: &Path) -> anyhow::Result<()> {
         .open(path)
         .with_context(|| format!("failed to open `{}`", path.display()))?;
     file.set_len(keep as u64).with_context(|| format!("failed to truncate `{}`", path.display()))
+}
+
+/// Returns whether `id` is one safe path segment: `[A-Za-z0-9_-]`, 1 to 128 characters.
+pub fn is_safe_segment(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Returns whether `id` looks like a proposal id (`p-` and hex digits).
+pub fn is_proposal_id(id: &str) -> bool {
+    id.strip_prefix("p-").is_some_and(|h| !h.is_empty() && h.len() <= 64 && h.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// Returns whether `id` looks like a session id (no path separators, no dots).
@@ -629,5 +692,51 @@ mod tests {
         assert_eq!(other.call("s-02", "t1").unwrap(), Some(record));
         assert_eq!(other.started("s-02", "t1").unwrap(), Some(None));
         assert_eq!(other.call("s-02", "t2").unwrap(), None);
+    }
+    #[test]
+    fn proposals_are_verified_against_their_place_and_session() {
+        use super::super::proposals::Proposal;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("sessions");
+        let store = Store::new(root.clone());
+        store.create(&session("s-03")).unwrap();
+        let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let input = serde_json::json!({"id": "b1"});
+        let p =
+            Proposal::new("s-03", "t1", "erp_delete_brief", crate::config::Tier::T3, "acme", "local", input, now, None);
+        store.save_proposal(&p).unwrap();
+        assert_eq!(store.find_proposal(&p.id).unwrap(), p);
+        let path = root.join("s-03/proposals").join(format!("{}.json", p.id));
+        let edits: [(&str, Value, &str); 5] = [
+            ("org", "beta".into(), "its org `beta` is not `acme`"),
+            ("instance", "prod".into(), "its instance `prod`"),
+            ("input", serde_json::json!({"id": "b2"}), "its input hash"),
+            ("session_id", "s-04".into(), "its session `s-04`"),
+            ("id", "p-0".into(), "its id `p-0`"),
+        ];
+        for (field, value, says) in edits {
+            let mut edited = serde_json::to_value(&p).unwrap();
+            edited[field] = value;
+            std::fs::write(&path, serde_json::to_vec(&edited).unwrap()).unwrap();
+            for err in [store.find_proposal(&p.id).unwrap_err(), store.proposals("s-03").unwrap_err()] {
+                let text = err.to_string();
+                assert!(text.contains(&path.display().to_string()) && text.contains(says), "{field}: {text}");
+                assert!(matches!(err.downcast_ref::<RunError>(), Some(RunError::ProposalChanged { .. })));
+            }
+        }
+        // A session id from a file's content never becomes a path outside the store.
+        let mut outside = p.clone();
+        outside.session_id = "../../x".into();
+        assert!(store.save_proposal(&outside).is_err());
+        outside.session_id = "s-03".into();
+        outside.id = "../p-1".into();
+        assert!(store.save_proposal(&outside).is_err());
+        assert!(store.lock("..").is_err() && store.audit("../x").read().is_err() && store.call("..", "t").is_err());
+        assert!(!dir.path().join("x").exists() && !dir.path().join("lock").exists());
+        // A `session.json` naming another session is refused.
+        let header = root.join("s-03/session.json");
+        let text = std::fs::read_to_string(&header).unwrap().replace("\"s-03\"", "\"s-05\"");
+        std::fs::write(&header, text).unwrap();
+        assert!(store.read("s-03").unwrap_err().to_string().contains("names session `s-05`"));
     }
 }

@@ -147,7 +147,14 @@ impl Runtime<'_> {
             session.counters.start_turn();
             let request = build_request(session, self.stream);
             let on_text = |text: &str| self.observer.text(text);
-            let response = self.model.send(&request, &on_text).await?;
+            // The wall-time breaker holds during the request too: a hung call is cut at the limit.
+            let remaining = guard.wall_time_left(&meter, now);
+            let Ok(response) = tokio::time::timeout(remaining, self.model.send(&request, &on_text)).await else {
+                let trip = guard.wall_time_trip();
+                self.trip(session, &trip, self.clock.now());
+                return Ok(Ending::Breaker(trip));
+            };
+            let response = response?;
             meter.turns += 1;
             session.turns += 1;
             session.usage.add(&response.usage);
