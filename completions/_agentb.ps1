@@ -53,6 +53,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentb' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show what is deployed where; with `--refresh`, check the live records for drift')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show the release history of a skill')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a skill on Claude for one org, behind the guard, hooks and proposals')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run the skills'' test cases (`skills/<id>.test.yaml`) through the real runtime')
             [CompletionResult]::new('proposals', 'proposals', [CompletionResultType]::ParameterValue, 'List, show, approve, reject or undo the proposals of runs')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List or show run sessions')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -681,6 +682,29 @@ Register-ArgumentCompleter -Native -CommandName 'agentb' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'agentb;test' {
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'Where the model''s answers come from')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Cases to run at once [default: the number of cores]')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Cases to run at once [default: the number of cores]')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the report (`--format json` or `junit`) to this file instead of stdout')
+            [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Run only the cases whose name contains this text')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if agentb was started in DIR')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Use this config file instead of searching for `.agentbuilder.toml`')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the command''s report')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt (implied when stdin is not a terminal or `CI` is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (never approves T3 tool calls)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (never approves T3 tool calls)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'agentb;proposals' {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if agentb was started in DIR')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Use this config file instead of searching for `.agentbuilder.toml`')
@@ -950,6 +974,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentb' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show what is deployed where; with `--refresh`, check the live records for drift')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show the release history of a skill')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a skill on Claude for one org, behind the guard, hooks and proposals')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run the skills'' test cases (`skills/<id>.test.yaml`) through the real runtime')
             [CompletionResult]::new('proposals', 'proposals', [CompletionResultType]::ParameterValue, 'List, show, approve, reject or undo the proposals of runs')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List or show run sessions')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -1042,6 +1067,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentb' -ScriptBlock {
             break
         }
         'agentb;help;run' {
+            break
+        }
+        'agentb;help;test' {
             break
         }
         'agentb;help;proposals' {

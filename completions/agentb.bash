@@ -76,6 +76,9 @@ _agentb() {
             agentb,status)
                 cmd="agentb__subcmd__status"
                 ;;
+            agentb,test)
+                cmd="agentb__subcmd__test"
+                ;;
             agentb,unpin)
                 cmd="agentb__subcmd__unpin"
                 ;;
@@ -189,6 +192,9 @@ _agentb() {
                 ;;
             agentb__subcmd__help,status)
                 cmd="agentb__subcmd__help__subcmd__status"
+                ;;
+            agentb__subcmd__help,test)
+                cmd="agentb__subcmd__help__subcmd__test"
                 ;;
             agentb__subcmd__help,unpin)
                 cmd="agentb__subcmd__help__subcmd__unpin"
@@ -341,7 +347,7 @@ _agentb() {
 
     case "${cmd}" in
         agentb)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help"
+            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -356,7 +362,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -390,7 +396,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -424,7 +430,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -454,7 +460,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -500,7 +506,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -542,7 +548,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -572,7 +578,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -700,7 +706,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -742,7 +748,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -836,7 +842,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -874,7 +880,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -912,7 +918,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -942,7 +948,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -972,7 +978,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -987,7 +993,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__help)
-            opts="lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help"
+            opts="lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1476,6 +1482,20 @@ _agentb() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentb__subcmd__help__subcmd__test)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentb__subcmd__help__subcmd__unpin)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1556,7 +1576,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1586,7 +1606,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1624,7 +1644,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1654,7 +1674,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1748,7 +1768,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1802,7 +1822,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1840,7 +1860,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1878,7 +1898,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1908,7 +1928,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1938,7 +1958,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2074,7 +2094,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2104,7 +2124,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2134,7 +2154,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2164,7 +2184,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2206,7 +2226,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2272,7 +2292,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2302,7 +2322,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2388,7 +2408,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2418,7 +2438,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2452,7 +2472,57 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentb__subcmd__test)
+            opts="-j -C -q -v -y -h -V --mode --jobs --out --filter --config --format --color --quiet --verbose --no-input --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --mode)
+                    COMPREPLY=($(compgen -W "replay record live" -- "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2490,7 +2560,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2524,7 +2594,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2562,7 +2632,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2600,7 +2670,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -50,6 +50,7 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand status 'Show what is deployed where; with `--refresh`, check the live records for drift'
             cand history 'Show the release history of a skill'
             cand run 'Run a skill on Claude for one org, behind the guard, hooks and proposals'
+            cand test 'Run the skills'' test cases (`skills/<id>.test.yaml`) through the real runtime'
             cand proposals 'List, show, approve, reject or undo the proposals of runs'
             cand sessions 'List or show run sessions'
             cand completions 'Print a shell completion script'
@@ -632,6 +633,28 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'agentb;test'= {
+            cand --mode 'Where the model''s answers come from'
+            cand -j 'Cases to run at once [default: the number of cores]'
+            cand --jobs 'Cases to run at once [default: the number of cores]'
+            cand --out 'Write the report (`--format json` or `junit`) to this file instead of stdout'
+            cand --filter 'Run only the cases whose name contains this text'
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'agentb;proposals'= {
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
@@ -879,6 +902,7 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand status 'Show what is deployed where; with `--refresh`, check the live records for drift'
             cand history 'Show the release history of a skill'
             cand run 'Run a skill on Claude for one org, behind the guard, hooks and proposals'
+            cand test 'Run the skills'' test cases (`skills/<id>.test.yaml`) through the real runtime'
             cand proposals 'List, show, approve, reject or undo the proposals of runs'
             cand sessions 'List or show run sessions'
             cand completions 'Print a shell completion script'
@@ -945,6 +969,8 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;help;history'= {
         }
         &'agentb;help;run'= {
+        }
+        &'agentb;help;test'= {
         }
         &'agentb;help;proposals'= {
             cand list 'List proposals, newest last'

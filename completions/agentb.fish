@@ -29,7 +29,8 @@ complete -c agentb -n "__fish_agentb_needs_command" -l config -d 'Use this confi
 complete -c agentb -n "__fish_agentb_needs_command" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_needs_command" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -56,6 +57,7 @@ complete -c agentb -n "__fish_agentb_needs_command" -f -a "rollback" -d 'Redeplo
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "status" -d 'Show what is deployed where; with `--refresh`, check the live records for drift'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "history" -d 'Show the release history of a skill'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "run" -d 'Run a skill on Claude for one org, behind the guard, hooks and proposals'
+complete -c agentb -n "__fish_agentb_needs_command" -f -a "test" -d 'Run the skills\' test cases (`skills/<id>.test.yaml`) through the real runtime'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "proposals" -d 'List, show, approve, reject or undo the proposals of runs'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "sessions" -d 'List or show run sessions'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -68,7 +70,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand lint" -l config -d 'Use th
 complete -c agentb -n "__fish_agentb_using_subcommand lint" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand lint" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -85,7 +88,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand compile" -l config -d 'Use
 complete -c agentb -n "__fish_agentb_using_subcommand compile" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand compile" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -101,7 +105,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand explain" -l config -d 'Use
 complete -c agentb -n "__fish_agentb_using_subcommand explain" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand explain" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -116,7 +121,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand init" -l config -d 'Use th
 complete -c agentb -n "__fish_agentb_using_subcommand init" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand init" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -131,7 +137,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand new; and not __fish_seen_s
 complete -c agentb -n "__fish_agentb_using_subcommand new; and not __fish_seen_subcommand_from skill persona help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand new; and not __fish_seen_subcommand_from skill persona help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -155,7 +162,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subco
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -173,7 +181,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subco
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from persona" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from persona" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -192,7 +201,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_s
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -213,7 +223,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subco
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -229,7 +240,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subco
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -249,7 +261,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subco
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -271,7 +284,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand diff" -l config -d 'Use th
 complete -c agentb -n "__fish_agentb_using_subcommand diff" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand diff" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -288,7 +302,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_se
 complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -308,7 +323,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_s
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -325,7 +341,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_s
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -347,7 +364,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l config -d 'Use 
 complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -367,7 +385,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand promote" -l config -d 'Use
 complete -c agentb -n "__fish_agentb_using_subcommand promote" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand promote" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -384,7 +403,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand abort" -l config -d 'Use t
 complete -c agentb -n "__fish_agentb_using_subcommand abort" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand abort" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -401,7 +421,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand pin" -l config -d 'Use thi
 complete -c agentb -n "__fish_agentb_using_subcommand pin" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand pin" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -418,7 +439,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand unpin" -l config -d 'Use t
 complete -c agentb -n "__fish_agentb_using_subcommand unpin" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand unpin" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -436,7 +458,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l config -d 'Us
 complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -453,7 +476,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand status" -l config -d 'Use 
 complete -c agentb -n "__fish_agentb_using_subcommand status" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand status" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -471,7 +495,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand history" -l config -d 'Use
 complete -c agentb -n "__fish_agentb_using_subcommand history" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand history" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -496,7 +521,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand run" -l config -d 'Use thi
 complete -c agentb -n "__fish_agentb_using_subcommand run" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand run" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -508,12 +534,35 @@ complete -c agentb -n "__fish_agentb_using_subcommand run" -l no-input -d 'Never
 complete -c agentb -n "__fish_agentb_using_subcommand run" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand run" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand test" -l mode -d 'Where the model\'s answers come from' -r -f -a "replay\t'From the case\'s cassette; never opens a network connection'
+record\t'From the real API; the case\'s cassette is replaced'
+live\t'From the real API; nothing is written'"
+complete -c agentb -n "__fish_agentb_using_subcommand test" -s j -l jobs -d 'Cases to run at once [default: the number of cores]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand test" -l out -d 'Write the report (`--format json` or `junit`) to this file instead of stdout' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand test" -l filter -d 'Run only the cases whose name contains this text' -r
+complete -c agentb -n "__fish_agentb_using_subcommand test" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand test" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand test" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+complete -c agentb -n "__fish_agentb_using_subcommand test" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand test" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand test" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand test" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand test" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand test" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -536,7 +585,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -551,7 +601,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -566,7 +617,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -581,7 +633,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -596,7 +649,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -617,7 +671,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_s
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -635,7 +690,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -650,7 +706,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from show" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from show" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -668,7 +725,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand completions" -l config -d 
 complete -c agentb -n "__fish_agentb_using_subcommand completions" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand completions" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -683,7 +741,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -l config -
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'"
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -693,28 +752,29 @@ complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -l no-input
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "lint" -d 'Check skills, personas, test files and the config'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "compile" -d 'Lint, then compile skills into deployable artifacts'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "explain" -d 'Explain a lint rule, or list all rules'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "init" -d 'Create `.agentbuilder.toml`, `skills/` and `personas/` in a directory'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "new" -d 'Scaffold a new skill or persona that passes lint'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "erp" -d 'Work with ERP instances: serve the reference ERP, manage local orgs, check reachability'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "diff" -d 'Show the interface changes and the prompt diff of a skill against a deployed version, a kept version or a git revision'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "version" -d 'List skill versions and where they are deployed; bump or check versions'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "deploy" -d 'Deploy compiled skills (and personas) to the orgs of an instance'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "promote" -d 'Send a skill\'s canary version to all remaining orgs, after the failure-rate gate'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "abort" -d 'Return a skill\'s canary orgs to the baseline version'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "pin" -d 'Deploy a kept version of a skill to orgs and keep them there'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "unpin" -d 'Let pinned orgs follow new versions again'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "rollback" -d 'Redeploy the previous (or a named) version of a skill'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "status" -d 'Show what is deployed where; with `--refresh`, check the live records for drift'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "history" -d 'Show the release history of a skill'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "run" -d 'Run a skill on Claude for one org, behind the guard, hooks and proposals'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "proposals" -d 'List, show, approve, reject or undo the proposals of runs'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "sessions" -d 'List or show run sessions'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "generate-docs" -d 'Write the man pages and completion scripts into a directory'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run proposals sessions completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "lint" -d 'Check skills, personas, test files and the config'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "compile" -d 'Lint, then compile skills into deployable artifacts'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "explain" -d 'Explain a lint rule, or list all rules'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "init" -d 'Create `.agentbuilder.toml`, `skills/` and `personas/` in a directory'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "new" -d 'Scaffold a new skill or persona that passes lint'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "erp" -d 'Work with ERP instances: serve the reference ERP, manage local orgs, check reachability'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "diff" -d 'Show the interface changes and the prompt diff of a skill against a deployed version, a kept version or a git revision'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "version" -d 'List skill versions and where they are deployed; bump or check versions'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "deploy" -d 'Deploy compiled skills (and personas) to the orgs of an instance'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "promote" -d 'Send a skill\'s canary version to all remaining orgs, after the failure-rate gate'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "abort" -d 'Return a skill\'s canary orgs to the baseline version'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "pin" -d 'Deploy a kept version of a skill to orgs and keep them there'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "unpin" -d 'Let pinned orgs follow new versions again'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "rollback" -d 'Redeploy the previous (or a named) version of a skill'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "status" -d 'Show what is deployed where; with `--refresh`, check the live records for drift'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "history" -d 'Show the release history of a skill'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "run" -d 'Run a skill on Claude for one org, behind the guard, hooks and proposals'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "test" -d 'Run the skills\' test cases (`skills/<id>.test.yaml`) through the real runtime'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "proposals" -d 'List, show, approve, reject or undo the proposals of runs'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "sessions" -d 'List or show run sessions'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "generate-docs" -d 'Write the man pages and completion scripts into a directory'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from new" -f -a "skill" -d 'Scaffold `skills/<ID>.md`'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from new" -f -a "persona" -d 'Scaffold `personas/<ID>.md`'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from erp" -f -a "serve" -d 'Serve the local store over HTTP: the reference ERP'
