@@ -2,6 +2,7 @@
 //! check (`skill::parse` for field rules, `skill::project` for cross-file rules, [`secrets`]).
 
 pub mod config;
+pub mod description;
 pub mod fix;
 pub mod render;
 pub mod rules;

@@ -97,9 +97,10 @@ it is an error, with a \"did you mean\" suggestion when a known key is close.
     verison: 1.0.0   # error: unknown key `verison`; did you mean `version`?
 ";
     MISSING_FIELD = "AB011" "missing-field" Error "a required key is missing"
-"Skills require `id`, `type`, `version`, `status`, `category`, `description` and `triggers`;
-personas require `id`, `type`, `name` and `allowed_skills`; inputs and outputs require `name`
-and `type`; each trigger needs `event` or `schedule`.
+"Skills require `id`, `type`, `version`, `status`, `category` and `triggers`; personas require
+`id`, `type`, `name` and `allowed_skills`; inputs and outputs require `name` and `type`; each
+trigger needs `event` or `schedule`. A skill's description is recommended, not required (see
+AB041, missing-description).
 ";
     WRONG_TYPE = "AB012" "wrong-type" Error "a value has the wrong YAML type"
 "The value has the wrong shape: for example `triggers` must be a list, `required` a boolean,
@@ -252,6 +253,16 @@ would never apply.
     DEPENDS_ON_INACTIVE = "AB040" "depends-on-inactive" Warning "a skill depends on a deprecated or disabled skill"
 "An active skill that depends on a `deprecated` or `disabled` skill will stop working when that
 skill goes away. Move to its replacement.
+";
+    MISSING_DESCRIPTION = "AB041" "missing-description" Warning "a skill has no `description`"
+"A one-sentence `description` tells a reader what the skill does without reading its body. It
+is recommended, not required: the ERP's own skill files have none, and they must lint with no
+error. The help line suggests the first sentence of `## Purpose`:
+
+    description: Drafts a project brief from a client request.
+
+agentb never invents one: without the key, the compiled artifact's `description` is empty and
+the system prompt starts with the Purpose section. Adding it later is a patch-level change.
 ";
 }
 

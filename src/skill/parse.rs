@@ -374,7 +374,7 @@ impl Walker<'_> {
         let version = self.version(root);
         let status = self.status(root);
         let category = self.required_str(root, "category", "the frontmatter");
-        let description = self.required_str(root, "description", "the frontmatter");
+        let description = root.get("description").and_then(|node| self.string_value(node, "description"));
         let explicit_name = self.optional_str(root, "name");
         let triggers = self.triggers(root);
         let entity_names: Vec<&str> = ctx.entities.iter().map(String::as_str).collect();
@@ -387,6 +387,10 @@ impl Walker<'_> {
         let body_text = &self.text[body_range.clone()];
         let body = body::parse(body_text);
         self.body_rules(&body, body_range.start);
+        if root.get("description").is_none() {
+            let d = crate::lint::description::missing(self.file, self.open.clone(), body.purpose.as_deref());
+            self.push(d);
+        }
 
         let id = id?;
         let name = explicit_name.or_else(|| body.title.clone()).unwrap_or_else(|| id.value.clone());
