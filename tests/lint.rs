@@ -1204,3 +1204,58 @@ fn explain_missing_description() {
     // AB011 no longer claims `description` is required.
     Test::new().args(["explain", "AB011"]).run().no_panic().code(0).stdout_lacks("`description`").done();
 }
+
+// ---------------------------------------------------------------------------------------------
+// Secret detection does not cry wolf
+
+/// Returns every `SKILL.md` under `dir`, sorted.
+fn skill_mds(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir).expect("corpus folder").filter_map(Result::ok).collect();
+    entries.sort_by_key(std::fs::DirEntry::path);
+    for entry in entries {
+        let path = entry.path();
+        if path.is_dir() {
+            skill_mds(&path, out);
+        } else if path.file_name().is_some_and(|n| n == "SKILL.md") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn the_public_agent_skills_corpus_has_no_secret() {
+    let corpus = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/agent-skills/corpus"));
+    if !corpus.is_dir() {
+        eprintln!("skipped: the Agent Skills corpus is not at {}", corpus.display());
+        return;
+    }
+    let mut files = Vec::new();
+    skill_mds(corpus, &mut files);
+    assert!(files.len() >= 38, "only {} SKILL.md files under {}", files.len(), corpus.display());
+    let ctx = agentb::skill::parse::ParseContext::new(&agentb::config::Config::default());
+    let mut findings = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("corpus file is UTF-8");
+        // The Markdown after the frontmatter.
+        let body = text.strip_prefix("---").and_then(|rest| rest.split_once("\n---").map(|(_, b)| b)).unwrap_or(&text);
+        let wrapped = format!(
+            "---\nid: corpus\ntype: skill\nversion: 1.0.0\nstatus: draft\ncategory: imported\ndescription: A corpus skill.\n\
+             triggers:\n  - event: manual_invoke\n---\n\n# Corpus\n\n## Purpose\nA corpus skill.\n\n## Process\n\
+             1. Follow the instructions below.\n\n## Instructions\n{body}\n"
+        );
+        let src = agentb::skill::source::SourceFile {
+            path: "skills/corpus.md".into(),
+            text: wrapped.clone(),
+            had_bom: false,
+        };
+        let parsed = agentb::skill::parse::skill_source(&src, std::path::Path::new("skills/corpus.md"), &ctx);
+        assert!(parsed.item.is_some(), "{} did not wrap into a skill: {:?}", file.display(), parsed.diagnostics);
+        for d in parsed.diagnostics.iter().filter(|d| d.rule.code == "AB033") {
+            let span = d.span.clone().unwrap_or(0..0);
+            let line_start = wrapped[..span.start].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = wrapped[span.end..].find('\n').map_or(wrapped.len(), |i| span.end + i);
+            findings.push(format!("{}: {}\n    {}", file.display(), d.message, &wrapped[line_start..line_end]));
+        }
+    }
+    assert!(findings.is_empty(), "{} secret findings in the corpus:\n{}", findings.len(), findings.join("\n"));
+}

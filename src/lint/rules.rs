@@ -217,10 +217,13 @@ steps are rendered into the system prompt as the procedure the model follows.
     SECRET = "AB033" "secret-in-file" Error "a secret or API key appears to be pasted into the file"
 "Skill files are committed and compiled into prompts sent to a model, so they must never hold
 secrets. agentb looks for Anthropic keys (`sk-ant-…`), bearer tokens, private key blocks, common
-cloud keys and long high-entropy tokens. The diagnostic shows only the first characters of what
-it found. Remove the secret, rotate it, and read it from an environment variable instead. In
-`.agentbuilder.toml`, an `api_key_env` or `key_env` whose value looks like a key rather than the
-name of a variable is reported too (its value is never shown).
+cloud keys, and long high-entropy tokens assigned to something (`api_key = …`, `\"token\": …`) or
+that the prose calls a key, token or secret. It does not cry wolf on URLs, file paths,
+identifiers, hashes named as such (`sha256: …`, `commit …`) or base64 sample data in prose. The
+diagnostic shows only the first characters of what it found. Remove the secret, rotate it, and
+read it from an environment variable instead. In `.agentbuilder.toml`, an `api_key_env` or
+`key_env` whose value looks like a key rather than the name of a variable is reported too (its
+value is never shown).
 ";
     PROMPT_TOO_LARGE = "AB034" "prompt-too-large" Warning "the compiled prompt exceeds the token budget"
 "The rendered system prompt (purpose, knowledge, process, error rules, outputs) is estimated at
