@@ -1259,3 +1259,43 @@ fn the_public_agent_skills_corpus_has_no_secret() {
     }
     assert!(findings.is_empty(), "{} secret findings in the corpus:\n{}", findings.len(), findings.join("\n"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Limits stated before a deploy finds them
+
+#[test]
+fn an_artifact_over_the_record_limit_is_a_lint_error_before_any_deploy() {
+    // 400 KB of field description: under the 1 MiB file limit, but it is in the prompt, the
+    // input schema and the record's inputs, so the deployed record is over 1 MiB.
+    let long = "x".repeat(400 * 1024);
+    let src = skill_src("bulky", &format!("inputs:\n  - name: request\n    type: string\n    description: {long}\n"));
+    let run = lint(Test::example().skill("bulky.md", &src))
+        .code(1)
+        .stderr_contains("error[AB042]: the compiled artifact of `bulky` is about ")
+        .stderr_contains("over the ERP's limit of 1048576 bytes per record");
+    let run = run.test.args(["compile", "bulky"]).run().no_panic().code(1).stderr_contains("AB042");
+    run.test.args(["explain", "artifact-too-large"]).run().no_panic().code(0).stdout_contains("413").done();
+    // A skill of 300 KB of description in one place only is fine.
+    let fine = skill_src("roomy", "").replace("Exercise one rule.", &"y".repeat(300 * 1024));
+    lint(Test::example().skill("roomy.md", &fine)).stderr_lacks("AB042").done();
+}
+
+#[cfg(unix)]
+#[test]
+fn special_files_named_like_skills_are_reported_and_never_opened() {
+    let test = Test::example().skill("witness.md", WITNESS);
+    let skills = test.path().join("skills");
+    let status = std::process::Command::new("mkfifo").arg(skills.join("pipe.md")).status().expect("mkfifo runs");
+    assert!(status.success());
+    std::fs::create_dir(skills.join("folder.md")).unwrap();
+    std::os::unix::fs::symlink(skills.join("gone.md"), skills.join("dangling.md")).unwrap();
+    std::os::unix::fs::symlink(skills.join("witness.md"), test.path().join("personas/linked.md")).unwrap();
+    // Opening the FIFO for reading would block forever: lint must finish.
+    let run = witnessed(lint(test).code(1))
+        .stderr_contains("error[AB043]: `skills/pipe.md` is a FIFO, not a regular file")
+        .stderr_contains("error[AB043]: `skills/folder.md` is a directory, not a regular file")
+        .stderr_contains("error[AB043]: `skills/dangling.md` is a dangling symbolic link")
+        // A link to a regular file is read like the file.
+        .stderr_contains("--> personas/linked.md");
+    run.test.args(["explain", "AB043"]).run().no_panic().code(0).stdout_contains("not-a-file").done();
+}

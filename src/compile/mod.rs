@@ -8,6 +8,7 @@ pub mod cache;
 pub mod diff;
 pub mod prompt;
 pub mod schema;
+pub mod size;
 
 use std::path::{Path, PathBuf};
 

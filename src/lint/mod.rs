@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod description;
+pub mod files;
 pub mod fix;
 pub mod render;
 pub mod rules;

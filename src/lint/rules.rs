@@ -267,6 +267,21 @@ error. The help line suggests the first sentence of `## Purpose`:
 agentb never invents one: without the key, the compiled artifact's `description` is empty and
 the system prompt starts with the Purpose section. Adding it later is a patch-level change.
 ";
+    ARTIFACT_TOO_LARGE = "AB042" "artifact-too-large" Error "the compiled artifact would not fit in an ERP record"
+"An ERP stores each record in at most 1 MiB (1048576 bytes), and a deployed skill is one record:
+the compiled artifact (system prompt, input and output schemas, tool definitions) plus the
+inputs and outputs listed again. A skill whose record would be larger passes compile but every
+deploy of it fails with 413, so lint reports it first, with the estimated size. Text that is
+rendered several times (a field `description` is in the prompt, the input schema and the
+record) counts each time. Move reference material into ERP knowledge documents and read it with
+`knowledge:read`.
+";
+    NOT_A_FILE = "AB043" "not-a-file" Error "a path named like a skill or persona is not a regular file"
+"Everything named `*.md` (or `*.test.yaml`) in the skills and personas folders is expected to be
+a skill, persona or test file. A FIFO, a socket, a device, a directory or a dangling symbolic link
+with such a name is reported and never opened for reading (opening a FIFO could block lint
+forever). A symbolic link to a regular file is read like the file. Rename or remove the path.
+";
 }
 
 /// Finds a rule by code (`AB012`, case-insensitive) or name (`unknown-key`).
