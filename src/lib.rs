@@ -16,6 +16,7 @@ pub mod env;
 pub mod erp;
 pub mod fs;
 pub mod lint;
+pub mod retry;
 pub mod rt;
 pub mod runtime;
 pub mod skill;

@@ -325,6 +325,16 @@ async fn mistakes(erp: &dyn Erp) {
     expect_status(erp.create("acme", "briefs", big).await, 413, "payload_too_large");
     let near = obj(json!({"text": "x".repeat(1024 * 1024 - 200)}));
     erp.create("acme", "briefs", near).await.unwrap();
+    // A whole number no 64-bit integer holds is refused, never stored as a float.
+    let huge = obj(json!({"n": 2f64.powi(64)}));
+    expect_status(erp.create("acme", "briefs", huge).await, 400, "integer_out_of_range");
+    let huge = obj(json!({"items": [{"n": -(2f64.powi(63))}]}));
+    expect_status(erp.create("acme", "briefs", huge).await, 400, "integer_out_of_range");
+    let fits = erp.create("acme", "briefs", obj(json!({"n": u64::MAX, "m": i64::MIN, "x": 1.5}))).await.unwrap();
+    assert_eq!(
+        (fits["n"].as_u64(), fits["m"].as_i64(), fits["x"].as_f64()),
+        (Some(u64::MAX), Some(i64::MIN), Some(1.5))
+    );
 }
 
 fn local_with_orgs(erp: &LocalErp) {
@@ -472,6 +482,44 @@ async fn missing_or_wrong_keys_get_401_never_500() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn size_and_integer_errors_state_the_limit_really_applied() {
+    let server = ErpServer::builder().key(Some(KEY)).start();
+    let raw = Raw::new(&server);
+    let headers = [AUTH, ("x-organization-id", "acme")];
+    let body_of = |len: usize| {
+        let mut body = b"{\"text\":\"".to_vec();
+        body.resize(len - 2, b'x');
+        body.extend_from_slice(b"\"}");
+        body
+    };
+    // A body over 1 MiB: the request body limit.
+    let (status, _, value) = raw.send("POST", "/api/v1/briefs", &headers, Some(body_of(1024 * 1024 + 1))).await;
+    assert_eq!(status, 413, "{value}");
+    let message = value["error"]["message"].as_str().unwrap();
+    assert!(message.contains("request body") && message.contains("1048576 bytes"), "{message}");
+    // A body under 1 MiB whose record, with the fields the server adds, is over it: the limit on
+    // the stored record, and the message says so.
+    let (status, _, value) = raw.send("POST", "/api/v1/briefs", &headers, Some(body_of(1024 * 1024 - 10))).await;
+    assert_eq!(status, 413, "{value}");
+    let message = value["error"]["message"].as_str().unwrap();
+    assert!(message.contains("stored record") && message.contains("1048576 bytes"), "{message}");
+    assert!(!message.contains("request body is"), "{message}");
+    // An integer beyond 64 bits is named, and nothing is stored.
+    let (status, _, value) = raw
+        .send("POST", "/api/v1/briefs", &headers, Some(b"{\"id\":\"big\",\"n\":18446744073709551616}".to_vec()))
+        .await;
+    assert_eq!((status, value["error"]["code"].as_str()), (400, Some("integer_out_of_range")), "{value}");
+    assert!(value["error"]["message"].as_str().unwrap().contains("`18446744073709551616`"), "{value}");
+    let (status, _, _) = raw.send("GET", "/api/v1/briefs/big", &headers, None).await;
+    assert_eq!(status, 404);
+    // Digits in strings and floats are fine; the largest u64 is kept exactly.
+    let body = b"{\"id\":\"ok\",\"s\":\"18446744073709551616\",\"f\":2.5e3,\"n\":18446744073709551615}".to_vec();
+    let (status, _, value) = raw.send("POST", "/api/v1/briefs", &headers, Some(body)).await;
+    assert_eq!(status, 201, "{value}");
+    assert_eq!(value["n"].as_u64(), Some(u64::MAX));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_mistakes_get_json_4xx_never_5xx() {
     let server = ErpServer::builder().key(Some(KEY)).args(&["-v"]).start();
     let raw = Raw::new(&server);
@@ -490,6 +538,22 @@ async fn client_mistakes_get_json_4xx_never_5xx() {
         ("POST", "/api/v1/briefs", vec![AUTH, org], Some(vec![0xff, 0xfe, 0x00]), 400, "malformed_json"),
         ("POST", "/api/v1/briefs", vec![AUTH, org], Some(b"{\"a\":1} trailing".to_vec()), 400, "malformed_json"),
         ("POST", "/api/v1/briefs", vec![AUTH, org], Some(huge.clone()), 413, "payload_too_large"),
+        (
+            "POST",
+            "/api/v1/briefs",
+            vec![AUTH, org],
+            Some(b"{\"n\":18446744073709551616}".to_vec()),
+            400,
+            "integer_out_of_range",
+        ),
+        (
+            "PATCH",
+            "/api/v1/briefs/b1",
+            vec![AUTH, org],
+            Some(b"{\"a\":[{\"n\":-9223372036854775809}]}".to_vec()),
+            400,
+            "integer_out_of_range",
+        ),
         ("PUT", "/api/v1/knowledge", vec![AUTH, org], Some(huge), 413, "payload_too_large"),
         ("PATCH", "/api/v1/briefs/b1", vec![AUTH, org], Some(b"nope".to_vec()), 400, "malformed_json"),
         ("GET", "/api/v1/briefs", vec![AUTH], None, 400, "missing_org"),

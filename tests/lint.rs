@@ -1081,3 +1081,221 @@ fn a_missing_path_is_a_usage_error() {
 fn an_empty_project_is_clean() {
     Test::new().args(["lint"]).run().no_panic().code(0).stderr_contains("Checked 0 files: no problems").done();
 }
+
+// ---------------------------------------------------------------------------------------------
+// The ERP's own skill files: no `description`
+
+/// The brief-creator example of SPEC §3 as the ERP's skill files are written: no `description`,
+/// underscore dependency names, flow lists.
+const ERP_BRIEF_CREATOR: &str = r#"---
+id: brief-creator
+type: skill
+version: 1.0.0
+status: active            # draft | active | deprecated | disabled
+category: briefs
+triggers:
+  - event: client_request_received
+  - event: manual_invoke
+inputs:
+  - name: client_context
+    type: object
+    required: true
+  - name: request_details
+    type: string
+    required: true
+outputs:
+  - name: draft_brief
+    type: Brief
+  - name: quality_warnings
+    type: string[]
+dependencies: [timeline_estimator, resource_scanner]
+permissions: [brief:create, client:read, user:read]
+limits:                   # optional; may only tighten the project's limits
+  max_turns: 8
+---
+
+# Brief Creator
+
+## Purpose
+...
+## Founder Knowledge
+> "A brief is complete when it has actionable deliverables, clear timeline, and comparable reference work."
+## Process
+1. Analyze the client request
+2. ...
+## Error Handling
+| Error | Action |
+|-------|--------|
+| Missing client context | Request additional info |
+"#;
+
+#[test]
+fn an_erp_skill_without_description_lints_with_no_error_after_fix() {
+    let test = Test::example().skill("brief-creator.md", ERP_BRIEF_CREATOR);
+    // Before --fix: the underscore names are the only errors; the description is a warning.
+    let run = test
+        .args(["lint"])
+        .run()
+        .no_panic()
+        .code(1)
+        .stderr_contains("error[AB026]: dependency `timeline_estimator` names no skill of the project")
+        .stderr_contains("error[AB026]: dependency `resource_scanner` names no skill of the project")
+        .stderr_contains("warning[AB041]: the skill has no `description`")
+        .stderr_lacks("AB011");
+    let run = run
+        .test
+        .args(["lint", "--fix"])
+        .run()
+        .no_panic()
+        .code(0)
+        .stderr_contains(
+            "Fixed skills/brief-creator.md: replace dependency `timeline_estimator` with `timeline-estimator`",
+        )
+        .stderr_contains("Fixed skills/brief-creator.md: replace dependency `resource_scanner` with `resource-scanner`")
+        .stderr_contains("warning[AB041]")
+        .stderr_lacks("error");
+    assert_eq!(
+        run.test.read("skills/brief-creator.md"),
+        ERP_BRIEF_CREATOR.replace("[timeline_estimator, resource_scanner]", "[timeline-estimator, resource-scanner]")
+    );
+    // Clean now but for the warning; it compiles, with an empty description (agentb never
+    // invents one) and the Purpose in the prompt.
+    let run = run.test.args(["lint"]).run().no_panic().code(0).stderr_contains("warning[AB041]").stderr_lacks("error");
+    let run = run.test.args(["compile", "brief-creator"]).run().no_panic().code(0);
+    let artifact: Value =
+        serde_json::from_str(&run.test.read(".agentbuilder/cache/compiled/brief-creator@1.0.0.json")).unwrap();
+    assert_eq!(artifact["description"], "");
+    assert!(artifact["system_prompt"].as_str().unwrap().contains("## Purpose\n..."));
+    // And it deploys.
+    let run = run.test.args(["deploy", "--yes"]).run().no_panic().code(0).stderr_contains("Deployed");
+    // `--deny warnings` still makes it fail, naming the rule.
+    run.test
+        .args(["lint", "--deny", "missing-description"])
+        .run()
+        .no_panic()
+        .code(1)
+        .stderr_contains("error[AB041]")
+        .done();
+}
+
+#[test]
+fn a_missing_description_suggests_the_first_sentence_of_purpose() {
+    let src = ERP_BRIEF_CREATOR.replace(
+        "## Purpose\n...",
+        "## Purpose\nDrafts a project brief from a client\nrequest. It reads the client first.",
+    );
+    lint(Test::example().skill("brief-creator.md", src))
+        .code(1)
+        .stderr_contains("warning[AB041]: the skill has no `description`")
+        .stderr_contains("help: add `description: Drafts a project brief from a client request.`")
+        .done();
+}
+
+#[test]
+fn explain_missing_description() {
+    Test::new()
+        .args(["explain", "AB041"])
+        .run()
+        .no_panic()
+        .code(0)
+        .stdout_contains("missing-description")
+        .stdout_contains("suggests the first sentence of `## Purpose`")
+        .done();
+    // AB011 no longer claims `description` is required.
+    Test::new().args(["explain", "AB011"]).run().no_panic().code(0).stdout_lacks("`description`").done();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secret detection does not cry wolf
+
+/// Returns every `SKILL.md` under `dir`, sorted.
+fn skill_mds(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir).expect("corpus folder").filter_map(Result::ok).collect();
+    entries.sort_by_key(std::fs::DirEntry::path);
+    for entry in entries {
+        let path = entry.path();
+        if path.is_dir() {
+            skill_mds(&path, out);
+        } else if path.file_name().is_some_and(|n| n == "SKILL.md") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn the_public_agent_skills_corpus_has_no_secret() {
+    let corpus = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/agent-skills/corpus"));
+    if !corpus.is_dir() {
+        eprintln!("skipped: the Agent Skills corpus is not at {}", corpus.display());
+        return;
+    }
+    let mut files = Vec::new();
+    skill_mds(corpus, &mut files);
+    assert!(files.len() >= 38, "only {} SKILL.md files under {}", files.len(), corpus.display());
+    let ctx = agentb::skill::parse::ParseContext::new(&agentb::config::Config::default());
+    let mut findings = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("corpus file is UTF-8");
+        // The Markdown after the frontmatter.
+        let body = text.strip_prefix("---").and_then(|rest| rest.split_once("\n---").map(|(_, b)| b)).unwrap_or(&text);
+        let wrapped = format!(
+            "---\nid: corpus\ntype: skill\nversion: 1.0.0\nstatus: draft\ncategory: imported\ndescription: A corpus skill.\n\
+             triggers:\n  - event: manual_invoke\n---\n\n# Corpus\n\n## Purpose\nA corpus skill.\n\n## Process\n\
+             1. Follow the instructions below.\n\n## Instructions\n{body}\n"
+        );
+        let src = agentb::skill::source::SourceFile {
+            path: "skills/corpus.md".into(),
+            text: wrapped.clone(),
+            had_bom: false,
+        };
+        let parsed = agentb::skill::parse::skill_source(&src, std::path::Path::new("skills/corpus.md"), &ctx);
+        assert!(parsed.item.is_some(), "{} did not wrap into a skill: {:?}", file.display(), parsed.diagnostics);
+        for d in parsed.diagnostics.iter().filter(|d| d.rule.code == "AB033") {
+            let span = d.span.clone().unwrap_or(0..0);
+            let line_start = wrapped[..span.start].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = wrapped[span.end..].find('\n').map_or(wrapped.len(), |i| span.end + i);
+            findings.push(format!("{}: {}\n    {}", file.display(), d.message, &wrapped[line_start..line_end]));
+        }
+    }
+    assert!(findings.is_empty(), "{} secret findings in the corpus:\n{}", findings.len(), findings.join("\n"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Limits stated before a deploy finds them
+
+#[test]
+fn an_artifact_over_the_record_limit_is_a_lint_error_before_any_deploy() {
+    // 400 KB of field description: under the 1 MiB file limit, but it is in the prompt, the
+    // input schema and the record's inputs, so the deployed record is over 1 MiB.
+    let long = "x".repeat(400 * 1024);
+    let src = skill_src("bulky", &format!("inputs:\n  - name: request\n    type: string\n    description: {long}\n"));
+    let run = lint(Test::example().skill("bulky.md", &src))
+        .code(1)
+        .stderr_contains("error[AB042]: the compiled artifact of `bulky` is about ")
+        .stderr_contains("over the ERP's limit of 1048576 bytes per record");
+    let run = run.test.args(["compile", "bulky"]).run().no_panic().code(1).stderr_contains("AB042");
+    run.test.args(["explain", "artifact-too-large"]).run().no_panic().code(0).stdout_contains("413").done();
+    // A skill of 300 KB of description in one place only is fine.
+    let fine = skill_src("roomy", "").replace("Exercise one rule.", &"y".repeat(300 * 1024));
+    lint(Test::example().skill("roomy.md", &fine)).stderr_lacks("AB042").done();
+}
+
+#[cfg(unix)]
+#[test]
+fn special_files_named_like_skills_are_reported_and_never_opened() {
+    let test = Test::example().skill("witness.md", WITNESS);
+    let skills = test.path().join("skills");
+    let status = std::process::Command::new("mkfifo").arg(skills.join("pipe.md")).status().expect("mkfifo runs");
+    assert!(status.success());
+    std::fs::create_dir(skills.join("folder.md")).unwrap();
+    std::os::unix::fs::symlink(skills.join("gone.md"), skills.join("dangling.md")).unwrap();
+    std::os::unix::fs::symlink(skills.join("witness.md"), test.path().join("personas/linked.md")).unwrap();
+    // Opening the FIFO for reading would block forever: lint must finish.
+    let run = witnessed(lint(test).code(1))
+        .stderr_contains("error[AB043]: `skills/pipe.md` is a FIFO, not a regular file")
+        .stderr_contains("error[AB043]: `skills/folder.md` is a directory, not a regular file")
+        .stderr_contains("error[AB043]: `skills/dangling.md` is a dangling symbolic link")
+        // A link to a regular file is read like the file.
+        .stderr_contains("--> personas/linked.md");
+    run.test.args(["explain", "AB043"]).run().no_panic().code(0).stdout_contains("not-a-file").done();
+}

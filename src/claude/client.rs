@@ -1,8 +1,9 @@
 //! [`ClaudeClient`]: the Messages API over HTTP (reqwest), non-streaming and streaming (SSE),
 //! with retries.
 //!
-//! Retries use exponential backoff with jitter (backon) on connect errors, timeouts, 429, 500,
-//! 502, 503, 504 and 529, up to `max_retries`, honoring a `retry-after` header given in seconds.
+//! Retries follow the shared [`crate::retry::Policy`] (exponential backoff with jitter) on
+//! connect errors, timeouts, 429, 500, 502, 503, 504 and 529, up to `max_retries`, honoring a
+//! `retry-after` header given in seconds.
 //! Other 4xx are never retried, and neither is a spend-limit error: Anthropic answers those with
 //! 429 (`rate_limit_error` whose `error.details.error_code` is `enforced_spend_limit_reached`) or
 //! 400 (a message such as "You have reached your specified API usage limits" or "Your credit
@@ -20,7 +21,6 @@ use std::fmt;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use backon::{ExponentialBuilder, Retryable as _};
 use eventsource_stream::Eventsource as _;
 use futures_util::StreamExt as _;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
@@ -57,6 +57,18 @@ pub struct ClaudeOptions {
     pub max_delay: Duration,
     /// The longest `retry-after` honored; an API asking for more fails the call at once.
     pub max_retry_after: Duration,
+}
+
+impl ClaudeOptions {
+    /// Returns the retry policy of these options.
+    pub fn policy(&self) -> crate::retry::Policy {
+        crate::retry::Policy {
+            max_retries: self.max_retries,
+            min_delay: self.min_delay,
+            max_delay: self.max_delay,
+            max_retry_after: self.max_retry_after,
+        }
+    }
 }
 
 impl Default for ClaudeOptions {
@@ -120,7 +132,7 @@ enum Failure {
     TooLarge { limit: u64 },
 }
 
-impl Failure {
+impl crate::retry::RetryableFailure for Failure {
     fn retryable(&self) -> bool {
         match self {
             Failure::Transport { .. } => true,
@@ -128,6 +140,13 @@ impl Failure {
             Failure::Status { status, error, .. } => {
                 matches!(status, 429 | 500 | 502 | 503 | 504 | 529) && !error.spend_limit
             }
+        }
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Failure::Status { retry_after, .. } => *retry_after,
+            _ => None,
         }
     }
 }
@@ -264,36 +283,25 @@ impl ClaudeClient {
     ) -> Result<MessagesResponse, ClaudeError> {
         let body = serde_json::to_vec(request).map_err(|e| self.decode(&e.to_string()))?;
         let attempts = AtomicU32::new(0);
-        let backoff = ExponentialBuilder::default()
-            .with_min_delay(self.options.min_delay)
-            .with_max_delay(self.options.max_delay)
-            .with_max_times(self.options.max_retries as usize)
-            .with_jitter();
-        let max_retry_after = self.options.max_retry_after;
         let started = Instant::now();
-        let result = (|| {
-            attempts.fetch_add(1, Ordering::Relaxed);
-            self.attempt(&body, request.stream)
-        })
-        .retry(backoff)
-        .sleep(tokio::time::sleep)
-        .when(Failure::retryable)
-        .adjust(move |failure, delay| match (failure, delay) {
-            (_, None) => None,
-            (Failure::Status { retry_after: Some(after), .. }, Some(_)) => {
-                (*after <= max_retry_after).then_some(*after)
-            }
-            (_, delay) => delay,
-        })
-        .notify(|failure, delay| {
-            let why = match failure {
-                Failure::Transport { message, .. } => message.clone(),
-                Failure::Status { status, error, .. } => format!("status {status} ({})", error.kind),
-                Failure::TooLarge { limit } => format!("a body over {limit} bytes"),
-            };
-            tracing::info!(url = %self.shown, "retrying the Claude request in {delay:?} after {why}");
-        })
-        .await;
+        let result = self
+            .options
+            .policy()
+            .run(
+                || {
+                    attempts.fetch_add(1, Ordering::Relaxed);
+                    self.attempt(&body, request.stream)
+                },
+                |failure, delay| {
+                    let why = match failure {
+                        Failure::Transport { message, .. } => message.clone(),
+                        Failure::Status { status, error, .. } => format!("status {status} ({})", error.kind),
+                        Failure::TooLarge { limit } => format!("a body over {limit} bytes"),
+                    };
+                    tracing::info!(url = %self.shown, "retrying the Claude request in {delay:?} after {why}");
+                },
+            )
+            .await;
         let attempts = attempts.load(Ordering::Relaxed);
         tracing::debug!(url = %self.shown, attempts, elapsed = ?started.elapsed(), ok = result.is_ok(), stream = request.stream, "Claude request");
         match result {
@@ -495,6 +503,7 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::retry::RetryableFailure as _;
 
     #[test]
     fn spend_limits_are_told_apart_from_rate_limits() {

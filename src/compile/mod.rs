@@ -6,6 +6,7 @@ pub mod artifact;
 pub mod diff;
 pub mod prompt;
 pub mod schema;
+pub mod size;
 
 pub use artifact::Artifact;
 use artifact::ResolvedDependency;

@@ -1,14 +1,14 @@
 //! [`HttpErp`]: the contract over HTTP with reqwest (rustls). Every request carries
 //! `Authorization: Bearer <key>` (a sensitive header; the key lives in a [`Secret`]) and
 //! `X-Organization-Id`. Connect and request timeouts; retries with exponential backoff and
-//! jitter (backon) on connect errors, 429 and 5xx, honoring `Retry-After`, never on other 4xx;
+//! jitter (the shared [`crate::retry::Policy`]) on connect errors, 429 and 5xx, honoring
+//! `Retry-After`, never on other 4xx;
 //! errors name the instance, org, method and path, never the key.
 
 use std::fmt::{self, Write as _};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use backon::{ExponentialBuilder, Retryable as _};
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
 use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
@@ -40,6 +40,18 @@ pub struct HttpOptions {
     pub max_delay: Duration,
     /// The longest `Retry-After` honored; an instance asking for more fails the call at once.
     pub max_retry_after: Duration,
+}
+
+impl HttpOptions {
+    /// Returns the retry policy of these options.
+    pub fn policy(&self) -> crate::retry::Policy {
+        crate::retry::Policy {
+            max_retries: self.max_retries,
+            min_delay: self.min_delay,
+            max_delay: self.max_delay,
+            max_retry_after: self.max_retry_after,
+        }
+    }
 }
 
 impl Default for HttpOptions {
@@ -113,12 +125,19 @@ enum Failure {
     TooLarge { limit: u64 },
 }
 
-impl Failure {
+impl crate::retry::RetryableFailure for Failure {
     fn retryable(&self) -> bool {
         match self {
             Failure::Transport { retryable, .. } => *retryable,
             Failure::TooLarge { .. } => false,
             Failure::Status { status, .. } => *status == 429 || (500..=599).contains(status) && *status != 501,
+        }
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Failure::Status { retry_after, .. } => *retry_after,
+            _ => None,
         }
     }
 }
@@ -211,36 +230,25 @@ impl HttpErp {
         };
         let idempotent = method != Method::POST;
         let attempts = AtomicU32::new(0);
-        let backoff = ExponentialBuilder::default()
-            .with_min_delay(self.options.min_delay)
-            .with_max_delay(self.options.max_delay)
-            .with_max_times(self.options.max_retries as usize)
-            .with_jitter();
-        let max_retry_after = self.options.max_retry_after;
         let started = Instant::now();
-        let result = (|| {
-            attempts.fetch_add(1, Ordering::Relaxed);
-            self.attempt(&method, org, &url, body.as_deref(), idempotent)
-        })
-        .retry(backoff)
-        .sleep(tokio::time::sleep)
-        .when(Failure::retryable)
-        .adjust(move |failure, delay| match (failure, delay) {
-            (_, None) => None,
-            (Failure::Status { retry_after: Some(after), .. }, Some(_)) => {
-                (*after <= max_retry_after).then_some(*after)
-            }
-            (_, delay) => delay,
-        })
-        .notify(|failure, delay| {
-            let why = match failure {
-                Failure::Transport { message, .. } => message.clone(),
-                Failure::Status { status, .. } => format!("status {status}"),
-                Failure::TooLarge { limit } => format!("a body over {limit} bytes"),
-            };
-            tracing::info!(instance = %self.instance, %method, %path, "retrying in {delay:?} after {why}");
-        })
-        .await;
+        let result = self
+            .options
+            .policy()
+            .run(
+                || {
+                    attempts.fetch_add(1, Ordering::Relaxed);
+                    self.attempt(&method, org, &url, body.as_deref(), idempotent)
+                },
+                |failure, delay| {
+                    let why = match failure {
+                        Failure::Transport { message, .. } => message.clone(),
+                        Failure::Status { status, .. } => format!("status {status}"),
+                        Failure::TooLarge { limit } => format!("a body over {limit} bytes"),
+                    };
+                    tracing::info!(instance = %self.instance, %method, %path, "retrying in {delay:?} after {why}");
+                },
+            )
+            .await;
         let attempts = attempts.load(Ordering::Relaxed);
         tracing::debug!(instance = %self.instance, %method, %path, org, attempts, elapsed = ?started.elapsed(), ok = result.is_ok(), "ERP request");
         match result {
@@ -486,6 +494,7 @@ impl Erp for HttpErp {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::retry::RetryableFailure as _;
 
     #[test]
     fn a_password_in_the_instance_url_is_never_shown() {

@@ -47,7 +47,7 @@ pub fn document() -> Value {
             "title": "agentb ERP contract",
             "version": env!("CARGO_PKG_VERSION"),
             "summary": "The HTTP+JSON contract between agentb and an ERP instance.",
-            "description": "Every request under `/api/v1/` carries `Authorization: Bearer <service key>` and `X-Organization-Id: <org>` (all but `GET /api/v1/organizations`). Every record carries `organizationId`; a request whose query or body names another org gets 403, and another org's record is invisible (404). Lists are paged with `limit` and `cursor` and answer `{\"data\": [...], \"nextCursor\": ...}`. Errors answer `{\"error\": {\"code\": ..., \"message\": ...}}`; a client mistake is never a 5xx. Bodies are limited to 1 MiB. `agentb erp serve` is the reference implementation.",
+            "description": "Every request under `/api/v1/` carries `Authorization: Bearer <service key>` and `X-Organization-Id: <org>` (all but `GET /api/v1/organizations`). Every record carries `organizationId`; a request whose query or body names another org gets 403, and another org's record is invisible (404). Lists are paged with `limit` and `cursor` and answer `{\"data\": [...], \"nextCursor\": ...}`. Errors answer `{\"error\": {\"code\": ..., \"message\": ...}}`; a client mistake is never a 5xx. Request bodies and stored records (the body plus the managed fields) are each limited to 1 MiB; an integer outside the 64-bit range is a 400, never a float. `agentb erp serve` is the reference implementation.",
             "license": {"name": "MIT", "identifier": "MIT"}
         },
         "servers": [{"url": "http://127.0.0.1:8787", "description": "`agentb erp serve` on its default address"}],
@@ -240,13 +240,13 @@ fn error_response(description: &str, codes: &[&str]) -> Value {
 
 fn responses() -> Value {
     json!({
-        "BadRequest": error_response("The request is malformed (body, query, path or org header).", &["malformed_json", "unreadable_body", "invalid_query", "invalid_cursor", "invalid_path", "invalid_collection", "invalid_id", "id_mismatch", "missing_org", "invalid_org"]),
+        "BadRequest": error_response("The request is malformed (body, query, path or org header).", &["malformed_json", "unreadable_body", "invalid_query", "invalid_cursor", "invalid_path", "invalid_collection", "invalid_id", "id_mismatch", "missing_org", "invalid_org", "integer_out_of_range"]),
         "Unauthorized": error_response("The service key is missing or wrong.", &["unauthorized"]),
         "Forbidden": error_response("The query or body names an org other than `X-Organization-Id`.", &["org_mismatch"]),
         "NotFound": error_response("No such record in this org (another org's records are invisible), no such org, or no such route.", &["not_found", "org_not_found"]),
         "MethodNotAllowed": error_response("The collection does not support this method.", &["method_not_allowed"]),
         "Conflict": error_response("The id or natural key is taken.", &["conflict"]),
-        "PayloadTooLarge": error_response(&format!("The body is larger than {MAX_BODY_BYTES} bytes."), &["payload_too_large"]),
+        "PayloadTooLarge": error_response(&format!("The request body, or the record as stored with its managed fields, is larger than {MAX_BODY_BYTES} bytes."), &["payload_too_large"]),
         "Unprocessable": error_response("The record does not fit its collection's type.", &["invalid_record"])
     })
 }

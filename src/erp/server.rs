@@ -3,8 +3,9 @@
 //! Routes live under `/api/v1/` and need `Authorization: Bearer <key>` (401 otherwise, before
 //! anything else is looked at) and `X-Organization-Id` (all but `organizations`). Isolation:
 //! a query or body naming another org is a 403 on every route (single-record ones included), a
-//! repeated `X-Organization-Id` a 400, another org's record a 404. Bodies are limited
-//! to 1 MiB (413); a malformed body is a 400; every error is `{"error":{"code","message"}}`.
+//! repeated `X-Organization-Id` a 400, another org's record a 404. Request bodies and stored
+//! records are each limited to 1 MiB (413, the message naming which); a malformed body, or an
+//! integer beyond 64 bits, is a 400; every error is `{"error":{"code","message"}}`.
 //! Connections are bounded ([`ServeLimits`]): a header-read timeout, an idle timeout and a cap on
 //! open connections keep idle or slow clients from starving the others.
 //! `/healthz` and `/openapi.json` need no key. Each request is logged (method, path, org,
@@ -412,7 +413,10 @@ async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError>
 
 fn parse_body(bytes: &[u8]) -> Result<Record, ApiError> {
     match serde_json::from_slice(bytes) {
-        Ok(serde_json::Value::Object(record)) => Ok(record),
+        Ok(serde_json::Value::Object(record)) => {
+            super::types::check_integer_literals(bytes)?;
+            Ok(record)
+        }
         Ok(_) => Err(ApiError::bad_request("malformed_json", "the body must be a JSON object")),
         Err(e) => Err(ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))),
     }

@@ -17,7 +17,7 @@ use serde_json::Value;
 use super::error::ErpError;
 use super::types::{
     ApiError, DEFAULT_PAGE_SIZE, ListQuery, MANAGED_FIELDS, MAX_BODY_BYTES, MAX_PAGE_SIZE, ORGANIZATIONS, Page, Record,
-    Upserted, check_id, filter_text, is_collection_name, merge_patch, natural_key, validate,
+    Upserted, check_id, check_integer_range, filter_text, is_collection_name, merge_patch, natural_key, validate,
 };
 
 /// The schema migrations; `PRAGMA user_version` holds how many have run.
@@ -340,6 +340,7 @@ impl Store {
     pub fn create(&self, org: &str, collection: &str, body: Record) -> Result<Record, ApiError> {
         check_record_collection(collection, "create")?;
         check_body_org(org, &body)?;
+        check_integer_range(&body)?;
         let id = match body.get("id") {
             None | Some(Value::Null) => self.new_id(),
             Some(value) => record_id(value)?,
@@ -360,6 +361,7 @@ impl Store {
         check_record_collection(collection, "replace")?;
         check_id(id)?;
         check_body_org(org, &body)?;
+        check_integer_range(&body)?;
         check_body_id(id, &body)?;
         record_id(&Value::String(id.to_owned()))?;
         self.write(|tx| {
@@ -377,6 +379,7 @@ impl Store {
         check_record_collection(collection, "patch")?;
         check_id(id)?;
         check_body_org(org, &patch)?;
+        check_integer_range(&patch)?;
         check_body_id(id, &patch)?;
         self.write(|tx| {
             require_org(tx, org)?;
@@ -414,6 +417,7 @@ impl Store {
             )));
         };
         check_body_org(org, &body)?;
+        check_integer_range(&body)?;
         let Some(Value::String(key)) = body.get(key_field).filter(|v| v.as_str().is_some_and(|s| !s.is_empty())) else {
             return Err(ApiError::invalid(collection, &format!("missing field `{key_field}`")));
         };
@@ -612,7 +616,7 @@ fn save(
 ) -> Result<(), ApiError> {
     let data = serde_json::to_string(record).map_err(|e| ApiError::store(e.to_string()))?;
     if data.len() > MAX_BODY_BYTES {
-        return Err(ApiError::too_large());
+        return Err(ApiError::record_too_large(data.len()));
     }
     let key = natural_key(collection).and_then(|field| record.get(field)).and_then(Value::as_str);
     if let (Some(key), Some(field)) = (key, natural_key(collection)) {

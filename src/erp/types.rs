@@ -530,9 +530,35 @@ impl ApiError {
         Self::new(409, "conflict", message)
     }
 
-    /// Returns a 413: the body is larger than [`MAX_BODY_BYTES`].
+    /// Returns a 413: the request body is larger than [`MAX_BODY_BYTES`].
     pub fn too_large() -> Self {
-        Self::new(413, "payload_too_large", format!("the body is larger than the limit of {MAX_BODY_BYTES} bytes"))
+        Self::new(
+            413,
+            "payload_too_large",
+            format!("the request body is larger than the limit of {MAX_BODY_BYTES} bytes"),
+        )
+    }
+
+    /// Returns a 413: the record as it would be stored (`len` bytes of JSON, with the fields the
+    /// server adds) is larger than [`MAX_BODY_BYTES`].
+    pub fn record_too_large(len: usize) -> Self {
+        Self::new(
+            413,
+            "payload_too_large",
+            format!(
+                "the stored record would be {len} bytes (the body plus `id`, `organizationId`, `createdAt`, \
+                 `updatedAt` and `revision`), over the limit of {MAX_BODY_BYTES} bytes per stored record"
+            ),
+        )
+    }
+
+    /// Returns a 400: a number no 64-bit integer holds (it would silently become a float).
+    pub fn integer_out_of_range(what: &str) -> Self {
+        Self::new(
+            400,
+            "integer_out_of_range",
+            format!("{what} is outside the 64-bit integer range; send it as a string"),
+        )
     }
 
     /// Returns a 422: the record does not fit its collection's type.
@@ -567,6 +593,92 @@ impl ApiError {
     }
 }
 
+/// Refuses an integer literal of a JSON text that fits neither `i64` nor `u64` (serde_json
+/// would read it as a float and lose its digits). Skips strings; O(n), no allocation but for
+/// the error.
+pub fn check_integer_literals(json: &[u8]) -> Result<(), ApiError> {
+    let mut i = 0;
+    while i < json.len() {
+        match json[i] {
+            b'"' => {
+                i += 1;
+                while i < json.len() && json[i] != b'"' {
+                    i += if json[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                i += 1;
+                while i < json.len() && json[i].is_ascii_digit() {
+                    i += 1;
+                }
+                let is_float = i < json.len() && matches!(json[i], b'.' | b'e' | b'E');
+                while i < json.len() && matches!(json[i], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-') {
+                    i += 1;
+                }
+                let literal = std::str::from_utf8(&json[start..i]).unwrap_or_default();
+                if !is_float && literal.parse::<i64>().is_err() && literal.parse::<u64>().is_err() {
+                    let shown: String = literal.chars().take(40).collect();
+                    let more = if literal.len() > shown.len() { "…" } else { "" };
+                    return Err(ApiError::integer_out_of_range(&format!("the integer `{shown}{more}`")));
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a whole number of a parsed record that no 64-bit integer holds: once parsed, an
+/// integer literal beyond the range is a float like any other, so the store, which never sees
+/// the text, refuses every whole number at or beyond 2^64 or at or below -2^63 (`i64::MIN`
+/// itself arrives as an integer). The server's [`check_integer_literals`] names the literal.
+pub fn check_integer_range(record: &Record) -> Result<(), ApiError> {
+    use std::fmt::Write as _;
+    fn walk(value: &Value, path: &mut String) -> Result<(), ApiError> {
+        match value {
+            Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+                let f = n.as_f64().unwrap_or_default();
+                // 2^64 and -2^63, exactly representable.
+                if f.fract() == 0.0 && (f >= 18_446_744_073_709_551_616.0 || f <= -9_223_372_036_854_775_808.0) {
+                    return Err(ApiError::integer_out_of_range(&format!("`{path}` ({n})")));
+                }
+                Ok(())
+            }
+            Value::Array(items) => {
+                let len = path.len();
+                for (i, item) in items.iter().enumerate() {
+                    let _ = write!(path, "[{i}]");
+                    walk(item, path)?;
+                    path.truncate(len);
+                }
+                Ok(())
+            }
+            Value::Object(map) => {
+                let len = path.len();
+                for (key, item) in map {
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(key);
+                    walk(item, path)?;
+                    path.truncate(len);
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+    let mut path = String::new();
+    for (key, value) in record {
+        path.clear();
+        path.push_str(key);
+        walk(value, &mut path)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -588,6 +700,37 @@ mod tests {
         let patch = json!({"a": "z", "c": {"f": null}, "n": [1]}).as_object().unwrap().clone();
         merge_patch(&mut target, &patch);
         assert_eq!(Value::Object(target), json!({"a": "z", "c": {"d": "e"}, "n": [1]}));
+    }
+
+    #[test]
+    fn integer_literals_beyond_64_bits_are_refused() {
+        for ok in [
+            &b"{\"a\":18446744073709551615,\"b\":-9223372036854775808}"[..],
+            b"{\"s\":\"99999999999999999999\"}",
+            b"[1e400, 1.5, -0.0, 123456789012345678901234.5]",
+            b"{\"q\":\"a\\\"99999999999999999999\"}",
+        ] {
+            assert!(check_integer_literals(ok).is_ok(), "{}", String::from_utf8_lossy(ok));
+        }
+        for bad in [
+            &b"{\"a\":18446744073709551616}"[..],
+            b"[-9223372036854775809]",
+            b"{\"s\":\"x\",\"n\":[1,2,99999999999999999999999]}",
+        ] {
+            let err = check_integer_literals(bad).unwrap_err();
+            assert_eq!(
+                (err.status, err.code.as_str()),
+                (400, "integer_out_of_range"),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        let parsed: Record = serde_json::from_str("{\"a\":{\"b\":[1,18446744073709551616]}}").unwrap();
+        let err = check_integer_range(&parsed).unwrap_err();
+        assert!(err.message.contains("`a.b[1]`"), "{}", err.message);
+        let fine: Record =
+            serde_json::from_str("{\"a\":18446744073709551615,\"b\":-9223372036854775808,\"c\":1.5}").unwrap();
+        assert!(check_integer_range(&fine).is_ok());
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! check (`skill::parse` for field rules, `workspace::load` for cross-file rules, [`secrets`]).
 
 pub mod config;
+pub mod description;
+pub mod files;
 pub mod fix;
 pub mod render;
 pub mod rules;

@@ -97,9 +97,10 @@ it is an error, with a \"did you mean\" suggestion when a known key is close.
     verison: 1.0.0   # error: unknown key `verison`; did you mean `version`?
 ";
     MISSING_FIELD = "AB011" "missing-field" Error "a required key is missing"
-"Skills require `id`, `type`, `version`, `status`, `category`, `description` and `triggers`;
-personas require `id`, `type`, `name` and `allowed_skills`; inputs and outputs require `name`
-and `type`; each trigger needs `event` or `schedule`.
+"Skills require `id`, `type`, `version`, `status`, `category` and `triggers`; personas require
+`id`, `type`, `name` and `allowed_skills`; inputs and outputs require `name` and `type`; each
+trigger needs `event` or `schedule`. A skill's description is recommended, not required (see
+AB041, missing-description).
 ";
     WRONG_TYPE = "AB012" "wrong-type" Error "a value has the wrong YAML type"
 "The value has the wrong shape: for example `triggers` must be a list, `required` a boolean,
@@ -216,10 +217,13 @@ steps are rendered into the system prompt as the procedure the model follows.
     SECRET = "AB033" "secret-in-file" Error "a secret or API key appears to be pasted into the file"
 "Skill files are committed and compiled into prompts sent to a model, so they must never hold
 secrets. agentb looks for Anthropic keys (`sk-ant-…`), bearer tokens, private key blocks, common
-cloud keys and long high-entropy tokens. The diagnostic shows only the first characters of what
-it found. Remove the secret, rotate it, and read it from an environment variable instead. In
-`.agentbuilder.toml`, an `api_key_env` or `key_env` whose value looks like a key rather than the
-name of a variable is reported too (its value is never shown).
+cloud keys, and long high-entropy tokens assigned to something (`api_key = …`, `\"token\": …`) or
+that the prose calls a key, token or secret. It does not cry wolf on URLs, file paths,
+identifiers, hashes named as such (`sha256: …`, `commit …`) or base64 sample data in prose. The
+diagnostic shows only the first characters of what it found. Remove the secret, rotate it, and
+read it from an environment variable instead. In `.agentbuilder.toml`, an `api_key_env` or
+`key_env` whose value looks like a key rather than the name of a variable is reported too (its
+value is never shown).
 ";
     PROMPT_TOO_LARGE = "AB034" "prompt-too-large" Warning "the compiled prompt exceeds the token budget"
 "The rendered system prompt (purpose, knowledge, process, error rules, outputs) is estimated at
@@ -252,6 +256,31 @@ would never apply.
     DEPENDS_ON_INACTIVE = "AB040" "depends-on-inactive" Warning "a skill depends on a deprecated or disabled skill"
 "An active skill that depends on a `deprecated` or `disabled` skill will stop working when that
 skill goes away. Move to its replacement.
+";
+    MISSING_DESCRIPTION = "AB041" "missing-description" Warning "a skill has no `description`"
+"A one-sentence `description` tells a reader what the skill does without reading its body. It
+is recommended, not required: the ERP's own skill files have none, and they must lint with no
+error. The help line suggests the first sentence of `## Purpose`:
+
+    description: Drafts a project brief from a client request.
+
+agentb never invents one: without the key, the compiled artifact's `description` is empty and
+the system prompt starts with the Purpose section. Adding it later is a patch-level change.
+";
+    ARTIFACT_TOO_LARGE = "AB042" "artifact-too-large" Error "the compiled artifact would not fit in an ERP record"
+"An ERP stores each record in at most 1 MiB (1048576 bytes), and a deployed skill is one record:
+the compiled artifact (system prompt, input and output schemas, tool definitions) plus the
+inputs and outputs listed again. A skill whose record would be larger passes compile but every
+deploy of it fails with 413, so lint reports it first, with the estimated size. Text that is
+rendered several times (a field `description` is in the prompt, the input schema and the
+record) counts each time. Move reference material into ERP knowledge documents and read it with
+`knowledge:read`.
+";
+    NOT_A_FILE = "AB043" "not-a-file" Error "a path named like a skill or persona is not a regular file"
+"Everything named `*.md` (or `*.test.yaml`) in the skills and personas folders is expected to be
+a skill, persona or test file. A FIFO, a socket, a device, a directory or a dangling symbolic link
+with such a name is reported and never opened for reading (opening a FIFO could block lint
+forever). A symbolic link to a regular file is read like the file. Rename or remove the path.
 ";
 }
 

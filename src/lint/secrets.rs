@@ -29,8 +29,27 @@ static PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
     .collect()
 });
 
+/// A candidate for a high-entropy token: base64 or URL-safe characters, `=` only as padding.
 static TOKEN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[A-Za-z0-9+/=_\-]{32,}").expect("token pattern is valid"));
+    LazyLock::new(|| Regex::new(r"[A-Za-z0-9+/_\-]{32,}={0,2}").expect("token pattern is valid"));
+
+/// The line before a token ends with an assignment: `key = `, `key: `, `"key": "`, `key=`.
+static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"([A-Za-z_][A-Za-z0-9_.\-]*)["']?\s*(?::=|=>|=|:)\s*["'`]?$"#).expect("assignment pattern is valid")
+});
+
+/// Words that say a value is a credential.
+static SECRET_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)key|secret|token|passw|pwd|credential|auth").expect("secret word pattern is valid")
+});
+
+/// Words that say a value is a named hash or sample data, not a credential.
+static NOT_SECRET_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:sha\d*|md5|blake\d*|hash|digest|checksum|commit|integrity|fingerprint|etag|example|sample|placeholder|dummy|fake)\b",
+    )
+    .expect("hash word pattern is valid")
+});
 
 /// Returns the secrets in `text`, each range once, in order.
 pub fn scan(text: &str) -> Vec<Secret> {
@@ -41,13 +60,78 @@ pub fn scan(text: &str) -> Vec<Secret> {
         }
     }
     for m in TOKEN.find_iter(text) {
-        if looks_random(m.as_str()) && !found.iter().any(|s| overlaps(&s.range, &m.range())) {
+        if is_high_entropy_secret(text, m.range()) && !found.iter().any(|s| overlaps(&s.range, &m.range())) {
             found.push(Secret { kind: "a high-entropy token", range: m.range() });
         }
     }
     found.sort_by_key(|s| s.range.start);
     found.dedup_by(|b, a| overlaps(&a.range, &b.range));
     found
+}
+
+/// Returns whether a random-looking token is a secret, judged by where it stands:
+/// - the value of a key, token, secret or password (`api_key = …`, `"token": "…"`): a secret;
+/// - the value of any other assignment: a secret unless it reads as words (an identifier, a
+///   file path) or the key names a hash or sample (`sha256: …`, `example: …`);
+/// - in prose: a secret only when the text just before calls it a key, token or secret (and
+///   not a hash or sample), so base64 sample data, identifiers and `commit …` are not;
+/// - the host or path of a URL, or an SRI hash (`sha512-…`): never.
+fn is_high_entropy_secret(text: &str, range: Range<usize>) -> bool {
+    let token = &text[range.clone()];
+    if !looks_random(token) {
+        return false;
+    }
+    let line = &text[text[..range.start].rfind('\n').map_or(0, |i| i + 1)..range.start];
+    let word = &line[line.rfind(|c: char| c.is_whitespace() || "\"'`()<>[]{}".contains(c)).map_or(0, |i| i + 1)..];
+    // The host or path of a URL; not its query, fragment or user info.
+    if let Some((_, after_scheme)) = word.split_once("://")
+        && !after_scheme.contains(['?', '#', '@'])
+        && (after_scheme.contains('/') || !after_scheme.contains(':'))
+    {
+        return false;
+    }
+    if token.starts_with("sha256-") || token.starts_with("sha512-") {
+        return false;
+    }
+    let near = tail(line, 48);
+    match ASSIGNMENT.captures(line).and_then(|c| c.get(1)).map(|k| k.as_str()) {
+        Some(key) if SECRET_WORD.is_match(key) => true,
+        Some(key) => !NOT_SECRET_WORD.is_match(key) && !looks_like_words(token),
+        None => !NOT_SECRET_WORD.is_match(near) && SECRET_WORD.is_match(near) && !looks_like_words(token),
+    }
+}
+
+/// Returns the last `max` bytes of `text` (at a character boundary).
+fn tail(text: &str, max: usize) -> &str {
+    let mut start = text.len().saturating_sub(max);
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    &text[start..]
+}
+
+/// Returns whether a token reads as words (an identifier, a file path, `PROJECT_ID`,
+/// `MAL_Mac_ProtonRAT_Jan25`) rather than noise: random characters switch between lower case,
+/// upper case and digits at most neighbouring pairs (about 60% in base62), words rarely do.
+fn looks_like_words(token: &str) -> bool {
+    fn class(c: u8) -> u8 {
+        match c {
+            b'a'..=b'z' => 1,
+            b'A'..=b'Z' => 2,
+            b'0'..=b'9' => 3,
+            _ => 0,
+        }
+    }
+    let (mut pairs, mut switches) = (0u32, 0u32);
+    for pair in token.as_bytes().windows(2) {
+        let (a, b) = (class(pair[0]), class(pair[1]));
+        if a != 0 && b != 0 {
+            pairs += 1;
+            switches += u32::from(a != b);
+        }
+    }
+    // switches / pairs < 0.3
+    switches * 10 < pairs * 3
 }
 
 /// Returns `text` with every secret masked after its first eight characters, keeping byte
@@ -146,6 +230,43 @@ mod tests {
         assert_eq!(found[1].kind, "a bearer token");
         let random = "token: Zx81kQp0LmN4vB7rT2yW9sD3fG6hJ1aE5cU\n";
         assert_eq!(scan(random)[0].kind, "a high-entropy token");
+    }
+
+    #[test]
+    fn high_entropy_tokens_in_assignments_and_named_as_keys_are_secrets() {
+        let token = "Zx81kQp0LmN4vB7rT2yW9sD3fG6hJ1aE5cU";
+        for text in [
+            format!("token: {token}"),
+            format!("value = \"{token}\""),
+            format!("\"client_secret\": \"{token}\""),
+            format!("export API_KEY={token}"),
+            format!("curl https://api.example.com/v1/items?api_key={token}"),
+            format!("Use the key {token} to call it."),
+            format!("-H \"x-api-key: {token}\""),
+            "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".to_owned(),
+        ] {
+            let found = scan(&text);
+            assert_eq!(found.len(), 1, "{text}: {found:?}");
+            assert!(text[found[0].range.clone()].ends_with(&token[token.len() - 4..]) || text.contains("wJalr"));
+        }
+    }
+
+    #[test]
+    fn urls_paths_identifiers_hashes_and_samples_are_not_secrets() {
+        for text in [
+            "curl -s \"https://firestore.googleapis.com/v1/projects/PROJECT_ID/databases/(default)/documents\"",
+            "url: https://example.com/a/Zx81kQp0LmN4vB7rT2yW9sD3fG6hJ1aE5cU/b",
+            "| [MAL_Mac_ProtonRAT_Jan25.yar](examples/MAL_Mac_ProtonRAT_Jan25.yar) | macOS |",
+            "path: examples/MAL_NPM_SupplyChain_Jan25/SUSP_JS_Obfuscation_Jan25.yar",
+            "sha256: Zx81kQp0LmN4vB7rT2yW9sD3fG6hJ1aE5cU",
+            "integrity=\"sha512-Zx81kQp0LmN4vB7rT2yW9sD3fG6hJ1aE5cUZx81kQp0LmN4vB7rT2yW9sD3fG6hJ1aE5cU\"",
+            "at commit Zx81kQp0LmN4vB7rT2yW9sD3fG6hJ1aE5cU the file changed",
+            "The base64 of the sample is SGVsbG8gV29ybGQhIFRoaXMgaXMgc2FtcGxlIGRhdGEu in this example.",
+            "It decodes aGVsbG8gd29ybGQgdGhpcyBpcyBhIHRlc3Qgc3RyaW5nIG9mIGJhc2U2NA== for you.",
+            "Example: AIzaSyA1B2C3D4E5F6G7H8I9J0K1L2M3N4O5P6Q",
+        ] {
+            assert!(scan(text).is_empty(), "{text}: {:?}", scan(text));
+        }
     }
 
     #[test]

@@ -96,6 +96,7 @@ pub fn persona_file(path: &Path, display: &Path) -> Parsed<Persona> {
 pub(crate) fn unreadable<T>(display: &Path, problem: &ReadProblem) -> Parsed<T> {
     let d = match problem {
         ReadProblem::Io(e) => Diagnostic::new(&rules::EMPTY_FILE, display, None, format!("cannot read the file: {e}")),
+        ReadProblem::NotRegular(what) => crate::lint::files::not_regular(display, what),
         ReadProblem::TooLarge(len) => Diagnostic::new(
             &rules::FILE_TOO_LARGE,
             display,
@@ -374,7 +375,7 @@ impl Walker<'_> {
         let version = self.version(root);
         let status = self.status(root);
         let category = self.required_str(root, "category", "the frontmatter");
-        let description = self.required_str(root, "description", "the frontmatter");
+        let description = root.get("description").and_then(|node| self.string_value(node, "description"));
         let explicit_name = self.optional_str(root, "name");
         let triggers = self.triggers(root);
         let entity_names: Vec<&str> = ctx.entities.iter().map(String::as_str).collect();
@@ -387,10 +388,14 @@ impl Walker<'_> {
         let body_text = &self.text[body_range.clone()];
         let body = body::parse(body_text);
         self.body_rules(&body, body_range.start);
+        if root.get("description").is_none() {
+            let d = crate::lint::description::missing(self.file, self.open.clone(), body.purpose.as_deref());
+            self.push(d);
+        }
 
         let id = id?;
         let name = explicit_name.or_else(|| body.title.clone()).unwrap_or_else(|| id.value.clone());
-        Some(Skill {
+        let skill = Skill {
             path: self.file.to_owned(),
             name,
             version: version.unwrap_or_else(|| Spanned::new(semver::Version::new(0, 0, 0), id.span.clone())),
@@ -408,7 +413,30 @@ impl Walker<'_> {
             body,
             body_offset: body_range.start,
             source_hash,
-        })
+        };
+        self.record_size(&skill, &ctx.catalog);
+        Some(skill)
+    }
+
+    /// Reports a skill whose deployed record would be over the ERP's record limit (AB042).
+    fn record_size(&mut self, skill: &Skill, catalog: &Catalog) {
+        use crate::compile::size::{RECORD_LIMIT, record_bytes};
+        let bytes = record_bytes(skill, catalog);
+        if bytes > RECORD_LIMIT {
+            let d = self
+                .diag(
+                    &rules::ARTIFACT_TOO_LARGE,
+                    skill.id.span.clone(),
+                    format!(
+                        "the compiled artifact of `{}` is about {bytes} bytes as an ERP record, over the ERP's limit \
+                         of {RECORD_LIMIT} bytes per record: every deploy of it would fail with 413",
+                        skill.id.value
+                    ),
+                )
+                .label("too large to deploy")
+                .help("move reference material into ERP knowledge documents; a field `description` counts three times");
+            self.push(d);
+        }
     }
 
     fn version(&mut self, root: &Node) -> Option<Spanned<semver::Version>> {

@@ -24,6 +24,8 @@ pub struct SourceFile {
 pub enum ReadProblem {
     /// The file could not be read at all.
     Io(String),
+    /// The path is not a regular file (nor a link to one): what it is, "a FIFO". Never opened.
+    NotRegular(&'static str),
     /// The file is larger than [`MAX_FILE_BYTES`].
     TooLarge(u64),
     /// The file contains NUL bytes: binary data.
@@ -42,6 +44,10 @@ pub fn read(path: &Path) -> Result<SourceFile, ReadProblem> {
 /// Reads a file's bytes, refusing it before reading when it is too large; also returns the
 /// metadata of the opened file (for change detection), when it could be read.
 pub fn read_raw(path: &Path) -> (Option<std::fs::Metadata>, Result<Vec<u8>, ReadProblem>) {
+    // Look before opening: opening a FIFO for reading blocks until a writer comes.
+    if let Err(what) = regular_file(path) {
+        return (None, Err(ReadProblem::NotRegular(what)));
+    }
     let file = match std::fs::File::open(path) {
         Ok(file) => file,
         Err(e) => return (None, Err(ReadProblem::Io(e.to_string()))),
@@ -50,6 +56,10 @@ pub fn read_raw(path: &Path) -> (Option<std::fs::Metadata>, Result<Vec<u8>, Read
         Ok(metadata) => metadata,
         Err(e) => return (None, Err(ReadProblem::Io(e.to_string()))),
     };
+    if !metadata.is_file() {
+        // Swapped for something else since it was looked at.
+        return (None, Err(ReadProblem::NotRegular(kind_of(metadata.file_type()))));
+    }
     let len = metadata.len();
     if len > MAX_FILE_BYTES {
         return (Some(metadata), Err(ReadProblem::TooLarge(len)));
@@ -64,6 +74,43 @@ pub fn read_raw(path: &Path) -> (Option<std::fs::Metadata>, Result<Vec<u8>, Read
         return (Some(metadata), Err(ReadProblem::TooLarge(bytes.len() as u64)));
     }
     (Some(metadata), Ok(bytes))
+}
+
+/// Returns `Ok` when `path` is a regular file or a link to one, else what it is.
+fn regular_file(path: &Path) -> Result<(), &'static str> {
+    match std::fs::metadata(path) {
+        Ok(metadata) if metadata.is_file() => Ok(()),
+        Ok(metadata) => Err(kind_of(metadata.file_type())),
+        Err(_) if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) => {
+            Err("a dangling symbolic link")
+        }
+        // Missing or unreadable: opening it says why.
+        Err(_) => Ok(()),
+    }
+}
+
+/// Returns what a file type is, for a message: "a directory", "a FIFO".
+fn kind_of(file_type: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if file_type.is_fifo() {
+            return "a FIFO";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_block_device() || file_type.is_char_device() {
+            return "a device";
+        }
+    }
+    if file_type.is_dir() {
+        "a directory"
+    } else if file_type.is_symlink() {
+        "a symbolic link"
+    } else {
+        "not a regular file"
+    }
 }
 
 /// Returns a file's text for showing a snippet: as read, or with invalid UTF-8 replaced.

@@ -184,10 +184,8 @@ fn list(project: &Project, stat: bool) -> std::io::Result<Listing> {
             Err(e) => return Err(e),
         };
         for entry in entries {
+            // Not only regular files: a FIFO or a directory named `x.md` is reported (AB043).
             let entry = entry?;
-            if !entry.file_type()?.is_file() {
-                continue;
-            }
             let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
             let kind = if name.ends_with(".test.yaml") || name.ends_with(".test.yml") {
                 if !is_skills {
