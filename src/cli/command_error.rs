@@ -317,6 +317,14 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_claude_key_exits_2_and_a_failed_call_3() {
+        let missing = ClaudeError::MissingKey { env: "ANTHROPIC_API_KEY".into() };
+        assert_eq!(CommandError::from(&missing).status, ExitStatus::Usage);
+        let busy = ClaudeError::Timeout { url: "http://127.0.0.1:9".into(), secs: 1 };
+        assert_eq!(CommandError::from(&busy).status, ExitStatus::Remote);
+    }
+
+    #[test]
     fn remote_errors_exit_3() {
         let err = anyhow::Error::new(UserError::remote("down"));
         assert_eq!(status_of(&err).code(), 3);
