@@ -20,7 +20,8 @@ command -v hyperfine >/dev/null || { echo "error: hyperfine is missing (apt-get 
 (cd "$root" && cargo build --release --quiet --example fake_claude)
 if [ -n "${AGENTB:-}" ]; then agentb=$AGENTB; else (cd "$root" && cargo build --release --quiet); agentb="$root/target/release/agentb"; fi
 
-cat > "$work/skills/bench-skill.md" <<'SKILL'
+# Ten skills of COUNT/10 cases each (a test file holds at most 20,000 YAML values).
+cat > "$work/skill.tmpl" <<'SKILL'
 ---
 id: bench-skill
 type: skill
@@ -53,12 +54,15 @@ Look up the client and say whether it is known.
 2. Answer with `known` and a short `note`.
 SKILL
 
-python3 - "$work/skills/bench-skill.test.yaml" "$count" <<'PY'
+python3 - "$work" "$count" <<'PY'
 import sys
-path, count = sys.argv[1], int(sys.argv[2])
-with open(path, "w") as f:
+work, count = sys.argv[1], int(sys.argv[2])
+template = open(f"{work}/skill.tmpl").read()
+for s in range(10):
+  open(f"{work}/skills/bench-skill-{s}.md", "w").write(template.replace("id: bench-skill", f"id: bench-skill-{s}"))
+  with open(f"{work}/skills/bench-skill-{s}.test.yaml", "w") as f:
     f.write("cases:\n")
-    for i in range(count):
+    for i in range(s * count // 10, (s + 1) * count // 10):
         f.write(f"  - name: case {i}\n    org: acme\n    input: {{ client_id: c{i} }}\n")
         f.write(f"    fixtures:\n      clients: [ {{ id: c{i}, name: \"Client {i}\" }} ]\n")
         f.write("    expect:\n      status: completed\n      output: { known: true, note: { contains: \"known\" } }\n")
@@ -75,6 +79,6 @@ echo "== recording $count cassettes against $url" >&2
 (cd "$work" && ANTHROPIC_BASE_URL=$url ANTHROPIC_API_KEY=sk-ant-bench "$agentb" test --mode record > /dev/null)
 kill $fake
 echo "== replaying" >&2
-(cd "$work" && hyperfine --warmup 1 --runs 5 --export-markdown "$work/results.md" "$agentb test" "$agentb test --jobs 1")
+(cd "$work" && hyperfine --warmup 1 --runs 3 --export-markdown "$work/results.md" "$agentb test" "$agentb test --jobs 1")
 (cd "$work" && /usr/bin/time -v "$agentb" test 2>&1 >/dev/null | grep -E "Maximum resident|Elapsed") || true
 (cd "$work" && "$agentb" test | tail -1)
