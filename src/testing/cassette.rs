@@ -7,7 +7,6 @@
 //! hash); a request with no match is a [`Miss`] that names the first differing field against
 //! the recorded request at the same position.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -127,42 +126,29 @@ pub fn first_difference(recorded: &Value, actual: &Value) -> Option<String> {
                 let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
                 keys.sort();
                 keys.dedup();
-                for k in keys {
-                    let len = path.len();
-                    if !path.is_empty() {
-                        path.push('.');
-                    }
-                    path.push_str(k);
-                    match (x.get(k), y.get(k)) {
-                        (Some(a), Some(b)) => {
-                            if walk(a, b, path) {
-                                return true;
-                            }
-                        }
-                        _ => return true,
-                    }
-                    path.truncate(len);
-                }
-                false
+                keys.into_iter().any(|k| {
+                    let sep = if path.is_empty() { "" } else { "." };
+                    step(path, &format!("{sep}{k}"), x.get(k), y.get(k))
+                })
             }
             (Value::Array(x), Value::Array(y)) => {
-                for i in 0..x.len().max(y.len()) {
-                    let len = path.len();
-                    let _ = write!(path, "[{i}]");
-                    match (x.get(i), y.get(i)) {
-                        (Some(a), Some(b)) => {
-                            if walk(a, b, path) {
-                                return true;
-                            }
-                        }
-                        _ => return true,
-                    }
-                    path.truncate(len);
-                }
-                false
+                (0..x.len().max(y.len())).any(|i| step(path, &format!("[{i}]"), x.get(i), y.get(i)))
             }
             _ => a != b,
         }
+    }
+    /// Descends into one child: true (leaving `path` at it) when it differs or is on one side only.
+    fn step(path: &mut String, part: &str, a: Option<&Value>, b: Option<&Value>) -> bool {
+        let len = path.len();
+        path.push_str(part);
+        let differs = match (a, b) {
+            (Some(a), Some(b)) => walk(a, b, path),
+            _ => true,
+        };
+        if !differs {
+            path.truncate(len);
+        }
+        differs
     }
     let mut path = String::new();
     walk(recorded, actual, &mut path).then(|| if path.is_empty() { "$".to_owned() } else { path })
