@@ -97,16 +97,18 @@ impl Model for FakeModel {
             let n = self.sent.fetch_add(1, Ordering::Relaxed);
             let (content, stop) = if n < self.turns {
                 let uses = (0..self.calls)
-                    .map(|i| ContentBlock::ToolUse {
-                        id: format!("toolu_{n}_{i}"),
-                        name: "erp_get_client".to_owned(),
-                        input: json!({"id": "c1"}),
+                    .map(|i| {
+                        ContentBlock::tool_use(
+                            format!("toolu_{n}_{i}"),
+                            "erp_get_client".to_owned(),
+                            json!({"id": "c1"}),
+                        )
                     })
                     .collect();
                 (uses, StopReason::ToolUse)
             } else {
                 let text = "```json\n{\"summary\": \"done\"}\n```".to_owned();
-                (vec![ContentBlock::Text { text }], StopReason::EndTurn)
+                (vec![ContentBlock::text(text)], StopReason::EndTurn)
             };
             Ok::<_, ClaudeError>(MessagesResponse {
                 id: format!("msg_{n}"),

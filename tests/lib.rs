@@ -3,6 +3,7 @@
 mod support;
 
 mod claude;
+mod claude_shapes;
 mod cli;
 mod compile;
 mod deploy;

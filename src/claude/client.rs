@@ -404,6 +404,10 @@ impl ClaudeClient {
             }
             std::future::ready(true)
         });
+        // A stream whose last event is not followed by a blank line (recorded streams and the
+        // SDK's fixtures end so) still dispatches that event: the SDK's decoder does too. After a
+        // cut, the flag turns whatever follows into the cut's error.
+        let body = body.chain(futures_util::stream::once(std::future::ready(Ok(bytes::Bytes::from_static(b"\n\n")))));
         let mut events = std::pin::pin!(body.eventsource());
         let mut assembler = Assembler::new();
         while let Some(event) = events.next().await {

@@ -1,10 +1,18 @@
 //! Assembling a streamed Messages API response from its server-sent events: `message_start`,
 //! `content_block_start` / `content_block_delta` (`text_delta`, `input_json_delta`,
 //! `thinking_delta`, `signature_delta`) / `content_block_stop`, `message_delta`, `message_stop`,
-//! `ping` and `error`. Unknown events and unknown delta types are ignored, as the API asks.
+//! `ping` and `error`. Unknown events are ignored, as the API asks.
+//!
+//! Every block is assembled whole, so it can go back to the API unchanged: a `citations_delta`
+//! adds to its text block's `citations`; a block of a type agentb does not know (a
+//! `server_tool_use`, a `compaction`) collects its `input_json_delta` into its `input`, and
+//! takes any other delta's fields (a string appended to the string so far, anything else
+//! replacing it).
 
 use serde_json::Value;
 
+#[cfg(test)]
+use crate::claude::Extra;
 use crate::claude::{ClaudeError, ContentBlock, MessagesResponse, StopReason, Usage};
 
 /// Whether the stream goes on after an event.
@@ -80,7 +88,7 @@ impl Assembler {
                 let block = value.get("content_block").cloned().ok_or_else(|| missing(&kind, "content_block"))?;
                 let block: ContentBlock = serde_json::from_value(block)
                     .map_err(|e| stream_error(format!("`content_block_start` holds an invalid block: {e}")))?;
-                if let ContentBlock::Text { text } = &block
+                if let ContentBlock::Text { text, .. } = &block
                     && !text.is_empty()
                 {
                     on_text(text);
@@ -177,46 +185,91 @@ fn apply_delta(
 ) -> Result<(), ClaudeError> {
     let text_of = |field: &str| delta.get(field).and_then(Value::as_str).unwrap_or_default();
     match (delta.get("type").and_then(Value::as_str).unwrap_or_default(), &mut partial.block) {
-        ("text_delta", ContentBlock::Text { text }) => {
+        ("text_delta", ContentBlock::Text { text, .. }) => {
             let piece = text_of("text");
             text.push_str(piece);
             if !piece.is_empty() {
                 on_text(piece);
             }
         }
-        ("input_json_delta", ContentBlock::ToolUse { .. }) => partial.json.push_str(text_of("partial_json")),
+        ("citations_delta", ContentBlock::Text { extra, .. }) => {
+            if let Some(citation) = delta.get("citation") {
+                let citations = extra.entry("citations").or_insert_with(|| Value::Array(Vec::new()));
+                match citations {
+                    Value::Array(list) => list.push(citation.clone()),
+                    other => *other = Value::Array(vec![citation.clone()]),
+                }
+            }
+        }
+        ("input_json_delta", ContentBlock::ToolUse { .. } | ContentBlock::Other(_)) => {
+            partial.json.push_str(text_of("partial_json"));
+        }
         ("thinking_delta", ContentBlock::Thinking { thinking, .. }) => thinking.push_str(text_of("thinking")),
         ("signature_delta", ContentBlock::Thinking { signature, .. }) => signature.push_str(text_of("signature")),
-        (kind @ ("text_delta" | "input_json_delta" | "thinking_delta" | "signature_delta"), block) => {
+        (kind @ ("text_delta" | "input_json_delta" | "thinking_delta" | "signature_delta"), block)
+            if !matches!(block, ContentBlock::Other(_)) =>
+        {
             return Err(stream_error(format!("a `{kind}` for a `{}` block", block.kind())));
         }
-        // Unknown delta types (or deltas of unknown blocks) are ignored.
+        (_, ContentBlock::Other(Value::Object(block))) => merge_delta(block, delta),
+        // Unknown delta types of known blocks are ignored.
         _ => {}
     }
     Ok(())
+}
+
+/// Takes an unknown block's delta: each field but `type` is appended to the block's string of
+/// that name, or replaces the block's value.
+fn merge_delta(block: &mut serde_json::Map<String, Value>, delta: &Value) {
+    let Some(fields) = delta.as_object() else { return };
+    for (key, value) in fields.iter().filter(|(key, _)| key.as_str() != "type") {
+        match (block.get_mut(key), value) {
+            (Some(Value::String(so_far)), Value::String(piece)) => so_far.push_str(piece),
+            _ => {
+                block.insert(key.clone(), value.clone());
+            }
+        }
+    }
 }
 
 /// Finishes a block; a tool input that does not parse becomes `{}` and its error is kept in
 /// `bad` (the first one).
 fn settle_block(partial: &mut Partial, bad: &mut Option<ClaudeError>) {
     if let Err(e) = finish_block(partial) {
-        if let ContentBlock::ToolUse { input, .. } = &mut partial.block {
-            *input = Value::Object(serde_json::Map::new());
+        let empty = Value::Object(serde_json::Map::new());
+        match &mut partial.block {
+            ContentBlock::ToolUse { input, .. } => *input = empty,
+            ContentBlock::Other(Value::Object(block)) => {
+                block.insert("input".to_owned(), empty);
+            }
+            _ => {}
         }
         partial.json.clear();
         bad.get_or_insert(e);
     }
 }
 
-/// Parses the accumulated input JSON of a `tool_use` block into its `input`.
+/// Parses the accumulated input JSON of a `tool_use` block (or of a server tool's block) into
+/// its `input`.
 fn finish_block(partial: &mut Partial) -> Result<(), ClaudeError> {
-    if let ContentBlock::ToolUse { name, input, .. } = &mut partial.block
-        && !partial.json.trim().is_empty()
-    {
-        *input = serde_json::from_str(&partial.json)
-            .map_err(|e| stream_error(format!("the input of tool call `{name}` is not valid JSON: {e}")))?;
-        partial.json.clear();
+    if partial.json.trim().is_empty() {
+        return Ok(());
     }
+    let parsed = serde_json::from_str::<Value>(&partial.json);
+    match &mut partial.block {
+        ContentBlock::ToolUse { name, input, .. } => {
+            *input =
+                parsed.map_err(|e| stream_error(format!("the input of tool call `{name}` is not valid JSON: {e}")))?;
+        }
+        ContentBlock::Other(Value::Object(block)) => {
+            let name = block.get("name").and_then(Value::as_str).unwrap_or("unnamed").to_owned();
+            let value = parsed
+                .map_err(|e| stream_error(format!("the input of server tool call `{name}` is not valid JSON: {e}")))?;
+            block.insert("input".to_owned(), value);
+        }
+        _ => {}
+    }
+    partial.json.clear();
     Ok(())
 }
 
@@ -335,11 +388,11 @@ mod tests {
         assert_eq!(response.text(), "Okay, let me check.");
         assert_eq!(
             response.content[1],
-            ContentBlock::ToolUse {
-                id: "toolu_01T1x1fJ34qAmk2tNTrN7Up6".to_owned(),
-                name: "get_weather".to_owned(),
-                input: json!({"location": "San Francisco, CA", "unit": "fahrenheit"}),
-            }
+            ContentBlock::tool_use(
+                "toolu_01T1x1fJ34qAmk2tNTrN7Up6".to_owned(),
+                "get_weather".to_owned(),
+                json!({"location": "San Francisco, CA", "unit": "fahrenheit"})
+            )
         );
         assert_eq!(response.stop_reason, Some(StopReason::ToolUse));
         assert_eq!(
@@ -363,10 +416,7 @@ mod tests {
             ),
             ("message_stop", json!({"type": "message_stop"})),
         ]);
-        assert_eq!(
-            response.unwrap().content[0],
-            ContentBlock::ToolUse { id: "t".to_owned(), name: "n".to_owned(), input: json!({}) }
-        );
+        assert_eq!(response.unwrap().content[0], ContentBlock::tool_use("t", "n", json!({})));
     }
 
     #[test]
@@ -401,7 +451,7 @@ mod tests {
         assert_eq!(text, "", "thinking is not streamed as text");
         assert_eq!(
             response.content[0],
-            ContentBlock::Thinking { thinking: "hmm".to_owned(), signature: "sig".to_owned() }
+            ContentBlock::Thinking { thinking: "hmm".to_owned(), signature: "sig".to_owned(), extra: Extra::new() }
         );
         assert_eq!(response.content[1].kind(), "web_search_tool_result");
     }
@@ -495,5 +545,103 @@ mod tests {
             ),
         ]);
         assert!(response.unwrap_err().to_string().contains("never started"));
+    }
+
+    fn block_start(index: u64, block: &serde_json::Value) -> (&'static str, serde_json::Value) {
+        ("content_block_start", json!({"type": "content_block_start", "index": index, "content_block": block}))
+    }
+
+    fn delta(index: u64, delta: &serde_json::Value) -> (&'static str, serde_json::Value) {
+        ("content_block_delta", json!({"type": "content_block_delta", "index": index, "delta": delta}))
+    }
+
+    fn end(reason: &str) -> [(&'static str, serde_json::Value); 2] {
+        [
+            (
+                "message_delta",
+                json!({"type": "message_delta", "delta": {"stop_reason": reason}, "usage": {"output_tokens": 9}}),
+            ),
+            ("message_stop", json!({"type": "message_stop"})),
+        ]
+    }
+
+    #[test]
+    fn a_server_tool_call_collects_its_streamed_input() {
+        let mut events = vec![
+            start(),
+            block_start(0, &json!({"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {}})),
+            delta(0, &json!({"type": "input_json_delta", "partial_json": "{\"query\": \"wea"})),
+            delta(0, &json!({"type": "input_json_delta", "partial_json": "ther\"}"})),
+            ("content_block_stop", json!({"type": "content_block_stop", "index": 0})),
+        ];
+        events.extend(end("pause_turn"));
+        let response = feed(&events).0.unwrap();
+        assert_eq!(
+            response.content,
+            vec![ContentBlock::Other(
+                json!({"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {"query": "weather"}})
+            )]
+        );
+    }
+
+    #[test]
+    fn a_server_tool_call_with_broken_input_is_an_error_naming_it() {
+        let mut events = vec![
+            start(),
+            block_start(0, &json!({"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {}})),
+            delta(0, &json!({"type": "input_json_delta", "partial_json": "{\"query\": "})),
+            ("content_block_stop", json!({"type": "content_block_stop", "index": 0})),
+        ];
+        events.extend(end("end_turn"));
+        let error = feed(&events).0.unwrap_err().to_string();
+        assert!(error.contains("server tool call `web_search`"), "{error}");
+    }
+
+    #[test]
+    fn citations_deltas_are_kept_on_their_text_block() {
+        let citation = json!({"type": "web_search_result_location", "url": "https://example.com", "title": "Example", "cited_text": "x", "encrypted_index": "Eo8B"});
+        let mut events = vec![
+            start(),
+            block_start(0, &json!({"type": "text", "text": "", "citations": []})),
+            delta(0, &json!({"type": "citations_delta", "citation": citation})),
+            delta(0, &json!({"type": "text_delta", "text": "It is sunny."})),
+            ("content_block_stop", json!({"type": "content_block_stop", "index": 0})),
+        ];
+        events.extend(end("end_turn"));
+        let (response, text) = feed(&events);
+        let block = serde_json::to_value(&response.unwrap().content[0]).unwrap();
+        assert_eq!(block, json!({"type": "text", "text": "It is sunny.", "citations": [citation]}));
+        assert_eq!(text, "It is sunny.");
+    }
+
+    #[test]
+    fn an_unknown_block_takes_the_fields_of_its_unknown_deltas() {
+        let mut events = vec![
+            start(),
+            block_start(0, &json!({"type": "compaction", "content": null, "encrypted_content": null})),
+            delta(0, &json!({"type": "compaction_delta", "content": "Earlier, ", "encrypted_content": "Ep"})),
+            delta(0, &json!({"type": "compaction_delta", "content": "summarized."})),
+            ("content_block_stop", json!({"type": "content_block_stop", "index": 0})),
+        ];
+        events.extend(end("end_turn"));
+        let response = feed(&events).0.unwrap();
+        assert_eq!(
+            response.content,
+            vec![ContentBlock::Other(
+                json!({"type": "compaction", "content": "Earlier, summarized.", "encrypted_content": "Ep"})
+            )]
+        );
+    }
+
+    #[test]
+    fn a_known_delta_for_the_wrong_known_block_is_still_an_error() {
+        let mut events = vec![
+            start(),
+            block_start(0, &json!({"type": "tool_use", "id": "t", "name": "n", "input": {}})),
+            delta(0, &json!({"type": "text_delta", "text": "hi"})),
+        ];
+        events.extend(end("end_turn"));
+        let error = feed(&events).0.unwrap_err().to_string();
+        assert!(error.contains("a `text_delta` for a `tool_use` block"), "{error}");
     }
 }

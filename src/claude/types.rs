@@ -104,7 +104,7 @@ pub struct Message {
 impl Message {
     /// Returns a user message holding one text block.
     pub fn user_text(text: impl Into<String>) -> Self {
-        Self { role: Role::User, content: vec![ContentBlock::Text { text: text.into() }] }
+        Self { role: Role::User, content: vec![ContentBlock::text(text)] }
     }
 
     /// Returns a user message with the given blocks (for example `tool_result` blocks).
@@ -118,17 +118,25 @@ impl Message {
     }
 }
 
+/// Fields of a known block that this version does not model (`citations` on a text block,
+/// `caller` on a tool call, whatever the API adds next), kept so the block goes back to the API
+/// exactly as it came.
+pub type Extra = serde_json::Map<String, serde_json::Value>;
+
 /// A content block. Serialized with a `type` tag in snake case, as the API does. A block of a
-/// type this version does not know is kept verbatim as [`ContentBlock::Other`].
+/// type this version does not know is kept verbatim as [`ContentBlock::Other`]; the fields of a
+/// known block that agentb does not read are kept in its `extra`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ContentBlock {
     Text {
         text: String,
+        extra: Extra,
     },
     ToolUse {
         id: String,
         name: String,
         input: serde_json::Value,
+        extra: Extra,
     },
     ToolResult {
         tool_use_id: String,
@@ -138,9 +146,11 @@ pub enum ContentBlock {
     Thinking {
         thinking: String,
         signature: String,
+        extra: Extra,
     },
     RedactedThinking {
         data: String,
+        extra: Extra,
     },
     /// A block of a type agentb does not know, kept as the JSON the API sent.
     Other(serde_json::Value),
@@ -149,7 +159,12 @@ pub enum ContentBlock {
 impl ContentBlock {
     /// Returns a text block.
     pub fn text(text: impl Into<String>) -> Self {
-        Self::Text { text: text.into() }
+        Self::Text { text: text.into(), extra: Extra::new() }
+    }
+
+    /// Returns a `tool_use` block (the model's call of tool `name`).
+    pub fn tool_use(id: impl Into<String>, name: impl Into<String>, input: serde_json::Value) -> Self {
+        Self::ToolUse { id: id.into(), name: name.into(), input, extra: Extra::new() }
     }
 
     /// Returns a `tool_result` block answering `tool_use_id`.
@@ -221,17 +236,26 @@ fn tool_result_content<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Res
 
 impl Serialize for ContentBlock {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let known = match self.clone() {
-            Self::Text { text } => KnownBlock::Text { text },
-            Self::ToolUse { id, name, input } => KnownBlock::ToolUse { id, name, input },
+        let (known, extra) = match self.clone() {
+            Self::Text { text, extra } => (KnownBlock::Text { text }, extra),
+            Self::ToolUse { id, name, input, extra } => (KnownBlock::ToolUse { id, name, input }, extra),
             Self::ToolResult { tool_use_id, content, is_error } => {
-                KnownBlock::ToolResult { tool_use_id, content, is_error }
+                (KnownBlock::ToolResult { tool_use_id, content, is_error }, Extra::new())
             }
-            Self::Thinking { thinking, signature } => KnownBlock::Thinking { thinking, signature },
-            Self::RedactedThinking { data } => KnownBlock::RedactedThinking { data },
+            Self::Thinking { thinking, signature, extra } => (KnownBlock::Thinking { thinking, signature }, extra),
+            Self::RedactedThinking { data, extra } => (KnownBlock::RedactedThinking { data }, extra),
             Self::Other(value) => return value.serialize(serializer),
         };
-        known.serialize(serializer)
+        if extra.is_empty() {
+            return known.serialize(serializer);
+        }
+        let mut value = serde_json::to_value(known).map_err(serde::ser::Error::custom)?;
+        if let Some(object) = value.as_object_mut() {
+            for (key, field) in extra {
+                object.entry(key).or_insert(field);
+            }
+        }
+        value.serialize(serializer)
     }
 }
 
@@ -242,15 +266,27 @@ impl<'de> Deserialize<'de> for ContentBlock {
         if !kind.is_some_and(|k| KNOWN_TYPES.contains(&k)) {
             return Ok(Self::Other(value));
         }
+        let mut extra = value.as_object().cloned().unwrap_or_default();
         let known = KnownBlock::deserialize(value).map_err(serde::de::Error::custom)?;
+        let mut keep = |fields: &[&str]| {
+            extra.remove("type");
+            for field in fields {
+                extra.remove(*field);
+            }
+            std::mem::take(&mut extra)
+        };
         Ok(match known {
-            KnownBlock::Text { text } => Self::Text { text },
-            KnownBlock::ToolUse { id, name, input } => Self::ToolUse { id, name, input },
+            KnownBlock::Text { text } => Self::Text { text, extra: keep(&["text"]) },
+            KnownBlock::ToolUse { id, name, input } => {
+                Self::ToolUse { id, name, input, extra: keep(&["id", "name", "input"]) }
+            }
             KnownBlock::ToolResult { tool_use_id, content, is_error } => {
                 Self::ToolResult { tool_use_id, content, is_error }
             }
-            KnownBlock::Thinking { thinking, signature } => Self::Thinking { thinking, signature },
-            KnownBlock::RedactedThinking { data } => Self::RedactedThinking { data },
+            KnownBlock::Thinking { thinking, signature } => {
+                Self::Thinking { thinking, signature, extra: keep(&["thinking", "signature"]) }
+            }
+            KnownBlock::RedactedThinking { data } => Self::RedactedThinking { data, extra: keep(&["data"]) },
         })
     }
 }
@@ -274,7 +310,7 @@ impl MessagesResponse {
         self.content
             .iter()
             .filter_map(|b| match b {
-                ContentBlock::Text { text } => Some(text.as_str()),
+                ContentBlock::Text { text, .. } => Some(text.as_str()),
                 _ => None,
             })
             .collect::<Vec<_>>()
@@ -284,7 +320,7 @@ impl MessagesResponse {
     /// Returns the `tool_use` blocks as `(id, name, input)`.
     pub fn tool_uses(&self) -> impl Iterator<Item = (&str, &str, &serde_json::Value)> {
         self.content.iter().filter_map(|b| match b {
-            ContentBlock::ToolUse { id, name, input } => Some((id.as_str(), name.as_str(), input)),
+            ContentBlock::ToolUse { id, name, input, .. } => Some((id.as_str(), name.as_str(), input)),
             _ => None,
         })
     }
@@ -355,11 +391,11 @@ mod tests {
             round_trip(
                 &json!({"type": "tool_use", "id": "toolu_01A09q90qw90lq917835lq9", "name": "get_weather", "input": {"location": "San Francisco, CA"}})
             ),
-            ContentBlock::ToolUse {
-                id: "toolu_01A09q90qw90lq917835lq9".to_owned(),
-                name: "get_weather".to_owned(),
-                input: json!({"location": "San Francisco, CA"}),
-            }
+            ContentBlock::tool_use(
+                "toolu_01A09q90qw90lq917835lq9".to_owned(),
+                "get_weather".to_owned(),
+                json!({"location": "San Francisco, CA"})
+            )
         );
         assert_eq!(
             round_trip(&json!({"type": "tool_result", "tool_use_id": "toolu_01", "content": "15 degrees"})),
@@ -373,11 +409,15 @@ mod tests {
         );
         assert_eq!(
             round_trip(&json!({"type": "thinking", "thinking": "Let me think", "signature": "EqQBCgIYAh"})),
-            ContentBlock::Thinking { thinking: "Let me think".to_owned(), signature: "EqQBCgIYAh".to_owned() }
+            ContentBlock::Thinking {
+                thinking: "Let me think".to_owned(),
+                signature: "EqQBCgIYAh".to_owned(),
+                extra: Extra::new()
+            }
         );
         assert_eq!(
             round_trip(&json!({"type": "redacted_thinking", "data": "EmwKAhgBEgy3va3pzix"})),
-            ContentBlock::RedactedThinking { data: "EmwKAhgBEgy3va3pzix".to_owned() }
+            ContentBlock::RedactedThinking { data: "EmwKAhgBEgy3va3pzix".to_owned(), extra: Extra::new() }
         );
     }
 
@@ -393,7 +433,28 @@ mod tests {
     #[test]
     fn thinking_without_signature_defaults_to_empty() {
         let block: ContentBlock = serde_json::from_value(json!({"type": "thinking", "thinking": "x"})).unwrap();
-        assert_eq!(block, ContentBlock::Thinking { thinking: "x".to_owned(), signature: String::new() });
+        assert_eq!(
+            block,
+            ContentBlock::Thinking { thinking: "x".to_owned(), signature: String::new(), extra: Extra::new() }
+        );
+    }
+
+    #[test]
+    fn fields_of_known_blocks_that_agentb_does_not_read_go_back_unchanged() {
+        let cited = json!({
+            "type": "text",
+            "text": "Sunny.",
+            "citations": [{"type": "web_search_result_location", "url": "https://example.com", "title": "E", "cited_text": "x", "encrypted_index": "Eo8B"}]
+        });
+        let block = round_trip(&cited);
+        assert!(
+            matches!(&block, ContentBlock::Text { text, extra } if text == "Sunny." && extra.contains_key("citations"))
+        );
+        let called = json!({"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {}, "caller": {"type": "direct"}});
+        let block = round_trip(&called);
+        assert_eq!(block.kind(), "tool_use");
+        round_trip(&json!({"type": "thinking", "thinking": "t", "signature": "s", "new_field": 1}));
+        round_trip(&json!({"type": "redacted_thinking", "data": "d", "new_field": [1]}));
     }
 
     #[test]
@@ -480,11 +541,11 @@ mod tests {
         request.stream = true;
         request.temperature = Some(0.2);
         request.stop_sequences = vec!["END".to_owned()];
-        request.messages.push(Message::assistant(vec![ContentBlock::ToolUse {
-            id: "t1".to_owned(),
-            name: "erp_get_client".to_owned(),
-            input: json!({"id": "c1"}),
-        }]));
+        request.messages.push(Message::assistant(vec![ContentBlock::tool_use(
+            "t1".to_owned(),
+            "erp_get_client".to_owned(),
+            json!({"id": "c1"}),
+        )]));
         request.messages.push(Message::user(vec![ContentBlock::tool_result("t1", "{}", false)]));
         let value = serde_json::to_value(&request).unwrap();
         assert_eq!(

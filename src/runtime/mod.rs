@@ -149,7 +149,7 @@ fn tool_uses(message: &Message) -> Vec<(String, String, Value)> {
         .content
         .iter()
         .filter_map(|b| match b {
-            ContentBlock::ToolUse { id, name, input } => Some((id.clone(), name.clone(), input.clone())),
+            ContentBlock::ToolUse { id, name, input, .. } => Some((id.clone(), name.clone(), input.clone())),
             _ => None,
         })
         .collect()
@@ -161,7 +161,7 @@ pub fn message_text(message: &Message) -> String {
         .content
         .iter()
         .filter_map(|b| match b {
-            ContentBlock::Text { text } => Some(text.as_str()),
+            ContentBlock::Text { text, .. } => Some(text.as_str()),
             _ => None,
         })
         .collect::<Vec<_>>()

@@ -67,7 +67,7 @@ fn reply(content: Vec<ContentBlock>, stop: StopReason) -> MessagesResponse {
 
 /// Returns a reply that calls one tool.
 pub fn tool_use(id: &str, name: &str, input: Value) -> MessagesResponse {
-    reply(vec![ContentBlock::ToolUse { id: id.to_owned(), name: name.to_owned(), input }], StopReason::ToolUse)
+    reply(vec![ContentBlock::tool_use(id, name, input)], StopReason::ToolUse)
 }
 
 /// Returns a reply of text that ends the turn.

@@ -186,7 +186,9 @@ impl Runtime<'_> {
             let content: Vec<ContentBlock> = response
                 .content
                 .iter()
-                .filter(|b| !matches!(b, ContentBlock::Text { text } if text.trim().is_empty()))
+                .filter(
+                    |b| !matches!(b, ContentBlock::Text { text, extra } if text.trim().is_empty() && extra.is_empty()),
+                )
                 .cloned()
                 .collect();
             let content = if content.is_empty() { vec![ContentBlock::text("(no content)")] } else { content };
