@@ -1299,3 +1299,22 @@ fn special_files_named_like_skills_are_reported_and_never_opened() {
         .stderr_contains("--> personas/linked.md");
     run.test.args(["explain", "AB043"]).run().no_panic().code(0).stdout_contains("not-a-file").done();
 }
+
+#[test]
+fn lint_checks_test_files_as_agentb_test_does() {
+    Test::example()
+        .skill(
+            "quality-checker.test.yaml",
+            "cases:\n  - name: a\n    org: acme\n    input: { target_type: brief, target_id: b1 }\n    fixtures:\n      invoices: [ { id: i1 } ]\n    expect:\n      tools_called: [erp_get_breif]\n",
+        )
+        .args(["lint"])
+        .run()
+        .no_panic()
+        .code(1)
+        .stderr_contains("error[AB038]: fixtures for `invoices`, which no tool of skill `quality-checker` can reach")
+        .stderr_contains("--> skills/quality-checker.test.yaml:6:7")
+        .stderr_contains("error[AB038]: unknown tool `erp_get_breif`")
+        .stderr_contains("--> skills/quality-checker.test.yaml:8:22")
+        .stderr_contains("help: did you mean `erp_get_brief`?")
+        .done();
+}

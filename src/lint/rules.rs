@@ -246,7 +246,10 @@ only white space.
 ";
     INVALID_TEST_FILE = "AB038" "invalid-test-file" Error "a test file is malformed or names an unknown skill"
 "`skills/<id>.test.yaml` holds `cases:`, each with a `name`, an `org`, an `input` and `expect`.
-The file's `<id>` must be a skill of the project, and case names must be unique.
+The file's `<id>` must be a skill of the project, and case names must be unique. Lint also checks
+a case against its skill, as `agentb test` does before it runs anything: every tool an
+expectation names must exist (and be granted, where the case expects it to be called), every
+fixture collection must be reachable by one of the skill's tools, and a `persona` must exist.
 ";
     CONFIG = "AB039" "config" Warning "the config names a tool no skill can be granted"
 "`[tiers]` and `[limits.tools]` in `.agentbuilder.toml` are keyed by tool names such as

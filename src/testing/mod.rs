@@ -94,6 +94,80 @@ pub fn test_files(skills_dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// The diagnostics `agentb lint` adds for the test files: what `agentb test` checks beyond the
+/// file's own syntax (which the workspace loader checks), namely tools, fixtures and personas a
+/// case names that the skill cannot use, with the text of each file that has one. Files with an
+/// error already in `flagged` are left to that error. Reads the skills in full only when a test
+/// file exists.
+pub fn lint(project: &Project, flagged: &dyn Fn(&Path) -> bool) -> anyhow::Result<Findings> {
+    let files: Vec<PathBuf> =
+        test_files(&project.skills_dir()).into_iter().filter(|f| !flagged(&project.display_path(f))).collect();
+    let mut findings = Findings::default();
+    if files.is_empty() {
+        return Ok(findings);
+    }
+    let ws = crate::workspace::load::load(project)?;
+    let checker = Checker::new(project, &ws);
+    for path in files {
+        let display = project.display_path(&path).into_owned();
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let (Some(file), parsed) = spec::parse(text.strip_prefix('\u{feff}').unwrap_or(&text), &display) else {
+            continue;
+        };
+        if !parsed.is_empty() {
+            continue;
+        }
+        let Some((_, view)) = checker.view(&spec::skill_of(&path)) else { continue };
+        let found = spec::check(&file, &view);
+        if !found.is_empty() {
+            findings.sources.push((display, text));
+            findings.diagnostics.extend(found);
+        }
+    }
+    Ok(findings)
+}
+
+/// What [`lint`] found in the test files.
+#[derive(Debug, Default)]
+pub struct Findings {
+    pub diagnostics: Vec<Diagnostic>,
+    /// The text of every test file with a diagnostic, by its display path (for snippets).
+    pub sources: Vec<(PathBuf, String)>,
+}
+
+/// What checking a test file against its skill needs: the skill's artifact and what it may use.
+struct Checker<'a> {
+    project: &'a Project,
+    ws: &'a Workspace,
+    parse_ctx: ParseContext,
+    known_tools: Vec<String>,
+    personas: Vec<String>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(project: &'a Project, ws: &'a Workspace) -> Self {
+        let parse_ctx = ParseContext::new(&project.config);
+        let known_tools = parse_ctx.catalog.all_tool_names();
+        let personas = ws.personas.iter().map(|p| p.id.value.clone()).collect();
+        Self { project, ws, parse_ctx, known_tools, personas }
+    }
+
+    /// Returns the compiled skill and its view, for a skill without lint errors.
+    fn view(&self, skill_id: &str) -> Option<(crate::compile::Artifact, SkillView)> {
+        let (project, ws) = (self.project, self.ws);
+        let skill = ws.skill(skill_id).filter(|s| {
+            !ws.diagnostics.iter().any(|d| d.level == Level::Error && d.file == project.display_path(&s.path).as_ref())
+        })?;
+        let artifact = crate::workspace::build::artifacts(ws, &self.parse_ctx, &[skill]).pop()?;
+        let view = SkillView {
+            granted: artifact.tools.iter().map(|t| (t.name.clone(), t.collection.clone())).collect(),
+            known_tools: self.known_tools.clone(),
+            personas: self.personas.clone(),
+        };
+        Some((artifact, view))
+    }
+}
+
 /// Parses and checks the test files of `only` (every skill's when empty), compiles the skills
 /// they test, and keeps the cases whose name contains `filter`.
 pub fn plan(project: &Project, ws: &Workspace, only: &[String], filter: Option<&str>) -> Result<Plan, TestError> {
@@ -103,9 +177,7 @@ pub fn plan(project: &Project, ws: &Workspace, only: &[String], filter: Option<&
             return Err(TestError::UnknownSkill { skill: id.clone(), suggestion: suggestion.map(str::to_owned) });
         }
     }
-    let parse_ctx = ParseContext::new(&project.config);
-    let known_tools = parse_ctx.catalog.all_tool_names();
-    let personas: Vec<String> = ws.personas.iter().map(|p| p.id.value.clone()).collect();
+    let checker = Checker::new(project, ws);
     let mut plan =
         Plan { planned: Vec::new(), diagnostics: Vec::new(), sources: Vec::new(), without_tests: Vec::new() };
     let files = test_files(&project.skills_dir());
@@ -124,21 +196,11 @@ pub fn plan(project: &Project, ws: &Workspace, only: &[String], filter: Option<&
             .map_err(|e| TestError::Read { path: display.clone(), message: e.to_string() })?;
         let (file, mut diags) = spec::parse(text.strip_prefix('\u{feff}').unwrap_or(&text), &display);
         let skill = ws.skill(&skill_id);
-        let artifact = skill
-            .filter(|s| {
-                !ws.diagnostics
-                    .iter()
-                    .any(|d| d.level == Level::Error && d.file == project.display_path(&s.path).as_ref())
-            })
-            .and_then(|s| crate::workspace::build::artifacts(ws, &parse_ctx, &[s]).pop());
-        if let (Some(file), Some(artifact)) = (&file, &artifact) {
-            let view = SkillView {
-                granted: artifact.tools.iter().map(|t| (t.name.clone(), t.collection.clone())).collect(),
-                known_tools: known_tools.clone(),
-                personas: personas.clone(),
-            };
-            diags.extend(spec::check(file, &view));
+        let checked = checker.view(&skill_id);
+        if let (Some(file), Some((_, view))) = (&file, &checked) {
+            diags.extend(spec::check(file, view));
         }
+        let artifact = checked.map(|(artifact, _)| artifact);
         if !diags.is_empty() {
             plan.sources.push((display.clone(), text.clone()));
         }

@@ -34,6 +34,13 @@ pub fn run(ctx: &Ctx, args: &LintArgs) -> anyhow::Result<ExitStatus> {
         }
     }
     let mut diagnostics = std::mem::take(&mut ws.diagnostics);
+    let flagged =
+        |file: &std::path::Path| diagnostics.iter().any(|d| d.level == crate::lint::Level::Error && d.file == file);
+    let tests = crate::testing::lint(project, &flagged)?;
+    for (path, text) in tests.sources {
+        ws.sources.insert(path, text.into());
+    }
+    diagnostics.extend(tests.diagnostics);
     diagnostics.retain(|d| scope.matches(&ws, &d.file));
     levels.apply(&mut diagnostics);
     lint::sort(&mut diagnostics);
