@@ -142,6 +142,7 @@ fn session(id: String, artifact: agentb::compile::Artifact) -> Session {
         system: "You are a bench.".to_owned(),
         messages: vec![runtime::initial_message("bench", &json!({"client_id": "c1"}))],
         artifact,
+        origin: None,
         usage: Usage::default(),
         cost_usd: 0.0,
         turns: 0,
@@ -206,6 +207,7 @@ fn run_loop(c: &mut Criterion) {
                         windows: BTreeMap::new(),
                         stream: false,
                         observer: &runtime::Silent,
+                        interrupt: None,
                     };
                     let ending = rt.block_on(runtime.drive(&mut s, None)).expect("run");
                     assert_eq!(ending, runtime::Ending::Completed);
@@ -298,6 +300,7 @@ fn per_call(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::Wa
                         windows: BTreeMap::new(),
                         stream: false,
                         observer: &runtime::Silent,
+                        interrupt: None,
                     };
                     let mut s = session(Store::new_id(), artifact());
                     store.create(&s).expect("create session");

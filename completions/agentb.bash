@@ -2241,7 +2241,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__run)
-            opts="-C -q -v -y -h -V --org --instance --persona --input --input-file --model --approve --dry-run --resume --message --reject --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --org --instance --persona --input --input-file --model --approve --source --dry-run --resume --message --reject --config --format --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

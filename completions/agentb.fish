@@ -526,7 +526,8 @@ junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand run" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
-complete -c agentb -n "__fish_agentb_using_subcommand run" -l dry-run -d 'Print the exact request that would be sent, and stop'
+complete -c agentb -n "__fish_agentb_using_subcommand run" -l source -d 'Run the working copy (compiled if needed) and the project\'s persona file, not the version deployed to the org'
+complete -c agentb -n "__fish_agentb_using_subcommand run" -l dry-run -d 'Print the exact request that would be sent (and, on stderr, the version that would run), and stop'
 complete -c agentb -n "__fish_agentb_using_subcommand run" -l reject -d 'With `--resume`: reject the pending proposals instead of soft-confirming them'
 complete -c agentb -n "__fish_agentb_using_subcommand run" -s q -l quiet -d 'Print only errors and data'
 complete -c agentb -n "__fish_agentb_using_subcommand run" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'

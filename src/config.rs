@@ -308,11 +308,13 @@ fn default_hook_timeout() -> u64 {
 pub struct DeployConfig {
     pub concurrency: usize,
     pub canary_max_failure_rate: f64,
+    /// The finished canary invocations the promotion gate needs; fewer is inconclusive.
+    pub canary_min_invocations: u64,
 }
 
 impl Default for DeployConfig {
     fn default() -> Self {
-        Self { concurrency: 16, canary_max_failure_rate: 0.05 }
+        Self { concurrency: 16, canary_max_failure_rate: 0.05, canary_min_invocations: 20 }
     }
 }
 

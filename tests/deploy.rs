@@ -152,9 +152,13 @@ fn full_story(test: Test, instance: &str) -> Test {
         assert_eq!(s.instances[instance][org]["brief-creator"].version.to_string(), want, "{org}");
     }
     let r = run(r.test, &["status"]).code(0).stdout_contains("1.1.0 canary 25%");
-    let mut r = run(r.test, &["promote", "brief-creator", "--yes"])
-        .code(0)
-        .stderr_contains(&format!("canary   {}: 0 finished invocations", orgs_n(canary.len())));
+    // No canary invocation yet: the gate is inconclusive and promote refuses, unless forced.
+    let r = run(r.test, &["promote", "brief-creator", "--yes"])
+        .code(1)
+        .stderr_contains(&format!("canary   {}: 0 finished invocations", orgs_n(canary.len())))
+        .stderr_contains("the promotion is refused: the gate is inconclusive: 0 of the 20 finished invocations")
+        .stderr_contains("`--force` promotes anyway");
+    let mut r = run(r.test, &["promote", "brief-creator", "--yes", "--force"]).code(0);
     if canary.len() < 4 {
         r = r.stdout_contains("update 1.0.0 → 1.1.0");
     }
@@ -379,10 +383,10 @@ fn a_record_changed_by_hand_is_drift() {
     run(r.test, &["status", "--refresh"]).code(0).stdout_contains("no drift").done();
 }
 
-fn invocation(skill: &str, status: InvocationStatus) -> AgentInvocation {
+fn invocation(skill: &str, status: InvocationStatus, hash: &str) -> AgentInvocation {
     serde_json::from_value(serde_json::json!({
         "skillId": skill, "skillVersion": "1.1.0", "triggeredBy": "test", "status": status,
-        "startedAt": jiff::Timestamp::now().to_string(),
+        "startedAt": jiff::Timestamp::now().to_string(), "contentHash": hash,
     }))
     .unwrap()
 }
@@ -395,7 +399,8 @@ fn orgs_n(n: usize) -> String {
 #[test]
 fn the_promotion_gate_blocks_a_failing_canary_and_abort_returns_to_the_baseline() {
     // 30 orgs: a 50% canary leaves baseline orgs (all 30 inside has a chance of 2^-30).
-    let test = Test::new().skill("alpha.md", skill("alpha", "1.0.0")).file(".agentbuilder.toml", local_orgs(30));
+    let config = format!("{}\n[deploy]\ncanary_min_invocations = 5\n", local_orgs(30));
+    let test = Test::new().skill("alpha.md", skill("alpha", "1.0.0")).file(".agentbuilder.toml", config);
     let r = run(test, &["deploy", "--yes"]).code(0);
     let r = r.test.skill("alpha.md", skill("alpha", "1.1.0").replace("Do alpha.", "Do alpha well."));
     let r = run(r, &["deploy", "--canary", "50%", "--yes"]).code(0);
@@ -404,6 +409,10 @@ fn the_promotion_gate_blocks_a_failing_canary_and_abort_returns_to_the_baseline(
         s.instances["local"].iter().filter(|(_, d)| d["alpha"].canary.is_some()).map(|(o, _)| o.clone()).collect();
     let baseline: Vec<String> = s.instances["local"].keys().filter(|o| !canary.contains(o)).cloned().collect();
     assert!(!canary.is_empty() && !baseline.is_empty(), "{canary:?}");
+    let (new, old) = (
+        &s.instances["local"][&canary[0]]["alpha"].content_hash,
+        &s.instances["local"][&baseline[0]]["alpha"].content_hash,
+    );
     let erp = LocalErp::open("local", &r.test.path().join(".agentbuilder/local/erp.sqlite")).unwrap();
     rt().block_on(async {
         for (i, status) in [
@@ -415,13 +424,15 @@ fn the_promotion_gate_blocks_a_failing_canary_and_abort_returns_to_the_baseline(
         .into_iter()
         .enumerate()
         {
-            erp.create_invocation(&canary[i % canary.len()], &invocation("alpha", status)).await.unwrap();
+            erp.create_invocation(&canary[i % canary.len()], &invocation("alpha", status, new)).await.unwrap();
         }
         // The runtime may name the skill by the org's record id instead of its slug.
         let id = erp.skill(&canary[0], "alpha").await.unwrap().unwrap().id;
-        erp.create_invocation(&canary[0], &invocation(&id, InvocationStatus::Completed)).await.unwrap();
-        erp.create_invocation(&baseline[0], &invocation("alpha", InvocationStatus::Completed)).await.unwrap();
-        erp.create_invocation(&baseline[0], &invocation("other", InvocationStatus::Failed)).await.unwrap();
+        erp.create_invocation(&canary[0], &invocation(&id, InvocationStatus::Completed, new)).await.unwrap();
+        // A run of another artifact in a canary org is no evidence for the canary.
+        erp.create_invocation(&canary[0], &invocation("alpha", InvocationStatus::Failed, old)).await.unwrap();
+        erp.create_invocation(&baseline[0], &invocation("alpha", InvocationStatus::Completed, old)).await.unwrap();
+        erp.create_invocation(&baseline[0], &invocation("other", InvocationStatus::Failed, old)).await.unwrap();
     });
     let r = run(r.test, &["promote", "alpha", "--yes"])
         .code(1)

@@ -13,5 +13,6 @@ mod lint;
 mod proposals;
 mod run;
 mod run_claude;
+mod run_org;
 mod testing;
 mod version;

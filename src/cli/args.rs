@@ -116,7 +116,10 @@ pub enum Command {
     ///
     /// The gate reads the skill's invocations since the canary began and fails (exit 1) when
     /// the canary orgs' failure rate exceeds `deploy.canary_max_failure_rate`, or the baseline
-    /// orgs' rate by more than that. The numbers are printed; `--force` skips the gate.
+    /// orgs' rate by more than that. Only invocations that ran the canary artifact (its
+    /// `contentHash`) count, and with fewer than `deploy.canary_min_invocations` (default 20)
+    /// finished ones the gate is inconclusive and promote refuses (exit 1). The numbers are
+    /// printed; `--force` skips the gate.
     Promote(PromoteArgs),
     /// Return a skill's canary orgs to the baseline version
     Abort(AbortArgs),
@@ -131,6 +134,16 @@ pub enum Command {
     /// Show the release history of a skill
     History(HistoryArgs),
     /// Run a skill on Claude for one org, behind the guard, hooks and proposals
+    ///
+    /// Runs what the org runs: the version deployed to it (its canary or pinned version
+    /// included), read from the release store and verified, else from the org's ERP record.
+    /// `--source` runs the working copy; a skill never deployed to the org runs from the working
+    /// copy with a note. The invocation records the version and content hash that ran. The
+    /// first Ctrl-C stops at the next safe point, saves the session, marks the invocation failed
+    /// (`interrupted`) and exits 130; a second one exits at once.
+    #[command(
+        after_help = "Examples:\n  agentb run brief-creator --org acme --input request_details=\"Spring video\"\n  agentb run brief-creator --org acme --source --dry-run\n  agentb run --resume s-0193… --message \"go ahead\""
+    )]
     Run(RunArgs),
     /// Run the skills' test cases (`skills/<id>.test.yaml`) through the real runtime
     ///
@@ -570,7 +583,12 @@ pub struct RunArgs {
     /// Confirm T2 (`t2`) or T2 and T3 (`t3`) calls without asking
     #[arg(long, value_enum, value_name = "TIER")]
     pub approve: Option<ApproveTier>,
-    /// Print the exact request that would be sent, and stop
+    /// Run the working copy (compiled if needed) and the project's persona file, not the
+    /// version deployed to the org
+    #[arg(long, conflicts_with = "resume")]
+    pub source: bool,
+    /// Print the exact request that would be sent (and, on stderr, the version that would
+    /// run), and stop
     #[arg(long, conflicts_with = "resume")]
     pub dry_run: bool,
     /// Continue this session (its pending T2 proposals are soft-confirmed within their window)

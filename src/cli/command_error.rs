@@ -31,6 +31,8 @@ pub enum ExitStatus {
     Breaker,
     /// 5: a run awaiting approval.
     AwaitingApproval,
+    /// 130: interrupted (Ctrl-C).
+    Interrupted,
 }
 
 impl ExitStatus {
@@ -43,6 +45,7 @@ impl ExitStatus {
             ExitStatus::Remote => 3,
             ExitStatus::Breaker => 4,
             ExitStatus::AwaitingApproval => 5,
+            ExitStatus::Interrupted => 130,
         }
     }
 }

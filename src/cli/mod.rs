@@ -8,6 +8,7 @@ pub mod commands;
 pub mod printer;
 pub mod release;
 pub mod render;
+pub mod run_terminal;
 pub mod settings;
 
 pub use args::*;

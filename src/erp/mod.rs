@@ -186,6 +186,19 @@ pub trait ErpExt: Erp {
         }
     }
 
+    /// Returns the org's persona with this slug, if deployed.
+    fn persona<'a>(
+        &'a self,
+        org: &'a str,
+        slug: &'a str,
+    ) -> impl Future<Output = Result<Option<AgentPersona>, ErpError>> + Send + 'a {
+        async move {
+            let query = ListQuery::new().limit(1).filter("slug", slug);
+            let page = self.list(org, AGENT_PERSONAS, &query).await?;
+            page.data.first().map(|r| typed(self, org, "GET", AGENT_PERSONAS, r)).transpose()
+        }
+    }
+
     /// Creates or replaces the org's persona with the same slug; returns it as stored.
     fn upsert_persona<'a>(
         &'a self,

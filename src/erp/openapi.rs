@@ -299,7 +299,8 @@ fn schemas() -> Value {
         }), &["slug", "name"]),
         "AgentInvocation": record_schema("The audit record of one skill execution.", json!({
             "skillId": {"type": "string", "minLength": 1},
-            "skillVersion": {"type": "string"},
+            "skillVersion": {"type": "string", "description": "The version of the artifact that ran."},
+            "contentHash": {"type": "string", "description": "sha256 of the artifact that actually ran; the promotion gate counts only the canary artifact's."},
             "triggeredBy": {"type": "string"},
             "entityType": {"type": ["string", "null"]},
             "entityId": {"type": ["string", "null"]},

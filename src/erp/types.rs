@@ -337,6 +337,9 @@ pub struct AgentInvocation {
     pub skill_id: String,
     #[serde(default)]
     pub skill_version: String,
+    /// The content hash of the artifact that actually ran (the promotion gate counts by it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_hash: Option<String>,
     /// Who or what started it (`cli`, `test`, an event name, a user id).
     #[serde(default)]
     pub triggered_by: String,

@@ -104,17 +104,21 @@ pub(super) fn cap_result(content: String, max: u64) -> String {
 
 impl Runtime<'_> {
     /// Answers every tool call of the model's message, in order; after a breaker trips the
-    /// remaining calls are answered as not run.
+    /// remaining calls are answered as not run. `None`: Ctrl-C came first, and no new call
+    /// started after it.
     pub(super) async fn answer_tools(
         &self,
         session: &mut Session,
         guard: &Guard,
         meter: &Meter,
         uses: Vec<(String, String, Value)>,
-    ) -> anyhow::Result<(Vec<ContentBlock>, Option<Trip>)> {
+    ) -> anyhow::Result<Option<(Vec<ContentBlock>, Option<Trip>)>> {
         let mut results = Vec::with_capacity(uses.len());
         let mut tripped: Option<Trip> = None;
         for (id, name, input) in uses {
+            if self.interrupted() {
+                return Ok(None);
+            }
             if let Some(trip) = &tripped {
                 results.push(ContentBlock::tool_result(
                     &id,
@@ -135,7 +139,7 @@ impl Runtime<'_> {
                 }
             }
         }
-        Ok((results, tripped))
+        Ok(Some((results, tripped)))
     }
 
     fn refuse(&self, session: &Session, id: &str, name: &str, rule: &Rule, reason: &str) -> anyhow::Result<Answer> {
@@ -319,6 +323,9 @@ impl Runtime<'_> {
             (None, Some(prompter)) => {
                 if prompter.confirm(&p) {
                     Some("terminal".to_owned())
+                } else if self.interrupted() {
+                    // Ctrl-C at the prompt is no answer: the proposal waits, the run stops.
+                    None
                 } else {
                     transition(self.store, &mut p, State::Rejected, self.clock.now(), "terminal", None)?;
                     None

@@ -31,6 +31,20 @@ pub enum RunError {
     SkillDisabled { skill: String, path: PathBuf },
     #[error("no persona `{persona}` in this project")]
     UnknownPersona { persona: String, suggestion: Option<String> },
+    /// `state.toml` names a deployment whose artifact neither the release store nor the org's
+    /// record holds.
+    #[error(
+        "the artifact of `{skill}` {version} deployed to org `{org}` of `{instance}` is not in the release store, and {}",
+        found.as_ref().map_or_else(|| "the org has no record of the skill".to_owned(), |f| format!("the org's record holds {f} instead"))
+    )]
+    DeployedArtifactMissing { skill: String, org: String, instance: String, version: String, found: Option<String> },
+    /// A skill record whose `definition` is not the artifact it claims.
+    #[error("the record of `{skill}` in org `{org}` of `{instance}` cannot be run: {problem}")]
+    BadRecord { skill: String, org: String, instance: String, problem: String },
+    #[error("skill `{skill}` {version} is disabled in org `{org}`")]
+    DisabledInOrg { skill: String, org: String, version: String },
+    #[error("persona `{persona}` is disabled in org `{org}`")]
+    PersonaDisabledInOrg { persona: String, org: String },
     #[error("persona `{persona}` may not use skill `{skill}`")]
     PersonaNotAllowed { persona: String, skill: String, path: PathBuf, allowed: Vec<String> },
     #[error("the input does not fit the input schema of `{skill}`:\n{}", list(problems))]
@@ -103,6 +117,17 @@ impl RunError {
                 suggestion.as_ref(),
                 "personas live in the personas folder (`personas/<id>.md`)".to_owned(),
             ),
+            RunError::DeployedArtifactMissing { .. } => {
+                "restore `.agentbuilder/releases/` from git, or run the working \
+                                                         copy with `--source`; `agentb status --refresh` shows drift"
+                    .to_owned()
+            }
+            RunError::BadRecord { .. } => {
+                "`agentb status --refresh` shows the drift; deploy again, or run the working copy with `--source`"
+                    .to_owned()
+            }
+            RunError::DisabledInOrg { .. } => "`--source` runs the working copy instead".to_owned(),
+            RunError::PersonaDisabledInOrg { .. } => "`--source` uses the project's persona file instead".to_owned(),
             RunError::PersonaNotAllowed { skill, path, allowed, .. } => {
                 if allowed.is_empty() {
                     format!("add `{skill}` to `allowed_skills` in `{}`", path.display())

@@ -128,7 +128,8 @@ impl Counters {
     }
 }
 
-/// What the breakers measure for the current run (one `agentb run`, or one resume of it).
+/// What the breakers measure: turns, cost and output tokens over the whole session (every
+/// resume included, SPEC §8 guard step 5), wall time since this process started driving it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Meter {
     /// Model requests sent so far.
@@ -142,6 +143,12 @@ impl Meter {
     /// Returns a meter that starts at `now`.
     pub fn new(now: Timestamp) -> Self {
         Self { turns: 0, started_at: now, cost_usd: 0.0, output_tokens: 0 }
+    }
+
+    /// Returns the meter of a session driven again at `now`: what it spent so far counts, its
+    /// wall time starts over.
+    pub fn resumed(now: Timestamp, turns: u32, cost_usd: f64, output_tokens: u64) -> Self {
+        Self { turns, started_at: now, cost_usd, output_tokens }
     }
 }
 

@@ -1,5 +1,6 @@
-//! The run lifecycle (SPEC §8) as library calls, with no terminal: [`prepare`] loads the skill
-//! (compiled from the working copy), the persona and the input into a new [`Session`];
+//! The run lifecycle (SPEC §8) as library calls, with no terminal: [`prepare`] checks the org,
+//! loads the skill the org runs (the deployed artifact, or the working copy: see
+//! [`super::deployed`]), the persona and the input (its defaults filled in) into a new [`Session`];
 //! [`dry_run`] returns the exact request it would send; [`start`] checks the org, creates the
 //! `AgentInvocation`, drives the loop and [`conclude`]s; [`open`] and [`resume`] continue a
 //! session (`--resume ID --message`), soft-confirming or rejecting its T2 proposals. Everything
@@ -16,10 +17,12 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::clock::Clock;
+use super::deployed::{self, Origin};
 use super::error::RunError;
 use super::guard::Trip;
 use super::hooks::{Event, Hooks};
 use super::ids::Ids;
+use super::interrupt::Interrupt;
 use super::proposals::{Proposal, State};
 use super::session::{self, Lock, Session, Store};
 use super::{Ending, Observer, Prompter, Runtime, audit, build_request, initial_message, output, persona};
@@ -30,9 +33,7 @@ use crate::erp::{
     AgentInvocation, ErpExt as _, Instance, InvocationOutcome, InvocationRestart, InvocationStatus, InvocationUsage,
     Record, to_record,
 };
-use crate::lint::{Level, Levels};
 use crate::skill::model::Status as SkillStatus;
-use crate::skill::parse::ParseContext;
 use crate::workspace::Project;
 use crate::workspace::load as project;
 
@@ -89,6 +90,8 @@ pub struct RunDeps<'a> {
     pub observer: &'a dyn Observer,
     /// Whether requests stream (the text goes to the observer).
     pub stream: bool,
+    /// Set on Ctrl-C: the run stops at its next safe point (`None`: never).
+    pub interrupt: Option<&'a Interrupt>,
 }
 
 impl RunDeps<'_> {
@@ -121,6 +124,7 @@ impl RunDeps<'_> {
             windows: self.config.windows.clone(),
             stream: self.stream,
             observer: self.observer,
+            interrupt: self.interrupt,
         }
     }
 }
@@ -140,53 +144,35 @@ pub struct StartOptions {
     pub raw_inputs: Vec<(String, String)>,
     /// The model (`None`: the persona's, else `claude.model`).
     pub model: Option<String>,
+    /// Run the working copy (and the project's persona file), not what the org has deployed.
+    pub source: bool,
 }
 
-/// Loads the skill, the persona and the input of a run into a new session (not yet saved).
-/// A deprecated skill is said to the observer.
-pub fn prepare(
+/// Checks the org, then loads the skill the org runs ([`deployed::choose`]), the persona and
+/// the input of a run into a new session (not yet saved). What was chosen is said to the
+/// observer when it is worth a note (a never-deployed skill) or a warning (a deprecated one).
+pub async fn prepare(
     project: &Project,
+    instance: &Instance,
     opts: &StartOptions,
     clock: &Clock,
     ids: &Ids,
     observer: &dyn Observer,
 ) -> anyhow::Result<Session> {
+    check_org(instance, &opts.org).await?;
     let ws = project::load(project)?;
-    let levels = Levels::new(&project.config.lint.allow, &project.config.lint.deny, &project.config.lint.warn)?;
-    let mut diagnostics = ws.diagnostics.clone();
-    levels.apply(&mut diagnostics);
     let skill_id = opts.skill.as_str();
-    let Some(skill) = ws.skill(skill_id) else {
-        let suggestion = crate::text::did_you_mean(skill_id, ws.summaries.iter().map(|s| s.id.as_str()));
-        return Err(
-            RunError::UnknownSkill { skill: skill_id.to_owned(), suggestion: suggestion.map(str::to_owned) }.into()
-        );
-    };
-    if let Some(d) = diagnostics.iter().find(|d| d.level == Level::Error && d.file == skill.path) {
-        let (skill, message, path) = (skill_id.to_owned(), d.message.clone(), skill.path.clone());
-        return Err(RunError::SkillFailsLint { skill, message, path }.into());
+    let chosen = deployed::choose(project, &ws, instance, &opts.org, skill_id, opts.source).await?;
+    if let Some(note) = &chosen.origin.note {
+        observer.note(note);
     }
-    match skill.status {
-        SkillStatus::Disabled => {
-            return Err(RunError::SkillDisabled { skill: skill_id.to_owned(), path: skill.path.clone() }.into());
-        }
-        SkillStatus::Deprecated => observer.warn(&format!("skill `{skill_id}` is deprecated")),
-        _ => {}
+    if chosen.artifact.status == SkillStatus::Deprecated {
+        observer.warn(&format!("skill `{skill_id}` is deprecated"));
     }
-    let parse_ctx = ParseContext::new(&project.config);
-    let artifact =
-        crate::workspace::build::artifacts(&ws, &parse_ctx, &[skill]).pop().context("compile produced no artifact")?;
     let persona = match &opts.persona {
         Some(id) => {
-            let Some(p) = ws.personas.iter().find(|p| &p.id.value == id) else {
-                let suggestion = crate::text::did_you_mean(id, ws.personas.iter().map(|p| p.id.value.as_str()));
-                return Err(RunError::UnknownPersona {
-                    persona: id.clone(),
-                    suggestion: suggestion.map(str::to_owned),
-                }
-                .into());
-            };
-            persona::check_allowed(p, skill_id)?;
+            let p = deployed::persona(&ws, instance, &opts.org, id, opts.source).await?;
+            persona::check_allowed(&p, skill_id)?;
             Some(p)
         }
         None => None,
@@ -194,15 +180,15 @@ pub fn prepare(
     let model = opts
         .model
         .clone()
-        .or_else(|| persona.and_then(|p| p.model.clone()))
+        .or_else(|| persona.as_ref().and_then(|p| p.model.clone()))
         .unwrap_or_else(|| project.config.claude.model.clone());
-    let instance = crate::erp::instance_config(project, opts.instance.as_deref())?.0.to_owned();
-    let input = typed_input(opts, &artifact.input_schema);
+    let input = typed_input(opts, &chosen.artifact.input_schema);
     new_session(NewSession {
-        artifact,
-        persona,
+        artifact: chosen.artifact,
+        origin: Some(chosen.origin),
+        persona: persona.as_ref(),
         org: &opts.org,
-        instance: &instance,
+        instance: &instance.name,
         input,
         model,
         max_tokens: project.config.claude.max_tokens,
@@ -214,6 +200,8 @@ pub fn prepare(
 /// What a new session is made of, once the skill is compiled and the persona chosen.
 pub struct NewSession<'a> {
     pub artifact: compile::Artifact,
+    /// Where the artifact came from (`None`: not said, as in `agentb test`).
+    pub origin: Option<Origin>,
     pub persona: Option<&'a crate::skill::Persona>,
     pub org: &'a str,
     pub instance: &'a str,
@@ -224,10 +212,12 @@ pub struct NewSession<'a> {
     pub ids: &'a Ids,
 }
 
-/// Returns a new session (not yet saved) after checking its input against the skill's
-/// `input_schema` (a clear error listing each problem).
+/// Returns a new session (not yet saved) after filling the input's missing fields with the
+/// schema's `default`s and checking it against the skill's `input_schema` (a clear error
+/// listing each problem).
 pub fn new_session(new: NewSession<'_>) -> anyhow::Result<Session> {
-    let NewSession { artifact, persona, org, instance, input, model, max_tokens, clock, ids } = new;
+    let NewSession { artifact, origin, persona, org, instance, mut input, model, max_tokens, clock, ids } = new;
+    fill_defaults(&artifact.input_schema, &mut input);
     let problems = output::validate(&artifact.input_schema, &input).map_err(RunError::Schema)?;
     if !problems.is_empty() {
         return Err(RunError::InputSchema { skill: artifact.id.clone(), problems }.into());
@@ -250,6 +240,7 @@ pub fn new_session(new: NewSession<'_>) -> anyhow::Result<Session> {
         messages: vec![initial_message(&artifact.id, &input)],
         input,
         artifact,
+        origin,
         usage: Usage::default(),
         cost_usd: 0.0,
         turns: 0,
@@ -258,6 +249,24 @@ pub fn new_session(new: NewSession<'_>) -> anyhow::Result<Session> {
         output: None,
         error: None,
     })
+}
+
+/// Fills the properties `input` lacks with the `default`s of `schema`, in nested objects too; a
+/// value given (even `null`) is kept.
+fn fill_defaults(schema: &Value, input: &mut Value) {
+    let (Some(properties), Value::Object(fields)) = (schema.get("properties").and_then(Value::as_object), input) else {
+        return;
+    };
+    for (name, property) in properties {
+        match fields.get_mut(name) {
+            Some(value) => fill_defaults(property, value),
+            None => {
+                if let Some(default) = property.get("default") {
+                    fields.insert(name.clone(), default.clone());
+                }
+            }
+        }
+    }
 }
 
 /// Returns the input object: the JSON input, then each `key=value` typed by the schema.
@@ -276,16 +285,26 @@ fn typed_input(opts: &StartOptions, schema: &Value) -> Value {
     Value::Object(input)
 }
 
-/// Returns the exact request the run would send first (`--dry-run`), sending nothing.
-pub fn dry_run(
+/// What `--dry-run` shows: the artifact that would run, and the exact request it would send.
+#[derive(Debug, Serialize)]
+pub struct DryRun {
+    pub artifact: RanArtifact,
+    pub request: MessagesRequest,
+}
+
+/// Returns the exact request the run would send first (`--dry-run`) and the artifact it would
+/// run, sending nothing to the model and writing nothing.
+pub async fn dry_run(
     project: &Project,
+    instance: &Instance,
     opts: &StartOptions,
     clock: &Clock,
     ids: &Ids,
     observer: &dyn Observer,
     stream: bool,
-) -> anyhow::Result<MessagesRequest> {
-    Ok(build_request(&prepare(project, opts, clock, ids, observer)?, stream))
+) -> anyhow::Result<DryRun> {
+    let session = prepare(project, instance, opts, clock, ids, observer).await?;
+    Ok(DryRun { artifact: RanArtifact::of(&session), request: build_request(&session, stream) })
 }
 
 /// Checks that `org` is an org of the instance, with a "did you mean".
@@ -311,6 +330,7 @@ pub async fn start(deps: &RunDeps<'_>, mut session: Session, triggered_by: &str)
         organization_id: String::new(),
         skill_id: session.skill.clone(),
         skill_version: session.skill_version.clone(),
+        content_hash: Some(session.artifact.content_hash.clone()),
         triggered_by: triggered_by.to_owned(),
         entity_type: None,
         entity_id: None,
@@ -336,10 +356,9 @@ pub async fn start(deps: &RunDeps<'_>, mut session: Session, triggered_by: &str)
     }
     deps.store.create(&session)?;
     let _lock = deps.store.lock(&session.id)?;
-    deps.observer.status(
-        "Running",
-        &format!("{} v{} for org `{}` (session {})", session.skill, session.skill_version, session.org, session.id),
-    );
+    let from = session.origin.as_ref().map(|o| format!(", {}", o.describe(&session.org))).unwrap_or_default();
+    deps.observer
+        .status("Running", &format!("{} v{}{from} (session {})", session.skill, session.skill_version, session.id));
     let runtime = deps.runtime(&session.model.clone());
     let ending = runtime.drive(&mut session, None).await;
     conclude(deps, &mut session, ending).await
@@ -407,6 +426,8 @@ pub enum Outcome {
     InvalidOutput(Vec<String>),
     /// The model refused (exit 1).
     Refused(String),
+    /// Ctrl-C stopped the run; the session is saved and can be resumed (exit 130).
+    Interrupted,
     /// A call failed (an ERP or Claude error); the run is recorded as failed.
     Error(anyhow::Error),
 }
@@ -423,6 +444,7 @@ impl Outcome {
                 Some(format!("the output does not fit the output schema: {}", problems.join("; ")))
             }
             Outcome::Refused(text) => Some(format!("the model refused: {text}")),
+            Outcome::Interrupted => Some("interrupted".to_owned()),
             Outcome::Error(e) => Some(format!("{e:#}")),
         }
     }
@@ -472,6 +494,28 @@ impl From<&Proposal> for ProposalSummary {
     }
 }
 
+/// The artifact a run runs: its version and content hash (as the invocation records them),
+/// and where it came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RanArtifact {
+    pub version: String,
+    pub content_hash: String,
+    /// Where it came from (absent for a session that did not record it).
+    #[serde(flatten)]
+    pub origin: Option<Origin>,
+}
+
+impl RanArtifact {
+    /// Returns the artifact of a session.
+    pub fn of(session: &Session) -> Self {
+        Self {
+            version: session.artifact.version.to_string(),
+            content_hash: session.artifact.content_hash.clone(),
+            origin: session.origin.clone(),
+        }
+    }
+}
+
 /// What a run (or a resume) did: `--format json` prints it as it is.
 #[derive(Debug, Serialize)]
 pub struct RunReport {
@@ -479,6 +523,8 @@ pub struct RunReport {
     pub invocation: Option<String>,
     pub skill: String,
     pub org: String,
+    /// The artifact that ran.
+    pub artifact: RanArtifact,
     pub status: session::Status,
     pub output: Option<Value>,
     pub error: Option<String>,
@@ -515,6 +561,7 @@ pub async fn conclude(
         Ok(Ending::Breaker(trip)) => Outcome::Stopped(trip),
         Ok(Ending::InvalidOutput(problems)) => Outcome::InvalidOutput(problems),
         Ok(Ending::Refused(text)) => Outcome::Refused(text),
+        Ok(Ending::Interrupted) => Outcome::Interrupted,
         Err(e) => Outcome::Error(e),
     };
     let error = outcome.error();
@@ -549,6 +596,7 @@ pub async fn conclude(
         invocation: session.invocation_id.clone(),
         skill: session.skill.clone(),
         org: session.org.clone(),
+        artifact: RanArtifact::of(session),
         status: session.status,
         output: session.output.clone(),
         error,
@@ -677,6 +725,201 @@ mod tests {
         assert_eq!(err.hint().as_deref(), Some("did you mean `acme`?"));
         assert_eq!(model.sent(), 0);
         assert!(world.store.ids().unwrap().is_empty());
+    }
+
+    /// Runs a session that reads a client, proposes a T2 brief and waits (3 turns), then resumes it with
+    /// `replies`; returns the resumed report and the model of the resume.
+    fn resumed_after_three_turns(
+        world: &World,
+        session: Session,
+        replies: Vec<crate::claude::MessagesResponse>,
+    ) -> (RunReport, Scripted) {
+        let brief = json!({"data": {"id": "b1", "title": "Spring"}});
+        let model = Scripted::new([
+            tool_use("t1", "erp_get_client", json!({"id": "c1"})),
+            tool_use("t2", "erp_create_brief", brief),
+            text("Waiting."),
+        ]);
+        let report = block(start(&world.deps(&model, None), session, "test")).unwrap();
+        assert!(matches!(report.outcome, Outcome::AwaitingApproval { .. }), "{:?}", report.outcome);
+        assert_eq!(report.turns, 3);
+        let model = Scripted::new(replies);
+        let opts = ResumeOptions { session: report.session.clone(), message: Some("go".to_owned()), reject: false };
+        let resumable = open(&world.store, &world.clock, &opts).unwrap();
+        (block(resume(&world.deps(&model, None), resumable, &opts)).unwrap(), model)
+    }
+
+    #[test]
+    fn the_turn_breaker_counts_across_resumes() {
+        let world = World::new();
+        let replies = vec![tool_use("t3", "erp_list_clients", json!({})), answer(&valid())];
+        let (resumed, model) = resumed_after_three_turns(&world, world.session(4), replies);
+        let Outcome::Stopped(trip) = &resumed.outcome else { panic!("{:?}", resumed.outcome) };
+        assert_eq!(trip.breaker.key(), "max_turns");
+        assert_eq!((model.sent(), resumed.turns), (1, 4), "3 turns before the resume, 1 after");
+    }
+
+    #[test]
+    fn the_cost_and_output_breakers_count_across_resumes() {
+        let world = World::new();
+        let mut session = world.session(100);
+        // Each turn writes 20 output tokens: 60 before the resume, 80 after its first turn.
+        session.artifact.limits.max_output_tokens = 70;
+        let replies = vec![tool_use("t3", "erp_list_clients", json!({})), answer(&valid())];
+        let (resumed, model) = resumed_after_three_turns(&world, session, replies);
+        let Outcome::Stopped(trip) = &resumed.outcome else { panic!("{:?}", resumed.outcome) };
+        assert_eq!((trip.breaker.key(), model.sent()), ("max_output_tokens", 1));
+    }
+
+    #[test]
+    fn per_run_limits_and_tier_budgets_count_across_resumes() {
+        let world = World::new();
+        let mut session = world.session(100);
+        let once = crate::config::ToolLimit { per_turn: None, per_run: Some(1) };
+        session.artifact.limits.tools.insert("erp_get_client".to_owned(), once);
+        session.artifact.limits.tier_calls.insert("t2".to_owned(), 1);
+        let replies = vec![
+            crate::runtime::testing::tool_uses(vec![
+                ("t3", "erp_get_client", json!({"id": "c1"})),
+                ("t4", "erp_create_brief", json!({"data": {"id": "b2", "title": "Autumn"}})),
+            ]),
+            answer(&valid()),
+        ];
+        let (resumed, model) = resumed_after_three_turns(&world, session, replies);
+        assert!(matches!(resumed.outcome, Outcome::Completed), "{:?}", resumed.outcome);
+        let told = model.last_text(1);
+        assert!(told.contains("at most once per run"), "{told}");
+        assert!(told.contains("budget of 1 t2 calls is spent"), "{told}");
+        assert!(block(world.instance.erp.get("acme", "briefs", "b2")).is_err(), "the second T2 call never ran");
+    }
+
+    /// A model whose request never returns: it pulls the interrupt as it is sent, like Ctrl-C
+    /// during a slow reply.
+    struct Interrupted<'a>(&'a Interrupt);
+
+    impl crate::claude::Model for Interrupted<'_> {
+        fn send<'b>(
+            &'b self,
+            _: &'b MessagesRequest,
+            _: &'b (dyn Fn(&str) + Send + Sync),
+        ) -> crate::claude::ModelFuture<'b> {
+            Box::pin(async move {
+                self.0.trigger();
+                std::future::pending().await
+            })
+        }
+    }
+
+    #[test]
+    fn an_interrupt_abandons_the_request_saves_the_session_and_fails_the_invocation() {
+        let world = World::new();
+        let interrupt = Interrupt::new();
+        let model = Interrupted(&interrupt);
+        let deps = RunDeps { interrupt: Some(&interrupt), ..world.deps(&model, None) };
+        let report = block(start(&deps, world.session(10), "test")).unwrap();
+        assert!(matches!(report.outcome, Outcome::Interrupted), "{:?}", report.outcome);
+        assert_eq!(
+            (report.status, report.error.as_deref(), report.turns),
+            (session::Status::Failed, Some("interrupted"), 0)
+        );
+        let inv = &invocations(&world)[0];
+        assert_eq!((inv.status, inv.error.as_deref()), (InvocationStatus::Failed, Some("interrupted")));
+        assert!(inv.finished_at.is_some());
+        let audit = world.store.audit(&report.session).read().unwrap();
+        assert!(audit.iter().any(|e| e.event == "interrupted"), "{audit:?}");
+        // The session was saved: a resume goes on from where it stopped, under its own id.
+        let model = Scripted::new([answer(&valid())]);
+        let opts = ResumeOptions { session: report.session.clone(), message: None, reject: false };
+        let resumed =
+            block(resume(&world.deps(&model, None), open(&world.store, &world.clock, &opts).unwrap(), &opts)).unwrap();
+        assert!(matches!(resumed.outcome, Outcome::Completed), "{:?}", resumed.outcome);
+        assert_eq!(resumed.session, report.session);
+        assert_eq!(invocations(&world)[0].status, InvocationStatus::Completed);
+    }
+
+    #[test]
+    fn an_interrupt_before_a_tool_call_starts_none_and_a_resume_runs_them_once() {
+        let world = World::new();
+        let interrupt = Interrupt::new();
+        interrupt.trigger();
+        let mut session = world.session(10);
+        // The model asked for two calls; Ctrl-C came while it answered.
+        session.messages.push(crate::claude::Message::assistant(vec![crate::claude::ContentBlock::ToolUse {
+            id: "t1".into(),
+            name: "erp_get_client".into(),
+            input: json!({"id": "c1"}),
+        }]));
+        let model = Scripted::new([answer(&valid())]);
+        let deps = RunDeps { interrupt: Some(&interrupt), ..world.deps(&model, None) };
+        let report = block(start(&deps, session, "test")).unwrap();
+        assert!(matches!(report.outcome, Outcome::Interrupted), "{:?}", report.outcome);
+        assert_eq!(model.sent(), 0);
+        assert_eq!(world.store.call(&report.session, "t1").unwrap(), None, "no call started");
+        let opts = ResumeOptions { session: report.session.clone(), message: None, reject: false };
+        let resumed =
+            block(resume(&world.deps(&model, None), open(&world.store, &world.clock, &opts).unwrap(), &opts)).unwrap();
+        assert!(matches!(resumed.outcome, Outcome::Completed), "{:?}", resumed.outcome);
+        assert!(model.last_text(0).contains("Acme Foods"));
+    }
+
+    /// A person who presses Ctrl-C at the prompt.
+    struct CtrlCAtThePrompt<'a>(&'a Interrupt);
+
+    impl crate::runtime::Prompter for CtrlCAtThePrompt<'_> {
+        fn confirm(&self, _: &Proposal) -> bool {
+            self.0.trigger();
+            false
+        }
+    }
+
+    #[test]
+    fn ctrl_c_at_the_prompt_rejects_nothing_and_stops_the_run() {
+        let world = World::new();
+        let interrupt = Interrupt::new();
+        let prompter = CtrlCAtThePrompt(&interrupt);
+        let model =
+            Scripted::new([tool_use("t1", "erp_create_brief", json!({"data": {"id": "b1"}})), answer(&valid())]);
+        let deps = RunDeps { interrupt: Some(&interrupt), prompter: Some(&prompter), ..world.deps(&model, None) };
+        let report = block(start(&deps, world.session(10), "test")).unwrap();
+        assert!(matches!(report.outcome, Outcome::Interrupted), "{:?}", report.outcome);
+        assert_eq!(report.proposals[0].state, State::Pending, "no answer is not a rejection");
+        assert_eq!(model.sent(), 1);
+    }
+
+    #[test]
+    fn defaults_fill_missing_inputs_before_validation() {
+        let schema = json!({"type": "object", "required": ["tone", "client"], "properties": {
+            "tone": {"type": "string", "default": "formal"},
+            "client": {"type": "object", "properties": {"tier": {"type": "string", "default": "gold"}, "id": {"type": "string"}}},
+            "count": {"type": "integer", "default": 3},
+            "note": {"type": "string"}
+        }});
+        let mut input = json!({"client": {"id": "c1"}, "count": 7, "note": null});
+        fill_defaults(&schema, &mut input);
+        assert_eq!(input, json!({"client": {"id": "c1", "tier": "gold"}, "count": 7, "note": null, "tone": "formal"}));
+        // A required input with a default is no longer missing.
+        let world = World::new();
+        let mut artifact = crate::runtime::testing::artifact(10);
+        artifact.input_schema = json!({"type": "object", "required": ["tone"], "properties": {"tone": {"type": "string", "enum": ["formal", "casual"], "default": "casual"}}});
+        let session = new_session(NewSession {
+            artifact: artifact.clone(),
+            origin: None,
+            persona: None,
+            org: "acme",
+            instance: "local",
+            input: json!({}),
+            model: "m".to_owned(),
+            max_tokens: 10,
+            clock: &world.clock,
+            ids: &world.ids,
+        })
+        .unwrap();
+        assert_eq!(session.input, json!({"tone": "casual"}));
+        assert!(message_text_of(&session).contains("\"tone\": \"casual\""), "the model sees the filled input");
+    }
+
+    fn message_text_of(session: &Session) -> String {
+        crate::runtime::message_text(&session.messages[0])
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod approvals;
 pub mod audit;
 mod calls;
 pub mod clock;
+pub mod deployed;
 pub mod error;
 mod execution;
 pub mod executor;
@@ -16,6 +17,7 @@ pub mod guard;
 pub mod hooks;
 pub mod ids;
 pub mod inspect;
+pub mod interrupt;
 pub mod lifecycle;
 pub mod output;
 pub mod persona;
@@ -28,7 +30,7 @@ mod turns;
 pub use calls::{HookCall, post_tool_use};
 pub use error::{RunError, SessionUse};
 pub use execution::{describe_for_model, execute_proposal, transition};
-pub use lifecycle::{Outcome, ProposalSummary, RunConfig, RunDeps, RunReport, StartOptions};
+pub use lifecycle::{DryRun, Outcome, ProposalSummary, RanArtifact, RunConfig, RunDeps, RunReport, StartOptions};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -60,6 +62,8 @@ pub enum Ending {
     InvalidOutput(Vec<String>),
     /// The model refused (exit 1).
     Refused(String),
+    /// Ctrl-C stopped the run at a safe point; the session is saved (exit 130).
+    Interrupted,
 }
 
 /// Asks a person to confirm a proposal (on a terminal).
@@ -75,6 +79,8 @@ pub trait Observer: Send + Sync {
     fn status(&self, _verb: &str, _message: &str) {}
     /// Something the user should know that does not stop the run.
     fn warn(&self, _message: &str) {}
+    /// A fact about the run worth saying (which artifact runs, and why).
+    fn note(&self, _message: &str) {}
     /// A piece of the model's text, as it streams.
     fn text(&self, _text: &str) {}
 }
@@ -109,6 +115,15 @@ pub struct Runtime<'a> {
     pub stream: bool,
     /// Hears the streamed text (and, in the lifecycle, statuses and warnings).
     pub observer: &'a dyn Observer,
+    /// Set on Ctrl-C: the run stops at its next safe point.
+    pub interrupt: Option<&'a interrupt::Interrupt>,
+}
+
+impl Runtime<'_> {
+    /// Returns whether the run was asked to stop.
+    pub(crate) fn interrupted(&self) -> bool {
+        self.interrupt.is_some_and(interrupt::Interrupt::is_set)
+    }
 }
 
 /// Returns the first user message of a run: the input, and how to give the output.

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::audit::AuditLog;
+use super::deployed::Origin;
 use super::error::{RunError, SessionUse};
 use super::guard::Counters;
 use super::proposals::Proposal;
@@ -74,6 +75,9 @@ pub struct Session {
     pub system: String,
     /// The compiled skill the session runs.
     pub artifact: Artifact,
+    /// Where the artifact came from (the release store, the org's record, the working copy).
+    #[serde(default)]
+    pub origin: Option<Origin>,
     pub messages: Vec<Message>,
     #[serde(default)]
     pub usage: Usage,
@@ -145,6 +149,8 @@ struct Header {
     input: Value,
     system: String,
     artifact: Artifact,
+    #[serde(default)]
+    origin: Option<Origin>,
 }
 
 /// The state of a session after a turn.
@@ -214,6 +220,7 @@ impl Store {
             input: session.input.clone(),
             system: session.system.clone(),
             artifact: session.artifact.clone(),
+            origin: session.origin.clone(),
         };
         let bytes = serde_json::to_vec_pretty(&header).context("failed to encode the session")?;
         crate::fs::write_atomic(&dir.join("session.json"), &bytes)?;
@@ -348,6 +355,7 @@ impl Store {
             input: header.input,
             system: header.system,
             artifact: header.artifact,
+            origin: header.origin,
             messages,
             usage: state.usage,
             cost_usd: state.cost_usd,
@@ -635,6 +643,7 @@ mod tests {
             input: Value::Null,
             system: "s".to_owned(),
             artifact,
+            origin: None,
             messages: vec![Message::user_text("hello")],
             usage: Usage::default(),
             cost_usd: 0.0,

@@ -70,6 +70,15 @@ pub fn tool_use(id: &str, name: &str, input: Value) -> MessagesResponse {
     reply(vec![ContentBlock::tool_use(id, name, input)], StopReason::ToolUse)
 }
 
+/// Returns a reply that calls several tools.
+pub fn tool_uses(calls: Vec<(&str, &str, Value)>) -> MessagesResponse {
+    let blocks = calls
+        .into_iter()
+        .map(|(id, name, input)| ContentBlock::ToolUse { id: id.to_owned(), name: name.to_owned(), input })
+        .collect();
+    reply(blocks, StopReason::ToolUse)
+}
+
 /// Returns a reply of text that ends the turn.
 pub fn text(text: &str) -> MessagesResponse {
     reply(vec![ContentBlock::text(text)], StopReason::EndTurn)
@@ -141,6 +150,7 @@ pub fn session(ids: &Ids, clock: &Clock, artifact: Artifact) -> Session {
         messages: vec![initial_message(&artifact.id, &input)],
         input,
         artifact,
+        origin: None,
         usage: Usage::default(),
         cost_usd: 0.0,
         turns: 0,
@@ -199,6 +209,7 @@ impl World {
             prompter: None,
             observer: &Silent,
             stream: false,
+            interrupt: None,
         }
     }
 

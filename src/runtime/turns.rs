@@ -99,7 +99,8 @@ impl Runtime<'_> {
     /// proposals), a breaker trips, or a call fails. `text` is added to the next user message.
     pub async fn drive(&self, session: &mut Session, text: Option<String>) -> anyhow::Result<Ending> {
         let guard = Guard::new(&session.org, &session.artifact.tools, &session.artifact.limits);
-        let mut meter = Meter::new(self.clock.now());
+        // Resuming never resets the breakers: the session's turns, cost and tokens count.
+        let mut meter = Meter::resumed(self.clock.now(), session.turns, session.cost_usd, session.usage.output_tokens);
         let mut pending_text = text;
         let mut resend = false;
         loop {
@@ -119,7 +120,10 @@ impl Runtime<'_> {
                             }
                         }
                     } else {
-                        let (mut content, trip) = self.answer_tools(session, &guard, &meter, uses).await?;
+                        let Some((mut content, trip)) = self.answer_tools(session, &guard, &meter, uses).await? else {
+                            // The calls that ran are in the journal; a resume answers the rest.
+                            return self.interrupt_at(session, "tool calls");
+                        };
                         if let Some(text) = pending_text.take() {
                             content.push(ContentBlock::text(text));
                         }
@@ -139,6 +143,9 @@ impl Runtime<'_> {
                 }
             }
             resend = false;
+            if self.interrupted() {
+                return self.interrupt_at(session, "turn");
+            }
             let now = self.clock.now();
             if let Some(trip) = guard.breaker(&meter, now) {
                 self.trip(session, &trip, now);
@@ -149,7 +156,17 @@ impl Runtime<'_> {
             let on_text = |text: &str| self.observer.text(text);
             // The wall-time breaker holds during the request too: a hung call is cut at the limit.
             let remaining = guard.wall_time_left(&meter, now);
-            let Ok(response) = tokio::time::timeout(remaining, self.model.send(&request, &on_text)).await else {
+            let send = tokio::time::timeout(remaining, self.model.send(&request, &on_text));
+            // Ctrl-C abandons the request in flight: its reply is never read, nor paid for here.
+            let sent = tokio::select! {
+                biased;
+                () = super::interrupt::wait(self.interrupt) => None,
+                sent = send => Some(sent),
+            };
+            let Some(sent) = sent else {
+                return self.interrupt_at(session, "model request");
+            };
+            let Ok(response) = sent else {
                 let trip = guard.wall_time_trip();
                 self.trip(session, &trip, self.clock.now());
                 return Ok(Ending::Breaker(trip));
@@ -261,6 +278,13 @@ impl Runtime<'_> {
             list.join("\n"),
             serde_json::to_string_pretty(&session.artifact.output_schema).unwrap_or_default()
         )))
+    }
+
+    /// Saves the session and ends the run as interrupted at `point` (audited).
+    fn interrupt_at(&self, session: &mut Session, point: &str) -> anyhow::Result<Ending> {
+        audit(self.store, &session.id, self.clock.now(), "interrupted", json!({"point": point}));
+        self.save(session)?;
+        Ok(Ending::Interrupted)
     }
 
     fn save(&self, session: &mut Session) -> anyhow::Result<()> {

@@ -272,9 +272,11 @@ async fn execute(
         prompter: None,
         observer: &Silent,
         stream: false,
+        interrupt: None,
     };
     let session = lifecycle::new_session(lifecycle::NewSession {
         artifact: artifact.as_ref().clone(),
+        origin: None,
         persona,
         org: &case.org,
         instance: "test",
@@ -334,7 +336,9 @@ fn outcome_of(report: &RunReport, sessions: &session::Store, artifact: &Artifact
         RunOutcome::Completed => (EndStatus::Completed, None),
         RunOutcome::AwaitingApproval { .. } => (EndStatus::AwaitingApproval, None),
         RunOutcome::Stopped(trip) => (EndStatus::Stopped, Some(trip.breaker.key().to_owned())),
-        RunOutcome::InvalidOutput(_) | RunOutcome::Refused(_) | RunOutcome::Error(_) => (EndStatus::Failed, None),
+        RunOutcome::InvalidOutput(_) | RunOutcome::Refused(_) | RunOutcome::Interrupted | RunOutcome::Error(_) => {
+            (EndStatus::Failed, None)
+        }
     };
     let schema_errors = match &report.output {
         Some(output) => crate::runtime::output::validate(&artifact.output_schema, output).unwrap_or_else(|e| vec![e]),

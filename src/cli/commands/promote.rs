@@ -17,6 +17,7 @@ pub fn run(ctx: &Ctx, args: &PromoteArgs) -> anyhow::Result<ExitStatus> {
         skill: args.skill.clone(),
         force: args.force,
         max_failure_rate: project.config.deploy.canary_max_failure_rate,
+        min_invocations: project.config.deploy.canary_min_invocations,
         concurrency: release::concurrency(ctx, args.concurrency)?,
     };
     if args.force && !session.canary_orgs(&args.skill).is_empty() {
@@ -31,12 +32,22 @@ pub fn run(ctx: &Ctx, args: &PromoteArgs) -> anyhow::Result<ExitStatus> {
                 ctx.printer.json(&blocked);
             }
             let red = ctx.printer.stderr_style().red().bold();
+            let inconclusive = blocked.gate.checked.as_ref().is_some_and(|c| c.inconclusive);
             let reason = blocked.gate.checked.and_then(|c| c.reason).unwrap_or_default();
-            ctx.printer.err_line(format_args!("{} the promotion gate failed: {reason}", red.apply_to("error:")));
-            ctx.printer.hint(format!(
-                "`agentb abort {}` returns the canary orgs to the baseline; `--force` promotes anyway",
-                args.skill
-            ));
+            if inconclusive {
+                ctx.printer.err_line(format_args!("{} the promotion is refused: {reason}", red.apply_to("error:")));
+                ctx.printer.hint(format!(
+                    "run `{}` in the canary orgs (`agentb run {} --org ORG`) until it has enough finished invocations, \
+                     or `--force` promotes anyway",
+                    args.skill, args.skill
+                ));
+            } else {
+                ctx.printer.err_line(format_args!("{} the promotion gate failed: {reason}", red.apply_to("error:")));
+                ctx.printer.hint(format!(
+                    "`agentb abort {}` returns the canary orgs to the baseline; `--force` promotes anyway",
+                    args.skill
+                ));
+            }
             Ok(ExitStatus::Failure)
         }
         Promotion::Ready { plan, gate, version } => {
@@ -59,7 +70,7 @@ fn print_gate(ctx: &Ctx, skill: &str, version: &str, check: &GateCheck) {
         |t: crate::deploy::gate::Tally| plural(usize::try_from(t.total()).unwrap_or(usize::MAX), "finished invocation");
     let (c, b) = (&check.canary, &check.baseline);
     ctx.printer.err_line(format_args!(
-        "Gate for `{skill}` {version} since {}:\n  canary   {}: {}, {} failed ({})\n  baseline {}: {}, {} failed ({})\n  maximum failure rate {} (and at most that much above the baseline)",
+        "Gate for `{skill}` {version} since {}:\n  canary   {}: {}, {} failed ({})\n  baseline {}: {}, {} failed ({})\n  maximum failure rate {} (and at most that much above the baseline), at least {} of the canary",
         check.since,
         plural(c.orgs.len(), "org"),
         finished(c.tally()),
@@ -70,5 +81,6 @@ fn print_gate(ctx: &Ctx, skill: &str, version: &str, check: &GateCheck) {
         b.failed,
         rate(b.failure_rate),
         percent(check.max_failure_rate),
+        plural(usize::try_from(check.min_invocations).unwrap_or(usize::MAX), "finished invocation"),
     ));
 }

@@ -2,21 +2,23 @@
 //! options, call the run lifecycle (`runtime::lifecycle`), render its report and map its
 //! outcome to the exit status. The terminal prompts and the streamed text live here.
 
+use std::sync::Arc;
+
 use anyhow::Context as _;
 use serde_json::{Map, Value};
 
 use crate::claude::ClaudeClient;
 use crate::cli::command_error::{self, ExitStatus, UserError};
 use crate::cli::commands::Ctx;
-use crate::cli::printer::Printer;
+use crate::cli::run_terminal::{self, Terminal, TerminalPrompter};
 use crate::cli::{ApproveTier, Format, RunArgs};
 use crate::config::Tier;
 use crate::erp;
 use crate::runtime::clock::{Clock, TEST_CLOCK_ENV};
 use crate::runtime::ids::Ids;
+use crate::runtime::interrupt::Interrupt;
 use crate::runtime::lifecycle::{self, ResumeOptions, store_of};
-use crate::runtime::proposals::Proposal;
-use crate::runtime::{Observer, Outcome, Prompter, RunConfig, RunDeps, RunReport, StartOptions};
+use crate::runtime::{Outcome, RunConfig, RunDeps, RunReport, StartOptions};
 
 pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<ExitStatus> {
     let project = ctx.project()?;
@@ -31,21 +33,31 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<ExitStatus> {
         reject: args.reject,
     });
     let resumable = resume.as_ref().map(|opts| lifecycle::open(&store, &clock, opts)).transpose()?;
-    let session = match (&resumable, &args.skill, &args.org) {
+    let start = match (&resumable, &args.skill, &args.org) {
         (Some(_), _, _) => None,
-        (None, Some(skill), Some(org)) => {
-            let opts = start_options(ctx, args, skill, org)?;
-            if args.dry_run {
-                ctx.printer.json(&lifecycle::dry_run(project, &opts, &clock, &ids, &observer, streams(ctx))?);
-                return Ok(ExitStatus::Success);
-            }
-            Some(lifecycle::prepare(project, &opts, &clock, &ids, &observer)?)
-        }
+        (None, Some(skill), Some(org)) => Some(start_options(ctx, args, skill, org)?),
         _ => return Err(UserError::usage("`agentb run` needs a SKILL and `--org ORG`, or `--resume SESSION`").into()),
     };
     let instance_name = resumable.as_ref().map_or(args.instance.clone(), |r| Some(r.session.instance.clone()));
-    let client = ClaudeClient::from_config(&project.config.claude, &ctx.settings.env)?;
     let instance = erp::open(project, &ctx.settings.env, instance_name.as_deref())?;
+    let rt = crate::rt::build()?;
+    let session = match &start {
+        Some(opts) if args.dry_run => {
+            let dry =
+                rt.block_on(lifecycle::dry_run(project, &instance, opts, &clock, &ids, &observer, streams(ctx)))?;
+            let origin =
+                dry.artifact.origin.as_ref().map(|o| format!(", {}", o.describe(&opts.org))).unwrap_or_default();
+            let (version, hash) = (&dry.artifact.version, &dry.artifact.content_hash);
+            ctx.printer.status("Would run", format!("{} v{version}{origin} ({hash})", opts.skill));
+            ctx.printer.json(&dry.request);
+            return Ok(ExitStatus::Success);
+        }
+        Some(opts) => Some(rt.block_on(lifecycle::prepare(project, &instance, opts, &clock, &ids, &observer))?),
+        None => None,
+    };
+    let client = ClaudeClient::from_config(&project.config.claude, &ctx.settings.env)?;
+    let interrupt = Arc::new(Interrupt::new());
+    let prompter = TerminalPrompter(Arc::clone(&interrupt));
     let config = RunConfig::from_project(project);
     let deps = RunDeps {
         model: &client,
@@ -55,11 +67,13 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<ExitStatus> {
         ids: &ids,
         config: &config,
         approve: approve_tier(args.approve, ctx.settings.yes),
-        prompter: if ctx.settings.interactive { Some(&TerminalPrompter) } else { None },
+        prompter: if ctx.settings.interactive { Some(&prompter) } else { None },
         observer: &observer,
         stream: streams(ctx),
+        interrupt: Some(&interrupt),
     };
-    let report = crate::rt::build()?.block_on(async {
+    let report = rt.block_on(async {
+        run_terminal::on_ctrl_c(Arc::clone(&interrupt), ctx.printer.clone())?;
         match (resumable, session, &resume) {
             (Some(resumable), _, Some(opts)) => lifecycle::resume(&deps, resumable, opts).await,
             (_, session, _) => lifecycle::start(&deps, session.context("a run starts or resumes")?, "cli").await,
@@ -96,6 +110,11 @@ fn render(ctx: &Ctx, format: Format, report: RunReport) -> anyhow::Result<ExitSt
                 "approve with `agentb proposals approve ID`; resume with `agentb run --resume {session} --message …` to soft-confirm T2 proposals"
             ));
             Ok(ExitStatus::AwaitingApproval)
+        }
+        Outcome::Interrupted => {
+            p.err_line(format!("interrupted: session {session} is saved and its invocation marked failed"));
+            p.hint(format!("resume it with `agentb run --resume {session}` (add `--message …` to say more)"));
+            Ok(ExitStatus::Interrupted)
         }
         Outcome::Error(e) => {
             let status = command_error::status_of(&e);
@@ -137,39 +156,6 @@ pub fn test_clock(ctx: &Ctx) -> anyhow::Result<Clock> {
     Ok(Clock::from_spec(ctx.settings.env.get(TEST_CLOCK_ENV)).map_err(UserError::usage)?)
 }
 
-/// The terminal as the run's observer: statuses and warnings on stderr, the streamed text raw.
-struct Terminal(Printer);
-
-impl Observer for Terminal {
-    fn status(&self, verb: &str, message: &str) {
-        self.0.status(verb, message);
-    }
-    fn warn(&self, message: &str) {
-        self.0.warn(message);
-    }
-    fn text(&self, text: &str) {
-        self.0.err_raw(text);
-    }
-}
-
-struct TerminalPrompter;
-
-impl Prompter for TerminalPrompter {
-    fn confirm(&self, p: &Proposal) -> bool {
-        let input = serde_json::to_string_pretty(&p.input).unwrap_or_default();
-        eprintln!("proposal {} wants to call `{}` ({}) with:\n{input}", p.id, p.tool, p.tier);
-        if p.tier == Tier::T3 {
-            dialoguer::Input::<String>::new()
-                .with_prompt("type `yes` to execute it")
-                .allow_empty(true)
-                .interact_text()
-                .is_ok_and(|answer| answer.trim() == "yes")
-        } else {
-            dialoguer::Confirm::new().with_prompt("execute it?").default(true).interact().unwrap_or(false)
-        }
-    }
-}
-
 /// Returns the options of a new run: reads `--input-file` (one JSON object) and splits each
 /// `--input key=value`.
 fn start_options(ctx: &Ctx, args: &RunArgs, skill: &str, org: &str) -> anyhow::Result<StartOptions> {
@@ -194,6 +180,6 @@ fn start_options(ctx: &Ctx, args: &RunArgs, skill: &str, org: &str) -> anyhow::R
         pairs.push((key.trim().to_owned(), value.to_owned()));
     }
     let (skill, org, instance) = (skill.to_owned(), org.to_owned(), args.instance.clone());
-    let (persona, model) = (args.persona.clone(), args.model.clone());
-    Ok(StartOptions { skill, org, instance, persona, input, raw_inputs: pairs, model })
+    let (persona, model, source) = (args.persona.clone(), args.model.clone(), args.source);
+    Ok(StartOptions { skill, org, instance, persona, input, raw_inputs: pairs, model, source })
 }

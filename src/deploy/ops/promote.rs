@@ -1,5 +1,7 @@
 //! Promote: after the failure-rate gate, send a skill's canary version to every remaining org
-//! (pinned orgs stay where they are); the canary markers go once every org runs it.
+//! (pinned orgs stay where they are); the canary markers go once every org runs it. The gate
+//! counts only the invocations that ran the artifact of their org (the canary's in the canary
+//! orgs) and needs `deploy.canary_min_invocations` finished canary ones.
 
 use std::sync::Arc;
 
@@ -19,6 +21,8 @@ pub struct Options {
     pub force: bool,
     /// The gate's maximum failure rate (the config's `deploy.canary_max_failure_rate`).
     pub max_failure_rate: f64,
+    /// The finished canary invocations the gate needs (`deploy.canary_min_invocations`).
+    pub min_invocations: u64,
     pub concurrency: usize,
 }
 
@@ -35,10 +39,16 @@ pub struct GateReport {
 pub struct GateCheck {
     /// When the canary began: invocations since then count.
     pub since: jiff::Timestamp,
+    /// The content hash of the canary artifact: only invocations that ran it count.
+    pub canary_hash: String,
     pub canary: Group,
     pub baseline: Group,
     pub max_failure_rate: f64,
+    /// The finished canary invocations the gate needs.
+    pub min_invocations: u64,
     pub passed: bool,
+    /// Too few finished canary invocations to decide: the promotion is refused.
+    pub inconclusive: bool,
     /// Why it failed, or a caveat when it passed.
     pub reason: Option<String>,
 }
@@ -106,18 +116,27 @@ pub fn plan(session: &ReleaseSession, options: &Options, progress: &dyn Progress
         GateReport { skipped: true, checked: None }
     } else {
         let erp = Arc::clone(&session.instance.erp);
+        // Each org with the artifact it should have run: the canary's, or its own baseline's.
+        let hash_of = |org: &String| session.state.deployment(&name, org, skill).map(|d| d.content_hash.clone());
+        let canary_pairs: Vec<(String, String)> =
+            canary_names.iter().map(|o| (o.clone(), newest.content_hash.clone())).collect();
+        let baseline_pairs: Vec<(String, String)> =
+            baseline_names.iter().filter_map(|o| Some((o.clone(), hash_of(o)?))).collect();
         let (c, b) = session.rt.block_on(async {
-            let c = gate::tally(&erp, &canary_names, skill, since, options.concurrency).await?;
-            let b = gate::tally(&erp, &baseline_names, skill, since, options.concurrency).await?;
+            let c = gate::tally(&erp, &canary_pairs, skill, since, options.concurrency).await?;
+            let b = gate::tally(&erp, &baseline_pairs, skill, since, options.concurrency).await?;
             Ok::<_, crate::erp::ErpError>((c, b))
         })?;
-        let verdict = gate::decide(c, b, options.max_failure_rate);
+        let verdict = gate::decide(c, b, options.max_failure_rate, options.min_invocations);
         let checked = GateCheck {
             since,
+            canary_hash: newest.content_hash.clone(),
             canary: Group::of(canary_names.clone(), c),
             baseline: Group::of(baseline_names, b),
             max_failure_rate: options.max_failure_rate,
+            min_invocations: options.min_invocations,
             passed: verdict.passed,
+            inconclusive: verdict.inconclusive,
             reason: verdict.reason,
         };
         let gate = GateReport { skipped: false, checked: Some(checked) };

@@ -104,9 +104,15 @@ fn promote_moves_every_org_and_then_ends_the_canary() {
     drop(s);
 
     let mut s = setup.session();
-    let options = promote::Options { skill: "a".into(), force: false, max_failure_rate: 0.05, concurrency: 2 };
+    let options = promote::Options {
+        skill: "a".into(),
+        force: false,
+        max_failure_rate: 0.05,
+        min_invocations: 0,
+        concurrency: 2,
+    };
     let promote::Promotion::Ready { plan, gate, version } = promote::plan(&s, &options, &()).unwrap() else {
-        panic!("the gate passes without invocations");
+        panic!("the gate passes without invocations when it asks for none");
     };
     assert_eq!(version, v2.version);
     let check = gate.checked.clone().unwrap();
@@ -150,14 +156,24 @@ fn a_failing_canary_blocks_the_promotion_and_a_pinned_org_stays() {
     drop(setup.deploy(&v1, None));
     let s = setup.deploy(&v2, Some("25%"));
     let canary = canary_orgs(&s)[0].clone();
-    let invocation = |status: &str| {
-        let v = serde_json::json!({"skillId": "a", "status": status, "input": {}, "triggeredBy": "test"});
+    let invocation = |status: &str, hash: &str| {
+        let v = serde_json::json!({"skillId": "a", "status": status, "input": {}, "triggeredBy": "test", "contentHash": hash});
         v.as_object().unwrap().clone()
     };
     for status in ["failed", "completed"] {
-        s.rt.block_on(setup.erp.create(&canary, AGENT_INVOCATIONS, invocation(status))).unwrap();
+        s.rt.block_on(setup.erp.create(&canary, AGENT_INVOCATIONS, invocation(status, &v2.content_hash))).unwrap();
     }
-    let options = promote::Options { skill: "a".into(), force: false, max_failure_rate: 0.05, concurrency: 2 };
+    // Runs of another artifact (the working copy, the old version) are not the canary's evidence.
+    for hash in [v1.content_hash.as_str(), "sha256:other"] {
+        s.rt.block_on(setup.erp.create(&canary, AGENT_INVOCATIONS, invocation("failed", hash))).unwrap();
+    }
+    let options = promote::Options {
+        skill: "a".into(),
+        force: false,
+        max_failure_rate: 0.05,
+        min_invocations: 2,
+        concurrency: 2,
+    };
     let promote::Promotion::Blocked(blocked) = promote::plan(&s, &options, &()).unwrap() else {
         panic!("a 50% failure rate fails the gate");
     };
@@ -193,6 +209,62 @@ fn a_failing_canary_blocks_the_promotion_and_a_pinned_org_stays() {
     assert_eq!(s.state.deployment("mem", &pinned, "a").unwrap().version, v1.version, "pinned stays");
     assert_eq!(setup.live(&s, &pinned).as_deref(), Some("1.0.0"));
     assert!(canary_orgs(&s).is_empty(), "every org runs the version or is pinned: the canary is over");
+}
+
+#[test]
+fn too_few_canary_invocations_of_the_canary_artifact_leave_the_gate_inconclusive() {
+    let setup = Setup::new();
+    let (v1, v2) = (artifact("1.0.0", "p1"), artifact("1.1.0", "p2"));
+    drop(setup.deploy(&v1, None));
+    let s = setup.deploy(&v2, Some("25%"));
+    let canary = canary_orgs(&s);
+    let baseline: Vec<&str> = ORGS.iter().copied().filter(|o| !canary.contains(&(*o).to_owned())).collect();
+    let invocation = |status: &str, hash: &str| {
+        let v = serde_json::json!({"skillId": "a", "status": status, "input": {}, "triggeredBy": "test", "contentHash": hash});
+        v.as_object().unwrap().clone()
+    };
+    let add = |org: &str, status: &str, hash: &str| {
+        s.rt.block_on(setup.erp.create(org, AGENT_INVOCATIONS, invocation(status, hash))).unwrap();
+    };
+    for _ in 0..3 {
+        add(&canary[0], "completed", &v2.content_hash);
+        // The working copy run in a canary org, and a still running invocation: neither counts.
+        add(&canary[0], "completed", "sha256:working-copy");
+        add(&canary[0], "running", &v2.content_hash);
+        // A baseline org counts the runs of its own artifact only.
+        add(baseline[0], "failed", &v1.content_hash);
+        add(baseline[0], "completed", &v2.content_hash);
+    }
+    let options = promote::Options {
+        skill: "a".into(),
+        force: false,
+        max_failure_rate: 0.05,
+        min_invocations: 5,
+        concurrency: 2,
+    };
+    let promote::Promotion::Blocked(blocked) = promote::plan(&s, &options, &()).unwrap() else {
+        panic!("3 of 5 finished canary invocations is inconclusive");
+    };
+    let check = blocked.gate.checked.unwrap();
+    assert!(check.inconclusive && !check.passed);
+    assert_eq!((check.canary.completed, check.canary.failed), (3, 0));
+    assert_eq!((check.baseline.completed, check.baseline.failed), (0, 3));
+    assert_eq!((check.min_invocations, check.canary_hash.as_str()), (5, v2.content_hash.as_str()));
+    assert!(
+        check.reason.unwrap().ends_with("3 of the 5 finished invocations of the canary version it needs (2 more runs)")
+    );
+    // Two more runs of the canary artifact make the evidence enough; the rate rules decide.
+    add(&canary[0], "completed", &v2.content_hash);
+    add(&canary[0], "completed", &v2.content_hash);
+    let promote::Promotion::Ready { gate, .. } = promote::plan(&s, &options, &()).unwrap() else {
+        panic!("5 completed canary invocations pass");
+    };
+    let check = gate.checked.unwrap();
+    assert!(check.passed && !check.inconclusive && check.reason.is_none(), "{check:?}");
+    assert_eq!(check.canary.completed, 5);
+    // `force` skips the gate, evidence or not.
+    let forced = promote::Options { force: true, min_invocations: 1000, ..options };
+    assert!(matches!(promote::plan(&s, &forced, &()).unwrap(), promote::Promotion::Ready { .. }));
 }
 
 #[test]
