@@ -844,11 +844,11 @@ mod tests {
         interrupt.trigger();
         let mut session = world.session(10);
         // The model asked for two calls; Ctrl-C came while it answered.
-        session.messages.push(crate::claude::Message::assistant(vec![crate::claude::ContentBlock::ToolUse {
-            id: "t1".into(),
-            name: "erp_get_client".into(),
-            input: json!({"id": "c1"}),
-        }]));
+        session.messages.push(crate::claude::Message::assistant(vec![crate::claude::ContentBlock::tool_use(
+            "t1",
+            "erp_get_client",
+            json!({"id": "c1"}),
+        )]));
         let model = Scripted::new([answer(&valid())]);
         let deps = RunDeps { interrupt: Some(&interrupt), ..world.deps(&model, None) };
         let report = block(start(&deps, session, "test")).unwrap();

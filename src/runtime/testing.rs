@@ -72,10 +72,7 @@ pub fn tool_use(id: &str, name: &str, input: Value) -> MessagesResponse {
 
 /// Returns a reply that calls several tools.
 pub fn tool_uses(calls: Vec<(&str, &str, Value)>) -> MessagesResponse {
-    let blocks = calls
-        .into_iter()
-        .map(|(id, name, input)| ContentBlock::ToolUse { id: id.to_owned(), name: name.to_owned(), input })
-        .collect();
+    let blocks = calls.into_iter().map(|(id, name, input)| ContentBlock::tool_use(id, name, input)).collect();
     reply(blocks, StopReason::ToolUse)
 }
 
