@@ -1248,6 +1248,25 @@ mod tests {
     }
 
     #[test]
+    fn agent_skills_keys_are_kept_and_metadata_holds_strings_only() {
+        let text = GOOD.replace(
+            "permissions:",
+            "license: MIT\ncompatibility: Python 3.12\nmetadata:\n  author: me\n  version: \"2\"\nallowed_tools:\n  - Read\npermissions:",
+        );
+        let p = parse(&text);
+        assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+        let skill = p.item.unwrap();
+        assert_eq!(skill.license.as_deref(), Some("MIT"));
+        assert_eq!(skill.compatibility.as_deref(), Some("Python 3.12"));
+        assert_eq!(skill.metadata, vec![("author".into(), "me".into()), ("version".into(), "2".into())]);
+        assert_eq!(skill.allowed_tools, vec!["Read".to_owned()]);
+        let text = GOOD.replace("permissions:", "metadata:\n  version: 2\nallowed_tools: Read\npermissions:");
+        let p = parse(&text);
+        assert_eq!(codes(&p), vec!["AB012", "AB012"]);
+        assert!(p.diagnostics[0].message.contains("`metadata.version` must be a string"), "{:?}", p.diagnostics);
+    }
+
+    #[test]
     fn loosened_limits() {
         let text = GOOD.replace("permissions:", "limits:\n  max_turns: 99\npermissions:");
         assert_eq!(codes(&parse(&text)), vec!["AB036"]);
