@@ -533,3 +533,26 @@ fn import_export_import_keeps_every_public_skill() {
         assert_eq!(exported_files, source_files, "{id}: the bundled files changed");
     }
 }
+
+#[test]
+fn values_with_dashes_quotes_and_line_breaks_survive_export_and_import() {
+    let skill = "---\nid: tricky\ntype: skill\nversion: 2.1.0\nstatus: active\ncategory: odd\ndescription: \"Splits --- on \\\"fences\\\": and # comments\\nover two lines.\"\ntriggers:\n  - schedule: \"0 8 * * 1-5\"\ninputs:\n  - name: text\n    type: string\n    required: true\n    description: \"a --- b\"\nlicense: \"MIT --- or not\"\nmetadata:\n  note: \"1.0\"\n  dash: \"---\"\nallowed_tools:\n  - Bash(git diff:*)\n  - Read\n---\n# Tricky\n\n## Purpose\nP.\n\n---\n\n## Process\n1. Step\n";
+    let run = Test::new().skill("tricky.md", skill).args(["lint"]).run().code(0);
+    let run = run.test.args(["export", "tricky", "--out", "dist"]).run().code(0);
+    let text = run.test.read("dist/tricky/SKILL.md");
+    let front = &text[3..text[3..].find("\n---").unwrap() + 3];
+    assert!(!front.contains("---"), "{front}");
+    if let Some(validator) = skills_ref() {
+        assert_valid(&validator, &run.test.path().join("dist/tricky"));
+    }
+    let dist = run.test.path().join("dist");
+    let back = Test::new().args(["import", dist.to_str().unwrap()]).run().code(0);
+    let original = frontmatter(skill);
+    let imported = frontmatter(&back.test.read("skills/tricky.md"));
+    for key in
+        ["version", "status", "category", "description", "triggers", "inputs", "license", "metadata", "allowed_tools"]
+    {
+        assert_eq!(imported[key], original[key], "{key}");
+    }
+    assert_eq!(body(&back.test.read("skills/tricky.md")), body(skill));
+}
