@@ -37,6 +37,9 @@ _agentb() {
             agentb,explain)
                 cmd="agentb__subcmd__explain"
                 ;;
+            agentb,export)
+                cmd="agentb__subcmd__export"
+                ;;
             agentb,generate-docs)
                 cmd="agentb__subcmd__generate__subcmd__docs"
                 ;;
@@ -45,6 +48,9 @@ _agentb() {
                 ;;
             agentb,history)
                 cmd="agentb__subcmd__history"
+                ;;
+            agentb,import)
+                cmd="agentb__subcmd__import"
                 ;;
             agentb,init)
                 cmd="agentb__subcmd__init"
@@ -154,6 +160,9 @@ _agentb() {
             agentb__subcmd__help,explain)
                 cmd="agentb__subcmd__help__subcmd__explain"
                 ;;
+            agentb__subcmd__help,export)
+                cmd="agentb__subcmd__help__subcmd__export"
+                ;;
             agentb__subcmd__help,generate-docs)
                 cmd="agentb__subcmd__help__subcmd__generate__subcmd__docs"
                 ;;
@@ -162,6 +171,9 @@ _agentb() {
                 ;;
             agentb__subcmd__help,history)
                 cmd="agentb__subcmd__help__subcmd__history"
+                ;;
+            agentb__subcmd__help,import)
+                cmd="agentb__subcmd__help__subcmd__import"
                 ;;
             agentb__subcmd__help,init)
                 cmd="agentb__subcmd__help__subcmd__init"
@@ -347,7 +359,7 @@ _agentb() {
 
     case "${cmd}" in
         agentb)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help"
+            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -362,7 +374,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -396,7 +408,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -430,7 +442,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -460,7 +472,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -506,7 +518,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -548,7 +560,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -578,7 +590,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -706,7 +718,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -748,7 +760,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -842,7 +854,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -880,7 +892,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -918,7 +930,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -948,7 +960,41 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentb__subcmd__export)
+            opts="-C -q -v -y -h -V --out --force --config --format --color --quiet --verbose --no-input --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -978,7 +1024,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -993,7 +1039,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__help)
-            opts="lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help"
+            opts="lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1174,6 +1220,20 @@ _agentb() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentb__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentb__subcmd__help__subcmd__generate__subcmd__docs)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1203,6 +1263,20 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__help__subcmd__history)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentb__subcmd__help__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1576,7 +1650,37 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentb__subcmd__import)
+            opts="-C -q -v -y -h -V --force --config --format --color --quiet --verbose --no-input --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1606,7 +1710,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1644,7 +1748,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1674,7 +1778,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1768,7 +1872,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1822,7 +1926,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1860,7 +1964,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1898,7 +2002,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1928,7 +2032,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1958,7 +2062,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2094,7 +2198,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2124,7 +2228,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2154,7 +2258,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2184,7 +2288,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2226,7 +2330,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2292,7 +2396,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2322,7 +2426,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2408,7 +2512,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2438,7 +2542,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2472,7 +2576,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2522,7 +2626,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2560,7 +2664,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2594,7 +2698,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2632,7 +2736,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2670,7 +2774,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)

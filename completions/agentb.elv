@@ -51,6 +51,8 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand history 'Show the release history of a skill'
             cand run 'Run a skill on Claude for one org, behind the guard, hooks and proposals'
             cand test 'Run the skills'' test cases (`skills/<id>.test.yaml`) through the real runtime'
+            cand import 'Import Agent Skills folders (`SKILL.md`) as agentb skills'
+            cand export 'Export skills as Agent Skills folders that the official validator accepts'
             cand proposals 'List, show, approve, reject or undo the proposals of runs'
             cand sessions 'List or show run sessions'
             cand completions 'Print a shell completion script'
@@ -656,6 +658,43 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'agentb;import'= {
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand --force 'Overwrite existing skill files and their bundled-file folders'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentb;export'= {
+            cand --out 'The folder to write the skill folders into'
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand --force 'Replace existing exported skill folders'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'agentb;proposals'= {
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
@@ -904,6 +943,8 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand history 'Show the release history of a skill'
             cand run 'Run a skill on Claude for one org, behind the guard, hooks and proposals'
             cand test 'Run the skills'' test cases (`skills/<id>.test.yaml`) through the real runtime'
+            cand import 'Import Agent Skills folders (`SKILL.md`) as agentb skills'
+            cand export 'Export skills as Agent Skills folders that the official validator accepts'
             cand proposals 'List, show, approve, reject or undo the proposals of runs'
             cand sessions 'List or show run sessions'
             cand completions 'Print a shell completion script'
@@ -972,6 +1013,10 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;help;run'= {
         }
         &'agentb;help;test'= {
+        }
+        &'agentb;help;import'= {
+        }
+        &'agentb;help;export'= {
         }
         &'agentb;help;proposals'= {
             cand list 'List proposals, newest last'

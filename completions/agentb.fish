@@ -30,7 +30,8 @@ complete -c agentb -n "__fish_agentb_needs_command" -l format -d 'Output format 
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_needs_command" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -58,6 +59,8 @@ complete -c agentb -n "__fish_agentb_needs_command" -f -a "status" -d 'Show what
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "history" -d 'Show the release history of a skill'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "run" -d 'Run a skill on Claude for one org, behind the guard, hooks and proposals'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "test" -d 'Run the skills\' test cases (`skills/<id>.test.yaml`) through the real runtime'
+complete -c agentb -n "__fish_agentb_needs_command" -f -a "import" -d 'Import Agent Skills folders (`SKILL.md`) as agentb skills'
+complete -c agentb -n "__fish_agentb_needs_command" -f -a "export" -d 'Export skills as Agent Skills folders that the official validator accepts'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "proposals" -d 'List, show, approve, reject or undo the proposals of runs'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "sessions" -d 'List or show run sessions'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -71,7 +74,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand lint" -l format -d 'Output
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand lint" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -89,7 +93,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand compile" -l format -d 'Out
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand compile" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -106,7 +111,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand explain" -l format -d 'Out
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand explain" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -122,7 +128,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand init" -l format -d 'Output
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand init" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -138,7 +145,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand new; and not __fish_seen_s
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand new; and not __fish_seen_subcommand_from skill persona help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -163,7 +171,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subco
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -182,7 +191,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subco
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from persona" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -202,7 +212,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_s
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -224,7 +235,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subco
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -241,7 +253,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subco
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -262,7 +275,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subco
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -285,7 +299,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand diff" -l format -d 'Output
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand diff" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -303,7 +318,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_se
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -324,7 +340,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_s
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -342,7 +359,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_s
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -365,7 +383,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l format -d 'Outp
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -386,7 +405,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand promote" -l format -d 'Out
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand promote" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -404,7 +424,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand abort" -l format -d 'Outpu
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand abort" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -422,7 +443,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand pin" -l format -d 'Output 
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand pin" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -440,7 +462,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand unpin" -l format -d 'Outpu
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand unpin" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -459,7 +482,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l format -d 'Ou
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -477,7 +501,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand status" -l format -d 'Outp
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand status" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -496,7 +521,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand history" -l format -d 'Out
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand history" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -522,7 +548,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand run" -l format -d 'Output 
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand run" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -547,7 +574,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand test" -l format -d 'Output
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand test" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -557,13 +585,51 @@ complete -c agentb -n "__fish_agentb_using_subcommand test" -l no-input -d 'Neve
 complete -c agentb -n "__fish_agentb_using_subcommand test" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand test" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand import" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand import" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand import" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
+complete -c agentb -n "__fish_agentb_using_subcommand import" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand import" -l force -d 'Overwrite existing skill files and their bundled-file folders'
+complete -c agentb -n "__fish_agentb_using_subcommand import" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand import" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand import" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand import" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand import" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand export" -l out -d 'The folder to write the skill folders into' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand export" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand export" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand export" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
+complete -c agentb -n "__fish_agentb_using_subcommand export" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand export" -l force -d 'Replace existing exported skill folders'
+complete -c agentb -n "__fish_agentb_using_subcommand export" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand export" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand export" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand export" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand export" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -587,7 +653,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -603,7 +670,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -619,7 +687,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -635,7 +704,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -651,7 +721,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -673,7 +744,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_s
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -692,7 +764,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -708,7 +781,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from show" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -727,7 +801,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand completions" -l format -d 
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand completions" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -743,7 +818,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -l format -
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
 github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -753,29 +829,31 @@ complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -l no-input
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "lint" -d 'Check skills, personas, test files and the config'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "compile" -d 'Lint, then compile skills into deployable artifacts'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "explain" -d 'Explain a lint rule, or list all rules'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "init" -d 'Create `.agentbuilder.toml`, `skills/` and `personas/` in a directory'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "new" -d 'Scaffold a new skill or persona that passes lint'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "erp" -d 'Work with ERP instances: serve the reference ERP, manage local orgs, check reachability'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "diff" -d 'Show the interface changes and the prompt diff of a skill against a deployed version, a kept version or a git revision'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "version" -d 'List skill versions and where they are deployed; bump or check versions'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "deploy" -d 'Deploy compiled skills (and personas) to the orgs of an instance'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "promote" -d 'Send a skill\'s canary version to all remaining orgs, after the failure-rate gate'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "abort" -d 'Return a skill\'s canary orgs to the baseline version'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "pin" -d 'Deploy a kept version of a skill to orgs and keep them there'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "unpin" -d 'Let pinned orgs follow new versions again'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "rollback" -d 'Redeploy the previous (or a named) version of a skill'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "status" -d 'Show what is deployed where; with `--refresh`, check the live records for drift'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "history" -d 'Show the release history of a skill'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "run" -d 'Run a skill on Claude for one org, behind the guard, hooks and proposals'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "test" -d 'Run the skills\' test cases (`skills/<id>.test.yaml`) through the real runtime'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "proposals" -d 'List, show, approve, reject or undo the proposals of runs'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "sessions" -d 'List or show run sessions'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "generate-docs" -d 'Write the man pages and completion scripts into a directory'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test proposals sessions completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "lint" -d 'Check skills, personas, test files and the config'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "compile" -d 'Lint, then compile skills into deployable artifacts'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "explain" -d 'Explain a lint rule, or list all rules'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "init" -d 'Create `.agentbuilder.toml`, `skills/` and `personas/` in a directory'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "new" -d 'Scaffold a new skill or persona that passes lint'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "erp" -d 'Work with ERP instances: serve the reference ERP, manage local orgs, check reachability'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "diff" -d 'Show the interface changes and the prompt diff of a skill against a deployed version, a kept version or a git revision'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "version" -d 'List skill versions and where they are deployed; bump or check versions'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "deploy" -d 'Deploy compiled skills (and personas) to the orgs of an instance'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "promote" -d 'Send a skill\'s canary version to all remaining orgs, after the failure-rate gate'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "abort" -d 'Return a skill\'s canary orgs to the baseline version'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "pin" -d 'Deploy a kept version of a skill to orgs and keep them there'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "unpin" -d 'Let pinned orgs follow new versions again'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "rollback" -d 'Redeploy the previous (or a named) version of a skill'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "status" -d 'Show what is deployed where; with `--refresh`, check the live records for drift'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "history" -d 'Show the release history of a skill'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "run" -d 'Run a skill on Claude for one org, behind the guard, hooks and proposals'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "test" -d 'Run the skills\' test cases (`skills/<id>.test.yaml`) through the real runtime'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "import" -d 'Import Agent Skills folders (`SKILL.md`) as agentb skills'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "export" -d 'Export skills as Agent Skills folders that the official validator accepts'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "proposals" -d 'List, show, approve, reject or undo the proposals of runs'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "sessions" -d 'List or show run sessions'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "generate-docs" -d 'Write the man pages and completion scripts into a directory'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from new" -f -a "skill" -d 'Scaffold `skills/<ID>.md`'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from new" -f -a "persona" -d 'Scaffold `personas/<ID>.md`'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from erp" -f -a "serve" -d 'Serve the local store over HTTP: the reference ERP'

@@ -329,7 +329,7 @@ fn unsupported_format_is_a_usage_error() {
 fn explain_lists_every_rule() {
     let run = Test::new().args(["explain"]).run().no_panic().code(0);
     let lines: Vec<&str> = run.stdout.lines().collect();
-    assert_eq!(lines.len(), 43, "{}", run.stdout);
+    assert_eq!(lines.len(), 44, "{}", run.stdout);
     for (i, line) in lines.iter().enumerate() {
         assert!(line.starts_with(&format!("AB{:03}  ", i + 1)), "{line}");
     }
@@ -342,7 +342,7 @@ fn explain_list_as_json() {
     let run = Test::new().args(["explain", "--format", "json"]).run().no_panic().code(0);
     let list = run.json();
     let list = list.as_array().expect("an array");
-    assert_eq!(list.len(), 43);
+    assert_eq!(list.len(), 44);
     assert_eq!(list[0]["code"], "AB001");
     assert_eq!(list[0]["name"], "empty-file");
     assert_eq!(list[0]["level"], "error");

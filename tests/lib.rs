@@ -2,6 +2,7 @@
 
 mod support;
 
+mod agent_skills;
 mod claude;
 mod claude_shapes;
 mod cli;

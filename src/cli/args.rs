@@ -66,6 +66,8 @@ pub enum Format {
     Github,
     /// JUnit XML, for CI test reports (test; written to `--out`)
     Junit,
+    /// Anthropic's Agent Skills folders (export; its report is for people)
+    AgentSkills,
 }
 
 /// When to color output.
@@ -156,6 +158,34 @@ pub enum Command {
         after_help = "Examples:\n  agentb test\n  agentb test brief-creator --format junit --out report.xml\n  agentb test brief-creator --mode record"
     )]
     Test(TestArgs),
+    /// Import Agent Skills folders (`SKILL.md`) as agentb skills
+    ///
+    /// PATH is a `SKILL.md`, a skill folder, or a tree of skill folders. Each skill becomes
+    /// `skills/<name>.md` (status `draft`, one `manual_invoke` trigger, the description as its
+    /// Purpose, the source body under `## Instructions` with its headings one level down); its
+    /// other files are copied byte for byte to `skills/<name>/`, and the body's relative links are
+    /// rewritten to point there. `allowed-tools` entries that name agentb tools (`erp_*`) become
+    /// permissions; the others are kept but not granted. A skill without frontmatter, with an
+    /// invalid name or a description over 1024 characters is refused with its file and line; the
+    /// others still import. Exit 0 when all imported, 1 when any was refused, 2 for a bad PATH.
+    #[command(
+        after_help = "Examples:\n  agentb import ~/skills/pdf-tools\n  agentb import ./vendor/anthropic-skills --force\n  agentb import ./SKILL.md --format json"
+    )]
+    Import(ImportArgs),
+    /// Export skills as Agent Skills folders that the official validator accepts
+    ///
+    /// Writes `DIR/<id>/SKILL.md` with the format's six keys (`name`, `description`, `license`,
+    /// `compatibility`, `allowed-tools`, `metadata`); the version, status, category and interface
+    /// travel in `metadata` (`agentb-version`, `agentb-status`, `agentb-category`,
+    /// `agentb-interface`), so importing the folder gives back the same skill. The files of
+    /// `skills/<id>/` are copied along. An imported skill's body goes back as it came. A
+    /// description over 1024 characters refuses the skill (exit 1); an existing folder is only
+    /// replaced with `--force`. `--format agent-skills` is the default; `--format json` writes
+    /// the same folders and reports what it did as JSON.
+    #[command(
+        after_help = "Examples:\n  agentb export brief-creator --format agent-skills --out dist/skills\n  agentb export brief-creator quality-checker --out dist/skills --force\n  agentb export brief-creator --out dist/skills --format json"
+    )]
+    Export(ExportArgs),
     /// List, show, approve, reject or undo the proposals of runs
     #[command(subcommand)]
     Proposals(ProposalsCommand),
@@ -186,6 +216,29 @@ pub struct LintArgs {
     /// Silence these rules (codes or names)
     #[arg(long, value_name = "RULE")]
     pub allow: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A `SKILL.md`, a skill folder, or a folder of skill folders
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+    /// Overwrite existing skill files and their bundled-file folders
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The skills to export (their ids)
+    #[arg(value_name = "SKILL", required = true)]
+    pub skills: Vec<String>,
+    /// The folder to write the skill folders into
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace existing exported skill folders
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

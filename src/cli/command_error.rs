@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
+use crate::agent_skills::AgentSkillsError;
 use crate::claude::ClaudeError;
 use crate::config::ConfigError;
 use crate::deploy::DeployError;
@@ -96,6 +97,9 @@ impl CommandError {
                 return e.into();
             }
             if let Some(e) = cause.downcast_ref::<ScaffoldError>() {
+                return e.into();
+            }
+            if let Some(e) = cause.downcast_ref::<AgentSkillsError>() {
                 return e.into();
             }
             if cause.downcast_ref::<reqwest::Error>().is_some() {
@@ -197,6 +201,14 @@ impl From<&WorkspaceError> for CommandError {
 /// What `agentb new` is given is input: a refused part is a usage error, exit 2.
 impl From<&ScaffoldError> for CommandError {
     fn from(e: &ScaffoldError) -> Self {
+        Self { status: ExitStatus::Usage, hint: e.hint() }
+    }
+}
+
+/// A bad import path, an unknown skill or an export folder in the way is a usage error, exit 2
+/// (a refused skill is a finding, exit 1, decided by the command from its report).
+impl From<&AgentSkillsError> for CommandError {
+    fn from(e: &AgentSkillsError) -> Self {
         Self { status: ExitStatus::Usage, hint: e.hint() }
     }
 }

@@ -285,6 +285,15 @@ a skill, persona or test file. A FIFO, a socket, a device, a directory or a dang
 with such a name is reported and never opened for reading (opening a FIFO could block lint
 forever). A symbolic link to a regular file is read like the file. Rename or remove the path.
 ";
+    AGENT_SKILLS_LIMIT = "AB044" "agent-skills-limit" Error "a value is over a limit of the Agent Skills format"
+"`agentb import` and `agentb export` convert to and from Anthropic's Agent Skills folders
+(agentskills.io), whose `SKILL.md` frontmatter has limits agentb's own files do not: `name` at
+most 64 characters, `description` at most 1024 characters and `compatibility` at most 500
+(characters, not bytes). Import refuses a skill whose description is longer, and export refuses
+to write one, because the official validator (`skills-ref`) and the agents that load skills
+reject it. Shorten the description: keep what the skill does and when to use it, and move the
+rest into the body.
+";
 }
 
 /// Finds a rule by code (`AB012`, case-insensitive) or name (`unknown-key`).

@@ -73,8 +73,18 @@ pub fn parse(markdown: &str) -> Body {
         sections.push(done);
     }
 
+    // The first `## Purpose` and `## Process` win; a later one is kept as context (an imported
+    // skill's own `# Process`, shifted to `##`, follows the generated one).
+    let mut seen: Vec<String> = Vec::new();
     for (heading, blocks) in sections {
-        match normalize(&heading).as_str() {
+        let name = normalize(&heading);
+        let known = matches!(name.as_str(), "purpose" | "process");
+        if known && seen.contains(&name) {
+            body.context.push(Section { heading, text: raw_text(&blocks, &lines) });
+            continue;
+        }
+        seen.push(name.clone());
+        match name.as_str() {
             "purpose" => body.purpose = Some(raw_text(&blocks, &lines)),
             "founder knowledge" => body
                 .knowledge
@@ -191,5 +201,13 @@ mod tests {
         let crlf = parse("## Purpose\r\nX\r\n## Process\r\n1. a\r\n");
         assert_eq!(crlf.purpose.as_deref(), Some("X"));
         assert_eq!(crlf.process, Some(vec!["a".to_owned()]));
+    }
+
+    #[test]
+    fn the_first_purpose_and_process_win_and_later_ones_are_context() {
+        let body = parse("## Purpose\nA.\n\n## Process\n1. Follow.\n\n## Process\n- own steps\n");
+        assert_eq!(body.purpose.as_deref(), Some("A."));
+        assert_eq!(body.process, Some(vec!["Follow.".to_owned()]));
+        assert_eq!(body.context, vec![Section { heading: "Process".into(), text: "- own steps".into() }]);
     }
 }

@@ -192,6 +192,14 @@ pub struct Skill {
     pub limits: SkillLimits,
     /// The span of the `limits` mapping, if present.
     pub limits_span: Option<Range<usize>>,
+    /// Kept from an imported Agent Skill (SPEC §3, §11); never read by the runtime.
+    pub license: Option<String>,
+    /// Kept from an imported Agent Skill: the environment it expects.
+    pub compatibility: Option<String>,
+    /// Kept from an imported Agent Skill: string keys and values, in file order.
+    pub metadata: Vec<(String, String)>,
+    /// Kept from an imported Agent Skill; agentb grants tools only from `permissions`.
+    pub allowed_tools: Vec<String>,
     pub body: Body,
     /// The byte offset where the body starts.
     pub body_offset: usize,

@@ -69,6 +69,10 @@ const SKILL_KEYS: &[&str] = &[
     "dependencies",
     "permissions",
     "limits",
+    "license",
+    "compatibility",
+    "metadata",
+    "allowed_tools",
 ];
 const PERSONA_KEYS: &[&str] = &["id", "type", "name", "allowed_skills", "model", "description"];
 const FIELD_KEYS: &[&str] = &["name", "type", "required", "description", "enum", "default"];
@@ -157,6 +161,24 @@ pub fn persona_source_hashed(src: &SourceFile, display: &Path, hash: Option<&str
     let item = w.frontmatter().map(|(root, body_range)| w.persona(&root, body_range, hash()));
     w.secrets();
     Parsed { text: Some(src.text.clone()), item: item.flatten(), diagnostics: w.diags }
+}
+
+/// Splits and loads a file's frontmatter, as lint does: the root mapping, the body's byte range
+/// and the opening fence; or the diagnostics of a missing, unterminated or invalid frontmatter
+/// (the same as lint's, with the same spans). Agent Skills import reads `SKILL.md` files with it.
+pub fn frontmatter(src: &SourceFile, display: &Path) -> Result<(Node, Range<usize>, Range<usize>), Vec<Diagnostic>> {
+    let mut w = Walker { file: display, text: &src.text, diags: Vec::new(), open: 0..0 };
+    match w.frontmatter() {
+        Some((root, body)) => Ok((root, body, w.open)),
+        None => Err(w.diags),
+    }
+}
+
+/// Returns lint's secret diagnostics (AB033) of a text.
+pub fn secret_diagnostics(src: &SourceFile, display: &Path) -> Vec<Diagnostic> {
+    let mut w = Walker { file: display, text: &src.text, diags: Vec::new(), open: 0..0 };
+    w.secrets();
+    w.diags
 }
 
 struct Walker<'a> {
@@ -384,6 +406,10 @@ impl Walker<'_> {
         let dependencies = self.dependencies(root);
         let permissions = self.permissions(root, &ctx.catalog);
         let (limits, limits_span) = self.limits(root, &ctx.limits);
+        let license = self.optional_str(root, "license");
+        let compatibility = self.optional_str(root, "compatibility");
+        let metadata = self.metadata(root);
+        let allowed_tools = self.string_list(root, "allowed_tools");
 
         let body_text = &self.text[body_range.clone()];
         let body = body::parse(body_text);
@@ -410,6 +436,10 @@ impl Walker<'_> {
             permissions,
             limits,
             limits_span,
+            license,
+            compatibility,
+            metadata,
+            allowed_tools,
             body,
             body_offset: body_range.start,
             source_hash,
@@ -860,6 +890,52 @@ impl Walker<'_> {
         out
     }
 
+    /// Returns `metadata`: a mapping of strings, reporting anything else (SPEC §3).
+    fn metadata(&mut self, root: &Node) -> Vec<(String, String)> {
+        let Some(node) = root.get("metadata") else {
+            return Vec::new();
+        };
+        let Some(entries) = node.as_map() else {
+            if !matches!(node.value, Value::Null) {
+                let d = self
+                    .diag(
+                        &rules::WRONG_TYPE,
+                        node.span.clone(),
+                        format!("`metadata` must be a mapping of strings, found {}", node.kind_name()),
+                    )
+                    .label("expected a mapping");
+                self.push(d);
+            }
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (key, value) in entries {
+            let name = key.scalar_text().unwrap_or_default().into_owned();
+            if let Value::Str { text, .. } = &value.value {
+                out.push((name, text.clone()));
+            } else {
+                let d = self
+                    .diag(
+                        &rules::WRONG_TYPE,
+                        value.span.clone(),
+                        format!("`metadata.{name}` must be a string, found {}", value.kind_name()),
+                    )
+                    .label("expected a string")
+                    .help("quote the value: metadata holds strings only");
+                self.push(d);
+            }
+        }
+        out
+    }
+
+    /// Returns a list of strings, reporting items that are not strings.
+    fn string_list(&mut self, root: &Node, key: &str) -> Vec<String> {
+        let Some(items) = self.list(root, key) else {
+            return Vec::new();
+        };
+        items.iter().filter_map(|n| self.string_value(n, key)).map(|s| s.value).collect()
+    }
+
     fn case_fix(&self, d: Diagnostic, entry: &Spanned<String>, fixed: &str) -> Diagnostic {
         let quote = usize::from(self.text[entry.span.clone()].starts_with(['"', '\'']));
         let range = entry.span.start + quote..entry.span.start + quote + entry.value.len();
@@ -1169,6 +1245,25 @@ mod tests {
         assert!(validate_cron("0 8 * * 1-5").is_ok());
         assert!(validate_cron("61 8 * * *").is_err());
         assert!(validate_cron("* *").is_err());
+    }
+
+    #[test]
+    fn agent_skills_keys_are_kept_and_metadata_holds_strings_only() {
+        let text = GOOD.replace(
+            "permissions:",
+            "license: MIT\ncompatibility: Python 3.12\nmetadata:\n  author: me\n  version: \"2\"\nallowed_tools:\n  - Read\npermissions:",
+        );
+        let p = parse(&text);
+        assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+        let skill = p.item.unwrap();
+        assert_eq!(skill.license.as_deref(), Some("MIT"));
+        assert_eq!(skill.compatibility.as_deref(), Some("Python 3.12"));
+        assert_eq!(skill.metadata, vec![("author".into(), "me".into()), ("version".into(), "2".into())]);
+        assert_eq!(skill.allowed_tools, vec!["Read".to_owned()]);
+        let text = GOOD.replace("permissions:", "metadata:\n  version: 2\nallowed_tools: Read\npermissions:");
+        let p = parse(&text);
+        assert_eq!(codes(&p), vec!["AB012", "AB012"]);
+        assert!(p.diagnostics[0].message.contains("`metadata.version` must be a string"), "{:?}", p.diagnostics);
     }
 
     #[test]

@@ -68,7 +68,7 @@ pub fn print_report(ctx: &Ctx, format: Format, diagnostics: &[Diagnostic], ws: &
     let p = &ctx.printer;
     match format {
         // `ctx.format` offers lint no JUnit; a report is for people then.
-        Format::Human | Format::Junit => {
+        Format::Human | Format::Junit | Format::AgentSkills => {
             if !diagnostics.is_empty() {
                 p.err_raw(render::human(diagnostics, &ws.sources, p.color_stderr));
             }

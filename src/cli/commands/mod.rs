@@ -8,7 +8,9 @@ mod deploy;
 mod diff;
 mod erp;
 mod explain;
+mod export;
 mod history;
+mod import;
 mod init;
 mod lint;
 mod new;
@@ -76,6 +78,7 @@ pub fn format_name(format: Format) -> &'static str {
         Format::Sarif => "sarif",
         Format::Github => "github",
         Format::Junit => "junit",
+        Format::AgentSkills => "agent-skills",
     }
 }
 
@@ -101,6 +104,8 @@ pub fn dispatch(settings: Settings, command: Command) -> anyhow::Result<ExitStat
         Command::History(args) => history::run(&ctx, &args),
         Command::Run(args) => run::run(&ctx, &args),
         Command::Test(args) => test::run(&ctx, &args),
+        Command::Import(args) => import::run(&ctx, &args),
+        Command::Export(args) => export::run(&ctx, &args),
         Command::Proposals(args) => proposals::run(&ctx, &args),
         Command::Sessions(args) => sessions::run(&ctx, &args),
         Command::Completions(args) => completions::run(&ctx, &args),
