@@ -6,6 +6,7 @@
 //! status. Everything outside [`cli`] is the library: it knows nothing of clap, the terminal or
 //! exit codes.
 
+pub mod builders;
 pub mod claude;
 pub mod cli;
 pub mod compile;

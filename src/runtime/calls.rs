@@ -85,7 +85,7 @@ pub async fn post_tool_use(
 
 /// Returns a tool result cut to `max` bytes (at a char boundary), with a note to the model
 /// saying it was cut and how long it was (`limits.max_tool_result_bytes`).
-pub(super) fn cap_result(content: String, max: u64) -> String {
+pub fn cap_result(content: String, max: u64) -> String {
     let max = usize::try_from(max).unwrap_or(usize::MAX);
     if content.len() <= max {
         return content;
@@ -241,6 +241,11 @@ impl Runtime<'_> {
         // never a failed run.
         if let Some(problem) = guard::invalid_id(&tool.resource, &input) {
             return self.refuse(session, id, name, &Rule::RecordId, &problem);
+        }
+        if let Some(check) = self.check
+            && let Some(reason) = check.check(self.erp, &session.org, name, &input).await?
+        {
+            return self.refuse(session, id, name, &Rule::Shape, &reason);
         }
         let is_write = !(tier == Tier::T1 && tool.action == "read");
         if is_write {

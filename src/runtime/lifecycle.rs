@@ -89,6 +89,8 @@ pub struct RunDeps<'a> {
     pub observer: &'a dyn Observer,
     /// Whether requests stream (the text goes to the observer).
     pub stream: bool,
+    /// A builder's check of every call (`None` for skills).
+    pub check: Option<&'a dyn super::CallCheck>,
 }
 
 impl RunDeps<'_> {
@@ -121,6 +123,7 @@ impl RunDeps<'_> {
             windows: self.config.windows.clone(),
             stream: self.stream,
             observer: self.observer,
+            check: self.check,
         }
     }
 }

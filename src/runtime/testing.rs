@@ -199,6 +199,7 @@ impl World {
             prompter: None,
             observer: &Silent,
             stream: false,
+            check: None,
         }
     }
 

@@ -272,6 +272,7 @@ async fn execute(
         prompter: None,
         observer: &Silent,
         stream: false,
+        check: None,
     };
     let session = lifecycle::new_session(lifecycle::NewSession {
         artifact: artifact.as_ref().clone(),

@@ -58,6 +58,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<ExitStatus> {
         prompter: if ctx.settings.interactive { Some(&TerminalPrompter) } else { None },
         observer: &observer,
         stream: streams(ctx),
+        check: resumable.as_ref().and_then(|r| crate::builders::check_for(&r.session)),
     };
     let report = crate::rt::build()?.block_on(async {
         match (resumable, session, &resume) {
@@ -69,7 +70,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<ExitStatus> {
 }
 
 /// Prints a run's report and returns its exit status (SPEC §12), or the error of a failed call.
-fn render(ctx: &Ctx, format: Format, report: RunReport) -> anyhow::Result<ExitStatus> {
+pub(super) fn render(ctx: &Ctx, format: Format, report: RunReport) -> anyhow::Result<ExitStatus> {
     let p = &ctx.printer;
     if format == Format::Json {
         p.json(&report);
@@ -119,12 +120,12 @@ fn render(ctx: &Ctx, format: Format, report: RunReport) -> anyhow::Result<ExitSt
 
 /// Returns whether the model's text streams to the terminal: stderr is one, and neither
 /// `--quiet` nor `--format json` asks for the result alone.
-fn streams(ctx: &Ctx) -> bool {
+pub(super) fn streams(ctx: &Ctx) -> bool {
     ctx.settings.stderr_tty && !ctx.printer.quiet && ctx.settings.format != Some(Format::Json)
 }
 
 /// Returns the tier `--approve` confirms; `--yes` alone confirms T2 calls, never T3.
-fn approve_tier(approve: Option<ApproveTier>, yes: bool) -> Option<Tier> {
+pub(super) fn approve_tier(approve: Option<ApproveTier>, yes: bool) -> Option<Tier> {
     match approve {
         Some(ApproveTier::T3) => Some(Tier::T3),
         Some(ApproveTier::T2) => Some(Tier::T2),
@@ -138,7 +139,7 @@ pub fn test_clock(ctx: &Ctx) -> anyhow::Result<Clock> {
 }
 
 /// The terminal as the run's observer: statuses and warnings on stderr, the streamed text raw.
-struct Terminal(Printer);
+pub(super) struct Terminal(pub(super) Printer);
 
 impl Observer for Terminal {
     fn status(&self, verb: &str, message: &str) {
@@ -152,7 +153,7 @@ impl Observer for Terminal {
     }
 }
 
-struct TerminalPrompter;
+pub(super) struct TerminalPrompter;
 
 impl Prompter for TerminalPrompter {
     fn confirm(&self, p: &Proposal) -> bool {
