@@ -204,6 +204,7 @@ fn run_loop(c: &mut Criterion) {
                         windows: BTreeMap::new(),
                         stream: false,
                         observer: &runtime::Silent,
+                        check: None,
                     };
                     let ending = rt.block_on(runtime.drive(&mut s, None)).expect("run");
                     assert_eq!(ending, runtime::Ending::Completed);
@@ -296,6 +297,7 @@ fn per_call(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::Wa
                         windows: BTreeMap::new(),
                         stream: false,
                         observer: &runtime::Silent,
+                        check: None,
                     };
                     let mut s = session(Store::new_id(), artifact());
                     store.create(&s).expect("create session");

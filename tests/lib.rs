@@ -2,6 +2,7 @@
 
 mod support;
 
+mod builders;
 mod claude;
 mod cli;
 mod compile;

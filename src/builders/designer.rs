@@ -155,7 +155,11 @@ mod tests {
         let names: Vec<(&str, Tier)> = form.iter().map(|t| (t.name.as_str(), t.tier)).collect();
         assert_eq!(
             names,
-            [("erp_create_form_template", Tier::T2), ("erp_get_form_template", Tier::T1), ("erp_list_form_templates", Tier::T1)]
+            [
+                ("erp_create_form_template", Tier::T2),
+                ("erp_get_form_template", Tier::T1),
+                ("erp_list_form_templates", Tier::T1)
+            ]
         );
         let workflow = Kind::Workflow.tools(&catalog);
         assert_eq!(workflow.iter().filter(|t| t.tier != Tier::T1).count(), 1);

@@ -442,11 +442,18 @@ async fn drive(
         meter.cost_usd += cost;
         meter.output_tokens += response.usage.output_tokens;
         session.cost_usd += cost;
-        audit(d, session, "turn", json!({"turn": session.turns, "stop_reason": response.stop_reason, "usage": response.usage, "cost_usd": cost}));
+        audit(
+            d,
+            session,
+            "turn",
+            json!({"turn": session.turns, "stop_reason": response.stop_reason, "usage": response.usage, "cost_usd": cost}),
+        );
         if response.stop_reason == Some(StopReason::Refusal) {
             let text = message_text(&Message::assistant(response.content));
-            return Err(BuildError::Refused { message: if text.is_empty() { "no reason given".to_owned() } else { text } }
-                .into());
+            return Err(BuildError::Refused {
+                message: if text.is_empty() { "no reason given".to_owned() } else { text },
+            }
+            .into());
         }
         let content: Vec<ContentBlock> = response
             .content
@@ -495,7 +502,12 @@ async fn drive(
         let problems = checked.as_ref().map_or_else(|| vec![Problem::not_a_skill()], |c| c.problems.clone());
         let clean = checked.as_ref().is_some_and(Checked::clean);
         let errors = problems.iter().filter(|p| p.level == Level::Error).count();
-        audit(d, session, "draft", json!({"round": round, "clean": clean, "errors": errors, "problems": problems.len()}));
+        audit(
+            d,
+            session,
+            "draft",
+            json!({"round": round, "clean": clean, "errors": errors, "problems": problems.len()}),
+        );
         let said = if clean {
             match problems.len() {
                 0 => "lint-clean".to_owned(),

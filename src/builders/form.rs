@@ -193,7 +193,15 @@ mod tests {
             {"name": "pick", "label": "Again", "type": "text", "extra": 1}
         ]}));
         let all = bad.join("\n");
-        for needle in ["no `name`", "not snake_case", "no `label`", "unknown type `colour`", "needs `options`", "appears twice", "unknown key `extra`"] {
+        for needle in [
+            "no `name`",
+            "not snake_case",
+            "no `label`",
+            "unknown type `colour`",
+            "needs `options`",
+            "appears twice",
+            "unknown key `extra`",
+        ] {
             assert!(all.contains(needle), "{needle}: {all}");
         }
     }

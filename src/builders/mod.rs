@@ -82,16 +82,20 @@ impl BuildError {
     /// Returns the obvious next step.
     pub fn hint(&self) -> Option<String> {
         match self {
-            BuildError::Exists { id, .. } => Some(format!("improve it with `agentb refine {id}`, or pick another `--id`")),
+            BuildError::Exists { id, .. } => {
+                Some(format!("improve it with `agentb refine {id}`, or pick another `--id`"))
+            }
             BuildError::InvalidId { .. } => {
                 Some("ids are lowercase letters, digits and single hyphens, 1–64 characters".to_owned())
             }
             BuildError::UnknownSkill { suggestion: Some(s), .. } => Some(format!("did you mean `{s}`?")),
-            BuildError::UnknownSkill { suggestion: None, .. } => Some("list the skills with `agentb version`".to_owned()),
+            BuildError::UnknownSkill { suggestion: None, .. } => {
+                Some("list the skills with `agentb version`".to_owned())
+            }
             BuildError::SkillFailsLint { path, .. } => Some(format!("fix `{path}` first (`agentb lint {path}`)")),
-            BuildError::NoFeedback { .. } => Some(
-                "give `--feedback TEXT`, or `--from-invocations --org ORG` with a longer `--since`".to_owned(),
-            ),
+            BuildError::NoFeedback { .. } => {
+                Some("give `--feedback TEXT`, or `--from-invocations --org ORG` with a longer `--since`".to_owned())
+            }
             BuildError::ChangedMeanwhile { .. } => Some("run `agentb refine` again".to_owned()),
             BuildError::Stopped { .. } => Some("raise the limit in `[limits]`, or ask for less".to_owned()),
             _ => None,

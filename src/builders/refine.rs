@@ -44,7 +44,8 @@ pub struct Base {
 pub fn base(project: &Project, skill: &str) -> anyhow::Result<Base> {
     let ws = crate::workspace::load::load(project)?;
     let Some(found) = ws.skill(skill) else {
-        let suggestion = crate::text::did_you_mean(skill, ws.summaries.iter().map(|s| s.id.as_str())).map(str::to_owned);
+        let suggestion =
+            crate::text::did_you_mean(skill, ws.summaries.iter().map(|s| s.id.as_str())).map(str::to_owned);
         return Err(BuildError::UnknownSkill { skill: skill.to_owned(), suggestion }.into());
     };
     let path = found.path.display().to_string();
@@ -174,7 +175,8 @@ pub fn system_prompt() -> String {
 
 /// Returns the first message: the skill, the feedback and the failures.
 fn prompt(base: &Base, opts: &Options) -> String {
-    let mut out = format!("Improve the skill `{}`. Its file `{}`:\n\n```markdown\n{}```\n", base.id, base.path, base.text);
+    let mut out =
+        format!("Improve the skill `{}`. Its file `{}`:\n\n```markdown\n{}```\n", base.id, base.path, base.text);
     if let Some(feedback) = &opts.feedback {
         out.push_str(&format!("\nFeedback from the team:\n\n{}\n", feedback.trim()));
     }
@@ -293,6 +295,8 @@ pub fn summary(report: &RefineReport) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]

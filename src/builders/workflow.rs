@@ -84,11 +84,13 @@ impl CallCheck for WorkflowCheck {
                     problems.join("; ")
                 )));
             }
-            let (name, slug) = (data["name"].as_str().unwrap_or_default(), data["skillSlug"].as_str().unwrap_or_default());
+            let (name, slug) =
+                (data["name"].as_str().unwrap_or_default(), data["skillSlug"].as_str().unwrap_or_default());
             let found = erp.list(org, AGENT_SKILLS, &ListQuery::new().filter("slug", slug)).await?;
             if found.data.is_empty() {
                 let skills = erp.list_all(org, AGENT_SKILLS, ListQuery::new()).await?;
-                let mut slugs: Vec<&str> = skills.iter().filter_map(|s| s.get("slug").and_then(Value::as_str)).collect();
+                let mut slugs: Vec<&str> =
+                    skills.iter().filter_map(|s| s.get("slug").and_then(Value::as_str)).collect();
                 slugs.sort_unstable();
                 let known = if slugs.is_empty() { "none".to_owned() } else { slugs.join(", ") };
                 return Ok(Some(format!(
@@ -116,7 +118,13 @@ mod tests {
     fn a_trigger_needs_a_name_a_snake_case_event_and_a_skill() {
         assert!(validate(&json!({"name": "a", "event": "brief_created", "skillSlug": "brief-creator"})).is_empty());
         let all = validate(&json!({"event": "BriefCreated", "conditions": 3, "when": 1})).join("\n");
-        for needle in ["no `name`", "`BriefCreated` is not snake_case", "no `skillSlug`", "`conditions` is not", "unknown key `when`"] {
+        for needle in [
+            "no `name`",
+            "`BriefCreated` is not snake_case",
+            "no `skillSlug`",
+            "`conditions` is not",
+            "unknown key `when`",
+        ] {
             assert!(all.contains(needle), "{needle}: {all}");
         }
     }

@@ -80,7 +80,8 @@ pub trait Observer: Send + Sync {
 }
 
 /// The future a [`CallCheck`] returns: why the call is refused (`Some`), or `None` to let it on.
-pub type CheckFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<Option<String>>> + Send + 'a>>;
+pub type CheckFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<Option<String>>> + Send + 'a>>;
 
 /// A check a builder adds to the pipeline after the guard, the hooks and the input schema, and
 /// before anything runs or becomes a proposal: the form and workflow designers validate the

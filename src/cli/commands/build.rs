@@ -33,7 +33,8 @@ fn build_skill(ctx: &Ctx, args: &BuildSkillArgs) -> anyhow::Result<ExitStatus> {
     let opts = skill::Options { description: args.description.clone(), id: args.id.clone(), rounds: args.rounds };
     skill::preflight(project, &opts)?;
     let client = ClaudeClient::from_config(&project.config.claude, &ctx.settings.env)?;
-    let (clock, store, ids, observer) = (run::test_clock(ctx)?, store_of(project), Ids::Random, Terminal(ctx.printer.clone()));
+    let (clock, store, ids, observer) =
+        (run::test_clock(ctx)?, store_of(project), Ids::Random, Terminal(ctx.printer.clone()));
     let drafter = drafter(ctx, project, &client, (&store, &clock, &ids, &observer), args.model.as_deref(), "", "");
     let mut report = crate::rt::build()?.block_on(skill::build(&drafter, &opts))?;
     let p = &ctx.printer;
@@ -73,7 +74,8 @@ fn build_skill(ctx: &Ctx, args: &BuildSkillArgs) -> anyhow::Result<ExitStatus> {
 fn design(ctx: &Ctx, kind: Kind, args: &BuildDesignArgs) -> anyhow::Result<ExitStatus> {
     let project = ctx.project()?;
     let format = ctx.format(&[Format::Human, Format::Json])?;
-    let (clock, store, ids, observer) = (run::test_clock(ctx)?, store_of(project), Ids::Random, Terminal(ctx.printer.clone()));
+    let (clock, store, ids, observer) =
+        (run::test_clock(ctx)?, store_of(project), Ids::Random, Terminal(ctx.printer.clone()));
     let opts = designer::Options {
         kind,
         requirements: args.requirements.clone(),

@@ -23,7 +23,8 @@ pub fn run(ctx: &Ctx, args: &RefineArgs) -> anyhow::Result<ExitStatus> {
         return Err(crate::builders::BuildError::NoFeedback { skill: base.id.clone(), why }.into());
     }
     let client = ClaudeClient::from_config(&project.config.claude, &ctx.settings.env)?;
-    let (clock, store, ids, observer) = (run::test_clock(ctx)?, store_of(project), Ids::Random, Terminal(ctx.printer.clone()));
+    let (clock, store, ids, observer) =
+        (run::test_clock(ctx)?, store_of(project), Ids::Random, Terminal(ctx.printer.clone()));
     let rt = crate::rt::build()?;
     let (failures, org, instance_name) = match (&args.org, args.from_invocations) {
         (Some(org), true) => {
@@ -33,7 +34,10 @@ pub fn run(ctx: &Ctx, args: &RefineArgs) -> anyhow::Result<ExitStatus> {
                 check_org(&instance, org).await?;
                 refine::failures(instance.erp.as_ref(), org, &base.id, since).await
             })?;
-            ctx.printer.status("Read", format!("{} failed invocation(s) of `{}` in org `{org}` since {since}", failures.len(), base.id));
+            ctx.printer.status(
+                "Read",
+                format!("{} failed invocation(s) of `{}` in org `{org}` since {since}", failures.len(), base.id),
+            );
             (failures, Some(org.clone()), instance.name.clone())
         }
         _ => (Vec::new(), None, String::new()),
