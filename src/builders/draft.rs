@@ -6,6 +6,7 @@
 //! every call goes through the runtime's [`Guard`], and the conversation and its audit log are
 //! a session like a run's (`agentb sessions show ID`).
 
+use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -96,12 +97,12 @@ impl Problem {
             Level::Warning => "warning",
         });
         if let Some(line) = self.line {
-            out.push_str(&format!(" (line {line})"));
+            let _ = write!(out, " (line {line})");
         }
         out.push_str(": ");
         out.push_str(&self.message);
         if let Some(help) = &self.help {
-            out.push_str(&format!(" (help: {help})"));
+            let _ = write!(out, " (help: {help})");
         }
         out
     }

@@ -77,7 +77,7 @@ pub fn validate(data: &Value) -> Vec<String> {
     for key in map.keys().filter(|k| !TEMPLATE_KEYS.contains(&k.as_str())) {
         problems.push(format!("unknown key `{key}` (a FormTemplate has {})", TEMPLATE_KEYS.join(", ")));
     }
-    if !map.get("name").and_then(Value::as_str).is_some_and(|n| !n.trim().is_empty()) {
+    if map.get("name").and_then(Value::as_str).is_none_or(|n| n.trim().is_empty()) {
         problems.push("the form template has no `name`".to_owned());
     }
     let fields = match map.get("fields") {
@@ -112,7 +112,7 @@ pub fn validate(data: &Value) -> Vec<String> {
         for key in f.keys().filter(|k| !FIELD_KEYS.contains(&k.as_str())) {
             problems.push(format!("{at}: unknown key `{key}`"));
         }
-        if !f.get("label").and_then(Value::as_str).is_some_and(|l| !l.trim().is_empty()) {
+        if f.get("label").and_then(Value::as_str).is_none_or(|l| l.trim().is_empty()) {
             problems.push(format!("{at} has no `label`"));
         }
         match f.get("type").and_then(Value::as_str) {

@@ -5,6 +5,7 @@
 //! interface diff of [`crate::compile::diff`]; the version bump its class requires is applied to
 //! the draft (over whatever version the model wrote), and [`write`] replaces the file.
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -178,15 +179,16 @@ fn prompt(base: &Base, opts: &Options) -> String {
     let mut out =
         format!("Improve the skill `{}`. Its file `{}`:\n\n```markdown\n{}```\n", base.id, base.path, base.text);
     if let Some(feedback) = &opts.feedback {
-        out.push_str(&format!("\nFeedback from the team:\n\n{}\n", feedback.trim()));
+        let _ = write!(out, "\nFeedback from the team:\n\n{}\n", feedback.trim());
     }
     if !opts.failures.is_empty() {
         let org = opts.org.as_deref().unwrap_or("the org");
         let failures = serde_json::to_string_pretty(&opts.failures).unwrap_or_default();
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             "\nIts {} most recent failed invocations in org `{org}` (input, error and output):\n\n```json\n{failures}\n```\n",
             opts.failures.len()
-        ));
+        );
     }
     out
 }

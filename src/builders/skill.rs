@@ -3,6 +3,7 @@
 //! [`super::draft`]; [`write`] creates `skills/<id>.md` and never replaces a file (improving an
 //! existing skill is `agentb refine`).
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 
 use serde::Serialize;
@@ -134,7 +135,7 @@ pub async fn build(d: &Drafter<'_>, opts: &Options) -> anyhow::Result<BuildRepor
     preflight(d.project, opts)?;
     let mut prompt = format!("Write a new skill for this description:\n\n{}\n", opts.description.trim());
     if let Some(id) = &opts.id {
-        prompt.push_str(&format!("\nIts id must be `{id}`.\n"));
+        let _ = write!(prompt, "\nIts id must be `{id}`.\n");
     }
     let goal = Goal {
         builder: BUILDER,

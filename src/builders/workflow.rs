@@ -44,7 +44,7 @@ pub fn validate(data: &Value) -> Vec<String> {
     for key in map.keys().filter(|k| !KEYS.contains(&k.as_str())) {
         problems.push(format!("unknown key `{key}` (a ContentTrigger has {})", KEYS.join(", ")));
     }
-    if !map.get("name").and_then(Value::as_str).is_some_and(|n| !n.trim().is_empty()) {
+    if map.get("name").and_then(Value::as_str).is_none_or(|n| n.trim().is_empty()) {
         problems.push("the content trigger has no `name`".to_owned());
     }
     match map.get("event").and_then(Value::as_str) {
@@ -52,7 +52,7 @@ pub fn validate(data: &Value) -> Vec<String> {
         Some(e) if !crate::text::is_snake_case(e) => problems.push(format!("the event `{e}` is not snake_case")),
         Some(_) => {}
     }
-    if !map.get("skillSlug").and_then(Value::as_str).is_some_and(|s| !s.is_empty()) {
+    if map.get("skillSlug").and_then(Value::as_str).is_none_or(str::is_empty) {
         problems.push("the content trigger has no `skillSlug` (the skill it invokes)".to_owned());
     }
     for key in ["conditions", "input"] {

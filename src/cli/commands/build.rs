@@ -39,7 +39,7 @@ fn build_skill(ctx: &Ctx, args: &BuildSkillArgs) -> anyhow::Result<ExitStatus> {
     let mut report = crate::rt::build()?.block_on(skill::build(&drafter, &opts))?;
     let p = &ctx.printer;
     if !report.clean {
-        return unclean(ctx, format, &report, report.draft.as_deref(), &report.problems, report.rounds.len());
+        return Ok(unclean(ctx, format, &report, report.draft.as_deref(), &report.problems, report.rounds.len()));
     }
     if format == Format::Human {
         p.out(report.draft.as_deref().unwrap_or_default());
@@ -176,7 +176,7 @@ pub(super) fn unclean(
     draft: Option<&str>,
     problems: &[Problem],
     rounds: usize,
-) -> anyhow::Result<ExitStatus> {
+) -> ExitStatus {
     let p = &ctx.printer;
     if format == Format::Json {
         p.json(report);
@@ -190,5 +190,5 @@ pub(super) fn unclean(
     ));
     print_problems(ctx, problems);
     p.hint("describe the skill more precisely, or allow more rounds with `--rounds N`");
-    Ok(ExitStatus::Failure)
+    ExitStatus::Failure
 }

@@ -55,7 +55,7 @@ pub fn run(ctx: &Ctx, args: &RefineArgs) -> anyhow::Result<ExitStatus> {
     let mut report = rt.block_on(refine::refine(&drafter, &base, &opts))?;
     let p = &ctx.printer;
     if !report.clean {
-        return unclean(ctx, format, &report, report.draft.as_deref(), &report.problems, report.rounds.len());
+        return Ok(unclean(ctx, format, &report, report.draft.as_deref(), &report.problems, report.rounds.len()));
     }
     if format == Format::Human {
         if let Some(summary) = refine::summary(&report) {
