@@ -353,3 +353,26 @@ fn build_workflow_refuses_a_trigger_naming_a_missing_skill_and_guards_its_tools(
     assert!(results[1].2 && results[1].1.contains("(granted)"), "{results:?}");
     assert!(all(test, "acme", "content-triggers").is_empty());
 }
+
+#[test]
+fn a_resumed_designer_session_keeps_its_shape_check() {
+    let claude = FakeClaude::start([
+        Reply::tool_use("toolu_1", "erp_create_form_template", intake(&good_fields())),
+        Reply::text("The form awaits confirmation."),
+    ]);
+    let test = project(&claude, "");
+    let run = test.args(["build", "form", "Client intake form", "--org", "acme", "--format", "json"]).run().code(5);
+    let session = run.json()["session"].as_str().unwrap().to_owned();
+    claude.push([
+        Reply::tool_use("toolu_2", "erp_create_form_template", json!({"data": {"name": "Second", "fields": []}})),
+        done(),
+    ]);
+    let resumed =
+        run.test.args(["run", "--resume", &session, "--message", "Add an empty one too"]).run().code(0).no_panic();
+    let requests = claude.requests();
+    let refused = &tool_results(requests.last().unwrap())[0];
+    assert!(refused.2 && refused.1.contains("(shape)") && refused.1.contains("no fields"), "{refused:?}");
+    let forms = all(&resumed.test, "acme", "form-templates");
+    assert_eq!(forms.len(), 1, "the first, soft-confirmed by the resume; never the empty one");
+    assert_eq!(forms[0]["name"], "Client intake");
+}
