@@ -376,3 +376,21 @@ fn a_resumed_designer_session_keeps_its_shape_check() {
     assert_eq!(forms.len(), 1, "the first, soft-confirmed by the resume; never the empty one");
     assert_eq!(forms[0]["name"], "Client intake");
 }
+
+#[test]
+fn build_skill_tool_calls_pass_the_projects_pre_tool_use_hooks() {
+    let claude = FakeClaude::start([
+        Reply::tool_use("toolu_1", "agentb_read_skill", json!({"id": "brief-maker"})),
+        Reply::text(&fenced(DEAL_SKILL)),
+    ]);
+    let hook = "[[hooks.pre_tool_use]]\nmatcher = \"agentb_read_.*\"\ncommand = \"cat > hook-input.json; echo 'no peeking' >&2; exit 2\"\n";
+    let test = project(&claude, hook);
+    let run = test.args(build_args(&["--yes"])).run().code(0).no_panic();
+    let (_, content, is_error) = &tool_results(&claude.requests()[1])[0];
+    assert!(*is_error && content.contains("hooks.pre_tool_use[0]") && content.contains("no peeking"), "{content}");
+    let input: Value = serde_json::from_str(&run.test.read("hook-input.json")).unwrap();
+    assert_eq!(
+        (input["skill"].clone(), input["tool_name"].clone()),
+        (json!("skill-builder"), json!("agentb_read_skill"))
+    );
+}

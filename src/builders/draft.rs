@@ -21,6 +21,7 @@ use crate::config::{Pricing, Tier};
 use crate::lint::{Level, Levels};
 use crate::runtime::clock::Clock;
 use crate::runtime::guard::{Guard, Meter, Verdict};
+use crate::runtime::hooks::{Event, HookInput, Hooks, Outcome as HookOutcome};
 use crate::runtime::ids::Ids;
 use crate::runtime::session::{self, Session, Store};
 use crate::runtime::{Observer, message_text, output};
@@ -476,15 +477,15 @@ async fn drive(
         if !uses.is_empty() {
             let mut results = Vec::with_capacity(uses.len());
             for (id, name, input) in uses {
-                let (content, is_error) = match answer_tool(d, session, &guard, &meter, &ws, tools, &id, &name, &input)
-                {
-                    Ok(answer) => answer,
-                    Err(trip) => {
-                        audit(d, session, "breaker", json!({"breaker": trip.breaker, "message": trip.message}));
-                        d.store.save(session)?;
-                        return Err(BuildError::Stopped { message: trip.message }.into());
-                    }
-                };
+                let (content, is_error) =
+                    match answer_tool(d, session, &guard, &meter, &ws, tools, &id, &name, &input).await {
+                        Ok(answer) => answer,
+                        Err(trip) => {
+                            audit(d, session, "breaker", json!({"breaker": trip.breaker, "message": trip.message}));
+                            d.store.save(session)?;
+                            return Err(BuildError::Stopped { message: trip.message }.into());
+                        }
+                    };
                 let content = crate::runtime::cap_result(content, limits.max_tool_result_bytes);
                 results.push(ContentBlock::tool_result(&id, content, is_error));
             }
@@ -548,9 +549,10 @@ async fn drive(
     }
 }
 
-/// Answers one tool call through the guard and the tool's input schema; `Err` is a tripped breaker.
+/// Answers one tool call through the guard, the project's `pre_tool_use` hooks and the tool's
+/// input schema; `Err` is a tripped breaker.
 #[allow(clippy::too_many_arguments, reason = "the parts of one call")]
-fn answer_tool(
+async fn answer_tool(
     d: &Drafter<'_>,
     session: &mut Session,
     guard: &Guard,
@@ -578,7 +580,47 @@ fn answer_tool(
     let Some(tool) = tools.iter().find(|t| t.name == name) else {
         return Ok(refuse(session, "granted".to_owned(), format!("the tool `{name}` is not granted")));
     };
-    match output::validate(&tool.input_schema, input) {
+    let mut input = input.clone();
+    let hooks = Hooks::new(Event::PreToolUse, &d.project.config.hooks.pre_tool_use);
+    if hooks.matches(name) {
+        let hook_input = HookInput {
+            session_id: &session.id,
+            org: &session.org,
+            skill: &session.skill,
+            hook_event_name: Event::PreToolUse.name(),
+            tool_name: name,
+            tool_input: &input,
+            tool_use_id: id,
+            tier: tier.to_string(),
+            tool_response: None,
+            cwd: d.project.root.display().to_string(),
+        };
+        let decision = hooks.run(&d.project.root, hook_input).await;
+        for (index, command, rewrote) in &decision.ran {
+            audit(
+                d,
+                session,
+                "hook",
+                json!({"event": "pre_tool_use", "index": index, "command": command, "tool": name, "tool_use_id": id, "rewrote_input": rewrote}),
+            );
+        }
+        if let Some((index, command, outcome)) = decision.blocked {
+            let reason = match outcome {
+                HookOutcome::Deny(reason) => format!("the pre_tool_use hook `{command}` denied the call: {reason}"),
+                HookOutcome::Failed(reason) => {
+                    format!("the pre_tool_use hook `{command}` failed, so the call is blocked: {reason}")
+                }
+                _ => format!("the pre_tool_use hook `{command}` blocked the call"),
+            };
+            return Ok(refuse(session, format!("hooks.pre_tool_use[{index}]"), reason));
+        }
+        if let Some((path, named)) = crate::runtime::guard::foreign_org(&decision.input, &session.org) {
+            let reason = format!("the hook's rewritten input names org `{named}` at `{path}`");
+            return Ok(refuse(session, "org_isolation".to_owned(), reason));
+        }
+        input = decision.input;
+    }
+    match output::validate(&tool.input_schema, &input) {
         Ok(problems) if problems.is_empty() => {}
         Ok(problems) => {
             let reason = format!("the input does not fit the tool's input schema: {}", problems.join("; "));
@@ -593,7 +635,7 @@ fn answer_tool(
         "tool_call",
         json!({"tool": name, "tool_use_id": id, "tier": tier, "decision": "allow", "rule": "granted", "input": input}),
     );
-    Ok(execute(d.project, ws, name, input))
+    Ok(execute(d.project, ws, name, &input))
 }
 
 /// Runs one of the two project tools.
