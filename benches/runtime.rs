@@ -208,6 +208,7 @@ fn run_loop(c: &mut Criterion) {
                         stream: false,
                         observer: &runtime::Silent,
                         interrupt: None,
+                        check: None,
                     };
                     let ending = rt.block_on(runtime.drive(&mut s, None)).expect("run");
                     assert_eq!(ending, runtime::Ending::Completed);
@@ -301,6 +302,7 @@ fn per_call(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::Wa
                         stream: false,
                         observer: &runtime::Silent,
                         interrupt: None,
+                        check: None,
                     };
                     let mut s = session(Store::new_id(), artifact());
                     store.create(&s).expect("create session");

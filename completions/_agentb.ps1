@@ -53,6 +53,8 @@ Register-ArgumentCompleter -Native -CommandName 'agentb' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show what is deployed where; with `--refresh`, check the live records for drift')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show the release history of a skill')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a skill on Claude for one org, behind the guard, hooks and proposals')
+            [CompletionResult]::new('build', 'build', [CompletionResultType]::ParameterValue, 'Let a built-in builder draft a skill, or design a form or a workflow for an org')
+            [CompletionResult]::new('refine', 'refine', [CompletionResultType]::ParameterValue, 'Draft an improved version of a skill from feedback or from its failed invocations')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run the skills'' test cases (`skills/<id>.test.yaml`) through the real runtime')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import Agent Skills folders (`SKILL.md`) as agentb skills')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Export skills as Agent Skills folders that the official validator accepts')
@@ -685,6 +687,137 @@ Register-ArgumentCompleter -Native -CommandName 'agentb' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'agentb;build' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if agentb was started in DIR')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Use this config file instead of searching for `.agentbuilder.toml`')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the command''s report')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt (implied when stdin is not a terminal or `CI` is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (never approves T3 tool calls)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (never approves T3 tool calls)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('skill', 'skill', [CompletionResultType]::ParameterValue, 'Draft a new skill from a one-sentence description, lint-clean')
+            [CompletionResult]::new('form', 'form', [CompletionResultType]::ParameterValue, 'Design a FormTemplate for an org and propose it (T2)')
+            [CompletionResult]::new('workflow', 'workflow', [CompletionResultType]::ParameterValue, 'Design a chain of ContentTriggers over an org''s existing skills and propose it (T2)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'agentb;build;skill' {
+            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'The new skill''s id [default: the model picks a new one]')
+            [CompletionResult]::new('--rounds', '--rounds', [CompletionResultType]::ParameterName, 'At most this many drafts')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'The Claude model [default: `claude.model`]')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if agentb was started in DIR')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Use this config file instead of searching for `.agentbuilder.toml`')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the command''s report')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt (implied when stdin is not a terminal or `CI` is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (never approves T3 tool calls)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (never approves T3 tool calls)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'agentb;build;form' {
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'The org to design for; every ERP call is scoped to it')
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Instance name from the config [default: `erp.default`]')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'The Claude model [default: `claude.model`]')
+            [CompletionResult]::new('--approve', '--approve', [CompletionResultType]::ParameterName, 'Confirm the T2 proposals (`t2`), or T2 and T3 (`t3`), without asking')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if agentb was started in DIR')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Use this config file instead of searching for `.agentbuilder.toml`')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the command''s report')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt (implied when stdin is not a terminal or `CI` is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (never approves T3 tool calls)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (never approves T3 tool calls)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'agentb;build;workflow' {
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'The org to design for; every ERP call is scoped to it')
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Instance name from the config [default: `erp.default`]')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'The Claude model [default: `claude.model`]')
+            [CompletionResult]::new('--approve', '--approve', [CompletionResultType]::ParameterName, 'Confirm the T2 proposals (`t2`), or T2 and T3 (`t3`), without asking')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if agentb was started in DIR')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Use this config file instead of searching for `.agentbuilder.toml`')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the command''s report')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt (implied when stdin is not a terminal or `CI` is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (never approves T3 tool calls)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (never approves T3 tool calls)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'agentb;build;help' {
+            [CompletionResult]::new('skill', 'skill', [CompletionResultType]::ParameterValue, 'Draft a new skill from a one-sentence description, lint-clean')
+            [CompletionResult]::new('form', 'form', [CompletionResultType]::ParameterValue, 'Design a FormTemplate for an org and propose it (T2)')
+            [CompletionResult]::new('workflow', 'workflow', [CompletionResultType]::ParameterValue, 'Design a chain of ContentTriggers over an org''s existing skills and propose it (T2)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'agentb;build;help;skill' {
+            break
+        }
+        'agentb;build;help;form' {
+            break
+        }
+        'agentb;build;help;workflow' {
+            break
+        }
+        'agentb;build;help;help' {
+            break
+        }
+        'agentb;refine' {
+            [CompletionResult]::new('--feedback', '--feedback', [CompletionResultType]::ParameterName, 'What to improve, in words')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'With `--from-invocations`: the org whose invocations to read')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'With `--from-invocations`: how far back to look')
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'With `--from-invocations`: the instance [default: `erp.default`]')
+            [CompletionResult]::new('--rounds', '--rounds', [CompletionResultType]::ParameterName, 'At most this many drafts')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'The Claude model [default: `claude.model`]')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if agentb was started in DIR')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Use this config file instead of searching for `.agentbuilder.toml`')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the command''s report')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors')
+            [CompletionResult]::new('--from-invocations', '--from-invocations', [CompletionResultType]::ParameterName, 'Learn from the org''s failed invocations of the skill (input, error, output)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt (implied when stdin is not a terminal or `CI` is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (never approves T3 tool calls)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (never approves T3 tool calls)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'agentb;test' {
             [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'Where the model''s answers come from')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Cases to run at once [default: the number of cores]')
@@ -1016,6 +1149,8 @@ Register-ArgumentCompleter -Native -CommandName 'agentb' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show what is deployed where; with `--refresh`, check the live records for drift')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show the release history of a skill')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a skill on Claude for one org, behind the guard, hooks and proposals')
+            [CompletionResult]::new('build', 'build', [CompletionResultType]::ParameterValue, 'Let a built-in builder draft a skill, or design a form or a workflow for an org')
+            [CompletionResult]::new('refine', 'refine', [CompletionResultType]::ParameterValue, 'Draft an improved version of a skill from feedback or from its failed invocations')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run the skills'' test cases (`skills/<id>.test.yaml`) through the real runtime')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import Agent Skills folders (`SKILL.md`) as agentb skills')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Export skills as Agent Skills folders that the official validator accepts')
@@ -1111,6 +1246,24 @@ Register-ArgumentCompleter -Native -CommandName 'agentb' -ScriptBlock {
             break
         }
         'agentb;help;run' {
+            break
+        }
+        'agentb;help;build' {
+            [CompletionResult]::new('skill', 'skill', [CompletionResultType]::ParameterValue, 'Draft a new skill from a one-sentence description, lint-clean')
+            [CompletionResult]::new('form', 'form', [CompletionResultType]::ParameterValue, 'Design a FormTemplate for an org and propose it (T2)')
+            [CompletionResult]::new('workflow', 'workflow', [CompletionResultType]::ParameterValue, 'Design a chain of ContentTriggers over an org''s existing skills and propose it (T2)')
+            break
+        }
+        'agentb;help;build;skill' {
+            break
+        }
+        'agentb;help;build;form' {
+            break
+        }
+        'agentb;help;build;workflow' {
+            break
+        }
+        'agentb;help;refine' {
             break
         }
         'agentb;help;test' {

@@ -19,6 +19,9 @@ _agentb() {
             agentb,abort)
                 cmd="agentb__subcmd__abort"
                 ;;
+            agentb,build)
+                cmd="agentb__subcmd__build"
+                ;;
             agentb,compile)
                 cmd="agentb__subcmd__compile"
                 ;;
@@ -70,6 +73,9 @@ _agentb() {
             agentb,proposals)
                 cmd="agentb__subcmd__proposals"
                 ;;
+            agentb,refine)
+                cmd="agentb__subcmd__refine"
+                ;;
             agentb,rollback)
                 cmd="agentb__subcmd__rollback"
                 ;;
@@ -90,6 +96,30 @@ _agentb() {
                 ;;
             agentb,version)
                 cmd="agentb__subcmd__version"
+                ;;
+            agentb__subcmd__build,form)
+                cmd="agentb__subcmd__build__subcmd__form"
+                ;;
+            agentb__subcmd__build,help)
+                cmd="agentb__subcmd__build__subcmd__help"
+                ;;
+            agentb__subcmd__build,skill)
+                cmd="agentb__subcmd__build__subcmd__skill"
+                ;;
+            agentb__subcmd__build,workflow)
+                cmd="agentb__subcmd__build__subcmd__workflow"
+                ;;
+            agentb__subcmd__build__subcmd__help,form)
+                cmd="agentb__subcmd__build__subcmd__help__subcmd__form"
+                ;;
+            agentb__subcmd__build__subcmd__help,help)
+                cmd="agentb__subcmd__build__subcmd__help__subcmd__help"
+                ;;
+            agentb__subcmd__build__subcmd__help,skill)
+                cmd="agentb__subcmd__build__subcmd__help__subcmd__skill"
+                ;;
+            agentb__subcmd__build__subcmd__help,workflow)
+                cmd="agentb__subcmd__build__subcmd__help__subcmd__workflow"
                 ;;
             agentb__subcmd__erp,help)
                 cmd="agentb__subcmd__erp__subcmd__help"
@@ -142,6 +172,9 @@ _agentb() {
             agentb__subcmd__help,abort)
                 cmd="agentb__subcmd__help__subcmd__abort"
                 ;;
+            agentb__subcmd__help,build)
+                cmd="agentb__subcmd__help__subcmd__build"
+                ;;
             agentb__subcmd__help,compile)
                 cmd="agentb__subcmd__help__subcmd__compile"
                 ;;
@@ -193,6 +226,9 @@ _agentb() {
             agentb__subcmd__help,proposals)
                 cmd="agentb__subcmd__help__subcmd__proposals"
                 ;;
+            agentb__subcmd__help,refine)
+                cmd="agentb__subcmd__help__subcmd__refine"
+                ;;
             agentb__subcmd__help,rollback)
                 cmd="agentb__subcmd__help__subcmd__rollback"
                 ;;
@@ -213,6 +249,15 @@ _agentb() {
                 ;;
             agentb__subcmd__help,version)
                 cmd="agentb__subcmd__help__subcmd__version"
+                ;;
+            agentb__subcmd__help__subcmd__build,form)
+                cmd="agentb__subcmd__help__subcmd__build__subcmd__form"
+                ;;
+            agentb__subcmd__help__subcmd__build,skill)
+                cmd="agentb__subcmd__help__subcmd__build__subcmd__skill"
+                ;;
+            agentb__subcmd__help__subcmd__build,workflow)
+                cmd="agentb__subcmd__help__subcmd__build__subcmd__workflow"
                 ;;
             agentb__subcmd__help__subcmd__erp,org)
                 cmd="agentb__subcmd__help__subcmd__erp__subcmd__org"
@@ -359,7 +404,7 @@ _agentb() {
 
     case "${cmd}" in
         agentb)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help"
+            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -397,6 +442,240 @@ _agentb() {
             case "${prev}" in
                 --instance)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentb__subcmd__build)
+            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version skill form workflow help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentb__subcmd__build__subcmd__form)
+            opts="-C -q -v -y -h -V --org --instance --model --approve --config --format --color --quiet --verbose --no-input --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --approve)
+                    COMPREPLY=($(compgen -W "t2 t3" -- "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentb__subcmd__build__subcmd__help)
+            opts="skill form workflow help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentb__subcmd__build__subcmd__help__subcmd__form)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentb__subcmd__build__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentb__subcmd__build__subcmd__help__subcmd__skill)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentb__subcmd__build__subcmd__help__subcmd__workflow)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentb__subcmd__build__subcmd__skill)
+            opts="-C -q -v -y -h -V --id --rounds --model --config --format --color --quiet --verbose --no-input --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rounds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentb__subcmd__build__subcmd__workflow)
+            opts="-C -q -v -y -h -V --org --instance --model --approve --config --format --color --quiet --verbose --no-input --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --approve)
+                    COMPREPLY=($(compgen -W "t2 t3" -- "${cur}"))
                     return 0
                     ;;
                 -C)
@@ -1039,7 +1318,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__help)
-            opts="lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help"
+            opts="lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1055,6 +1334,62 @@ _agentb() {
         agentb__subcmd__help__subcmd__abort)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentb__subcmd__help__subcmd__build)
+            opts="skill form workflow"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentb__subcmd__help__subcmd__build__subcmd__form)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentb__subcmd__help__subcmd__build__subcmd__skill)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentb__subcmd__help__subcmd__build__subcmd__workflow)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1461,6 +1796,20 @@ _agentb() {
         agentb__subcmd__help__subcmd__proposals__subcmd__undo)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentb__subcmd__help__subcmd__refine)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2279,6 +2628,60 @@ _agentb() {
                 return 0
             fi
             case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentb__subcmd__refine)
+            opts="-C -q -v -y -h -V --feedback --from-invocations --org --since --instance --rounds --model --config --format --color --quiet --verbose --no-input --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --feedback)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rounds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

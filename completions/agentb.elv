@@ -50,6 +50,8 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand status 'Show what is deployed where; with `--refresh`, check the live records for drift'
             cand history 'Show the release history of a skill'
             cand run 'Run a skill on Claude for one org, behind the guard, hooks and proposals'
+            cand build 'Let a built-in builder draft a skill, or design a form or a workflow for an org'
+            cand refine 'Draft an improved version of a skill from feedback or from its failed invocations'
             cand test 'Run the skills'' test cases (`skills/<id>.test.yaml`) through the real runtime'
             cand import 'Import Agent Skills folders (`SKILL.md`) as agentb skills'
             cand export 'Export skills as Agent Skills folders that the official validator accepts'
@@ -636,6 +638,127 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'agentb;build'= {
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand skill 'Draft a new skill from a one-sentence description, lint-clean'
+            cand form 'Design a FormTemplate for an org and propose it (T2)'
+            cand workflow 'Design a chain of ContentTriggers over an org''s existing skills and propose it (T2)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentb;build;skill'= {
+            cand --id 'The new skill''s id [default: the model picks a new one]'
+            cand --rounds 'At most this many drafts'
+            cand --model 'The Claude model [default: `claude.model`]'
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentb;build;form'= {
+            cand --org 'The org to design for; every ERP call is scoped to it'
+            cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --model 'The Claude model [default: `claude.model`]'
+            cand --approve 'Confirm the T2 proposals (`t2`), or T2 and T3 (`t3`), without asking'
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentb;build;workflow'= {
+            cand --org 'The org to design for; every ERP call is scoped to it'
+            cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --model 'The Claude model [default: `claude.model`]'
+            cand --approve 'Confirm the T2 proposals (`t2`), or T2 and T3 (`t3`), without asking'
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentb;build;help'= {
+            cand skill 'Draft a new skill from a one-sentence description, lint-clean'
+            cand form 'Design a FormTemplate for an org and propose it (T2)'
+            cand workflow 'Design a chain of ContentTriggers over an org''s existing skills and propose it (T2)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentb;build;help;skill'= {
+        }
+        &'agentb;build;help;form'= {
+        }
+        &'agentb;build;help;workflow'= {
+        }
+        &'agentb;build;help;help'= {
+        }
+        &'agentb;refine'= {
+            cand --feedback 'What to improve, in words'
+            cand --org 'With `--from-invocations`: the org whose invocations to read'
+            cand --since 'With `--from-invocations`: how far back to look'
+            cand --instance 'With `--from-invocations`: the instance [default: `erp.default`]'
+            cand --rounds 'At most this many drafts'
+            cand --model 'The Claude model [default: `claude.model`]'
+            cand -C 'Run as if agentb was started in DIR'
+            cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
+            cand --format 'Output format of the command''s report'
+            cand --color 'When to use colors'
+            cand --from-invocations 'Learn from the org''s failed invocations of the skill (input, error, output)'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --no-input 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+            cand -y 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand --yes 'Answer yes to confirmations (never approves T3 tool calls)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'agentb;test'= {
             cand --mode 'Where the model''s answers come from'
             cand -j 'Cases to run at once [default: the number of cores]'
@@ -942,6 +1065,8 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand status 'Show what is deployed where; with `--refresh`, check the live records for drift'
             cand history 'Show the release history of a skill'
             cand run 'Run a skill on Claude for one org, behind the guard, hooks and proposals'
+            cand build 'Let a built-in builder draft a skill, or design a form or a workflow for an org'
+            cand refine 'Draft an improved version of a skill from feedback or from its failed invocations'
             cand test 'Run the skills'' test cases (`skills/<id>.test.yaml`) through the real runtime'
             cand import 'Import Agent Skills folders (`SKILL.md`) as agentb skills'
             cand export 'Export skills as Agent Skills folders that the official validator accepts'
@@ -1011,6 +1136,19 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;help;history'= {
         }
         &'agentb;help;run'= {
+        }
+        &'agentb;help;build'= {
+            cand skill 'Draft a new skill from a one-sentence description, lint-clean'
+            cand form 'Design a FormTemplate for an org and propose it (T2)'
+            cand workflow 'Design a chain of ContentTriggers over an org''s existing skills and propose it (T2)'
+        }
+        &'agentb;help;build;skill'= {
+        }
+        &'agentb;help;build;form'= {
+        }
+        &'agentb;help;build;workflow'= {
+        }
+        &'agentb;help;refine'= {
         }
         &'agentb;help;test'= {
         }

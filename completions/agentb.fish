@@ -58,6 +58,8 @@ complete -c agentb -n "__fish_agentb_needs_command" -f -a "rollback" -d 'Redeplo
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "status" -d 'Show what is deployed where; with `--refresh`, check the live records for drift'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "history" -d 'Show the release history of a skill'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "run" -d 'Run a skill on Claude for one org, behind the guard, hooks and proposals'
+complete -c agentb -n "__fish_agentb_needs_command" -f -a "build" -d 'Let a built-in builder draft a skill, or design a form or a workflow for an org'
+complete -c agentb -n "__fish_agentb_needs_command" -f -a "refine" -d 'Draft an improved version of a skill from feedback or from its failed invocations'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "test" -d 'Run the skills\' test cases (`skills/<id>.test.yaml`) through the real runtime'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "import" -d 'Import Agent Skills folders (`SKILL.md`) as agentb skills'
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "export" -d 'Export skills as Agent Skills folders that the official validator accepts'
@@ -562,6 +564,119 @@ complete -c agentb -n "__fish_agentb_using_subcommand run" -l no-input -d 'Never
 complete -c agentb -n "__fish_agentb_using_subcommand run" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand run" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and not __fish_seen_subcommand_from skill form workflow help" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand build; and not __fish_seen_subcommand_from skill form workflow help" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand build; and not __fish_seen_subcommand_from skill form workflow help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
+complete -c agentb -n "__fish_agentb_using_subcommand build; and not __fish_seen_subcommand_from skill form workflow help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand build; and not __fish_seen_subcommand_from skill form workflow help" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and not __fish_seen_subcommand_from skill form workflow help" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and not __fish_seen_subcommand_from skill form workflow help" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and not __fish_seen_subcommand_from skill form workflow help" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and not __fish_seen_subcommand_from skill form workflow help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and not __fish_seen_subcommand_from skill form workflow help" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and not __fish_seen_subcommand_from skill form workflow help" -f -a "skill" -d 'Draft a new skill from a one-sentence description, lint-clean'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and not __fish_seen_subcommand_from skill form workflow help" -f -a "form" -d 'Design a FormTemplate for an org and propose it (T2)'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and not __fish_seen_subcommand_from skill form workflow help" -f -a "workflow" -d 'Design a chain of ContentTriggers over an org\'s existing skills and propose it (T2)'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and not __fish_seen_subcommand_from skill form workflow help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from skill" -l id -d 'The new skill\'s id [default: the model picks a new one]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from skill" -l rounds -d 'At most this many drafts' -r
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from skill" -l model -d 'The Claude model [default: `claude.model`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from skill" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from skill" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from skill" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from skill" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from skill" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from skill" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from skill" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from skill" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from skill" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from skill" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from form" -l org -d 'The org to design for; every ERP call is scoped to it' -r
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from form" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from form" -l model -d 'The Claude model [default: `claude.model`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from form" -l approve -d 'Confirm the T2 proposals (`t2`), or T2 and T3 (`t3`), without asking' -r -f -a "t2\t'Confirm T2 (soft-confirm) calls'
+t3\t'Confirm T2 and T3 (hard-confirm) calls'"
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from form" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from form" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from form" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from form" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from form" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from form" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from form" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from form" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from form" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from form" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from workflow" -l org -d 'The org to design for; every ERP call is scoped to it' -r
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from workflow" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from workflow" -l model -d 'The Claude model [default: `claude.model`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from workflow" -l approve -d 'Confirm the T2 proposals (`t2`), or T2 and T3 (`t3`), without asking' -r -f -a "t2\t'Confirm T2 (soft-confirm) calls'
+t3\t'Confirm T2 and T3 (hard-confirm) calls'"
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from workflow" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from workflow" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from workflow" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from workflow" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from workflow" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from workflow" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from workflow" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from workflow" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from workflow" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from workflow" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from help" -f -a "skill" -d 'Draft a new skill from a one-sentence description, lint-clean'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from help" -f -a "form" -d 'Design a FormTemplate for an org and propose it (T2)'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from help" -f -a "workflow" -d 'Design a chain of ContentTriggers over an org\'s existing skills and propose it (T2)'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand refine" -l feedback -d 'What to improve, in words' -r
+complete -c agentb -n "__fish_agentb_using_subcommand refine" -l org -d 'With `--from-invocations`: the org whose invocations to read' -r
+complete -c agentb -n "__fish_agentb_using_subcommand refine" -l since -d 'With `--from-invocations`: how far back to look' -r
+complete -c agentb -n "__fish_agentb_using_subcommand refine" -l instance -d 'With `--from-invocations`: the instance [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand refine" -l rounds -d 'At most this many drafts' -r
+complete -c agentb -n "__fish_agentb_using_subcommand refine" -l model -d 'The Claude model [default: `claude.model`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand refine" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand refine" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand refine" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'
+sarif\t'SARIF 2.1.0, for code scanning (lint)'
+github\t'GitHub Actions workflow commands (lint)'
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
+agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
+complete -c agentb -n "__fish_agentb_using_subcommand refine" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
+always\t'Always color'
+never\t'Never color'"
+complete -c agentb -n "__fish_agentb_using_subcommand refine" -l from-invocations -d 'Learn from the org\'s failed invocations of the skill (input, error, output)'
+complete -c agentb -n "__fish_agentb_using_subcommand refine" -s q -l quiet -d 'Print only errors and data'
+complete -c agentb -n "__fish_agentb_using_subcommand refine" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c agentb -n "__fish_agentb_using_subcommand refine" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
+complete -c agentb -n "__fish_agentb_using_subcommand refine" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
+complete -c agentb -n "__fish_agentb_using_subcommand refine" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentb -n "__fish_agentb_using_subcommand refine" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand test" -l mode -d 'Where the model\'s answers come from' -r -f -a "replay\t'From the case\'s cassette; never opens a network connection'
 record\t'From the real API; the case\'s cassette is replaced'
 live\t'From the real API; nothing is written'"
@@ -829,31 +944,33 @@ complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -l no-input
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "lint" -d 'Check skills, personas, test files and the config'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "compile" -d 'Lint, then compile skills into deployable artifacts'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "explain" -d 'Explain a lint rule, or list all rules'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "init" -d 'Create `.agentbuilder.toml`, `skills/` and `personas/` in a directory'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "new" -d 'Scaffold a new skill or persona that passes lint'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "erp" -d 'Work with ERP instances: serve the reference ERP, manage local orgs, check reachability'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "diff" -d 'Show the interface changes and the prompt diff of a skill against a deployed version, a kept version or a git revision'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "version" -d 'List skill versions and where they are deployed; bump or check versions'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "deploy" -d 'Deploy compiled skills (and personas) to the orgs of an instance'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "promote" -d 'Send a skill\'s canary version to all remaining orgs, after the failure-rate gate'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "abort" -d 'Return a skill\'s canary orgs to the baseline version'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "pin" -d 'Deploy a kept version of a skill to orgs and keep them there'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "unpin" -d 'Let pinned orgs follow new versions again'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "rollback" -d 'Redeploy the previous (or a named) version of a skill'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "status" -d 'Show what is deployed where; with `--refresh`, check the live records for drift'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "history" -d 'Show the release history of a skill'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "run" -d 'Run a skill on Claude for one org, behind the guard, hooks and proposals'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "test" -d 'Run the skills\' test cases (`skills/<id>.test.yaml`) through the real runtime'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "import" -d 'Import Agent Skills folders (`SKILL.md`) as agentb skills'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "export" -d 'Export skills as Agent Skills folders that the official validator accepts'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "proposals" -d 'List, show, approve, reject or undo the proposals of runs'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "sessions" -d 'List or show run sessions'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "generate-docs" -d 'Write the man pages and completion scripts into a directory'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run test import export proposals sessions completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "lint" -d 'Check skills, personas, test files and the config'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "compile" -d 'Lint, then compile skills into deployable artifacts'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "explain" -d 'Explain a lint rule, or list all rules'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "init" -d 'Create `.agentbuilder.toml`, `skills/` and `personas/` in a directory'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "new" -d 'Scaffold a new skill or persona that passes lint'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "erp" -d 'Work with ERP instances: serve the reference ERP, manage local orgs, check reachability'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "diff" -d 'Show the interface changes and the prompt diff of a skill against a deployed version, a kept version or a git revision'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "version" -d 'List skill versions and where they are deployed; bump or check versions'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "deploy" -d 'Deploy compiled skills (and personas) to the orgs of an instance'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "promote" -d 'Send a skill\'s canary version to all remaining orgs, after the failure-rate gate'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "abort" -d 'Return a skill\'s canary orgs to the baseline version'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "pin" -d 'Deploy a kept version of a skill to orgs and keep them there'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "unpin" -d 'Let pinned orgs follow new versions again'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "rollback" -d 'Redeploy the previous (or a named) version of a skill'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "status" -d 'Show what is deployed where; with `--refresh`, check the live records for drift'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "history" -d 'Show the release history of a skill'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "run" -d 'Run a skill on Claude for one org, behind the guard, hooks and proposals'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "build" -d 'Let a built-in builder draft a skill, or design a form or a workflow for an org'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "refine" -d 'Draft an improved version of a skill from feedback or from its failed invocations'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "test" -d 'Run the skills\' test cases (`skills/<id>.test.yaml`) through the real runtime'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "import" -d 'Import Agent Skills folders (`SKILL.md`) as agentb skills'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "export" -d 'Export skills as Agent Skills folders that the official validator accepts'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "proposals" -d 'List, show, approve, reject or undo the proposals of runs'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "sessions" -d 'List or show run sessions'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "generate-docs" -d 'Write the man pages and completion scripts into a directory'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and not __fish_seen_subcommand_from lint compile explain init new erp diff version deploy promote abort pin unpin rollback status history run build refine test import export proposals sessions completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from new" -f -a "skill" -d 'Scaffold `skills/<ID>.md`'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from new" -f -a "persona" -d 'Scaffold `personas/<ID>.md`'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from erp" -f -a "serve" -d 'Serve the local store over HTTP: the reference ERP'
@@ -861,6 +978,9 @@ complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subc
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from erp" -f -a "ping" -d 'Check that an instance is reachable and the key is accepted'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from version" -f -a "bump" -d 'Rewrite a skill\'s version (only the version scalar changes in the file)'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from version" -f -a "check" -d 'Exit 1 when a changed skill\'s version bump is smaller than its changes require'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from build" -f -a "skill" -d 'Draft a new skill from a one-sentence description, lint-clean'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from build" -f -a "form" -d 'Design a FormTemplate for an org and propose it (T2)'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from build" -f -a "workflow" -d 'Design a chain of ContentTriggers over an org\'s existing skills and propose it (T2)'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from proposals" -f -a "list" -d 'List proposals, newest last'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from proposals" -f -a "show" -d 'Show one proposal with its input, result and history'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from proposals" -f -a "approve" -d 'Confirm a pending proposal and execute it (exactly once)'

@@ -7,6 +7,7 @@
 //! exit codes.
 
 pub mod agent_skills;
+pub mod builders;
 pub mod claude;
 pub mod cli;
 pub mod compile;

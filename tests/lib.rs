@@ -3,6 +3,7 @@
 mod support;
 
 mod agent_skills;
+mod builders;
 mod claude;
 mod claude_shapes;
 mod cli;

@@ -147,6 +147,24 @@ pub enum Command {
         after_help = "Examples:\n  agentb run brief-creator --org acme --input request_details=\"Spring video\"\n  agentb run brief-creator --org acme --source --dry-run\n  agentb run --resume s-0193… --message \"go ahead\""
     )]
     Run(RunArgs),
+    /// Let a built-in builder draft a skill, or design a form or a workflow for an org
+    ///
+    /// `skill` drafts `skills/<id>.md` with Claude, lints it and feeds the diagnostics back
+    /// until it is clean (at most `--rounds`), shows it and writes it on confirmation (`--yes`
+    /// without a terminal); it never overwrites a skill (that is `agentb refine`). `form` and
+    /// `workflow` run like `agentb run`: they read the org with T1 tools and create only through
+    /// T2 proposals, checked against the FormTemplate or ContentTrigger shape first.
+    #[command(subcommand, after_help = crate::builders::HELP)]
+    Build(BuildCommand),
+    /// Draft an improved version of a skill from feedback or from its failed invocations
+    ///
+    /// The draft goes through the same lint loop as `agentb build skill`; then the interface
+    /// diff with its class, the body diff and the version bump that class requires (applied to
+    /// the draft) are shown, and the file is replaced on confirmation (`--yes` without a terminal).
+    #[command(
+        after_help = "Examples:\n  agentb refine brief-creator --feedback \"Ask for the budget when it is missing\"\n  agentb refine brief-creator --from-invocations --org acme --since 7d\n  agentb refine brief-creator --from-invocations --org acme --yes --format json"
+    )]
+    Refine(RefineArgs),
     /// Run the skills' test cases (`skills/<id>.test.yaml`) through the real runtime
     ///
     /// Each case runs as `agentb run` would, with a fresh in-memory ERP seeded with its
@@ -653,6 +671,88 @@ pub struct RunArgs {
     /// With `--resume`: reject the pending proposals instead of soft-confirming them
     #[arg(long, requires = "resume")]
     pub reject: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BuildCommand {
+    /// Draft a new skill from a one-sentence description, lint-clean
+    #[command(
+        after_help = "Examples:\n  agentb build skill \"Summarize a client's open deals for the weekly call\"\n  agentb build skill \"Draft a brief from a client request\" --id brief-drafter --rounds 5\n  agentb build skill \"Tag new knowledge documents\" --yes --format json"
+    )]
+    Skill(BuildSkillArgs),
+    /// Design a FormTemplate for an org and propose it (T2)
+    #[command(
+        after_help = "Examples:\n  agentb build form \"Client intake: company, contact email, budget range\" --org acme\n  agentb build form \"Event RSVP\" --org acme --approve t2"
+    )]
+    Form(BuildDesignArgs),
+    /// Design a chain of ContentTriggers over an org's existing skills and propose it (T2)
+    #[command(
+        after_help = "Examples:\n  agentb build workflow \"When a client request arrives, draft a brief\" --org acme\n  agentb build workflow \"Draft a brief, then scan resources for it\" --org acme --approve t2"
+    )]
+    Workflow(BuildDesignArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BuildSkillArgs {
+    /// What the skill should do, in a sentence or two
+    #[arg(value_name = "DESCRIPTION")]
+    pub description: String,
+    /// The new skill's id [default: the model picks a new one]
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+    /// At most this many drafts
+    #[arg(long, value_name = "N", default_value_t = crate::builders::skill::DEFAULT_ROUNDS)]
+    pub rounds: u32,
+    /// The Claude model [default: `claude.model`]
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildDesignArgs {
+    /// What the form or workflow must do
+    #[arg(value_name = "REQUIREMENTS")]
+    pub requirements: String,
+    /// The org to design for; every ERP call is scoped to it
+    #[arg(long, value_name = "ORG")]
+    pub org: String,
+    /// Instance name from the config [default: `erp.default`]
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
+    /// The Claude model [default: `claude.model`]
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
+    /// Confirm the T2 proposals (`t2`), or T2 and T3 (`t3`), without asking
+    #[arg(long, value_enum, value_name = "TIER")]
+    pub approve: Option<ApproveTier>,
+}
+
+#[derive(Debug, Args)]
+pub struct RefineArgs {
+    /// The skill to refine (its id)
+    #[arg(value_name = "SKILL")]
+    pub skill: String,
+    /// What to improve, in words
+    #[arg(long, value_name = "TEXT")]
+    pub feedback: Option<String>,
+    /// Learn from the org's failed invocations of the skill (input, error, output)
+    #[arg(long, requires = "org")]
+    pub from_invocations: bool,
+    /// With `--from-invocations`: the org whose invocations to read
+    #[arg(long, value_name = "ORG", requires = "from_invocations")]
+    pub org: Option<String>,
+    /// With `--from-invocations`: how far back to look
+    #[arg(long, value_name = "DURATION", default_value = "7d", requires = "from_invocations")]
+    pub since: String,
+    /// With `--from-invocations`: the instance [default: `erp.default`]
+    #[arg(long, value_name = "NAME", requires = "from_invocations")]
+    pub instance: Option<String>,
+    /// At most this many drafts
+    #[arg(long, value_name = "N", default_value_t = crate::builders::skill::DEFAULT_ROUNDS)]
+    pub rounds: u32,
+    /// The Claude model [default: `claude.model`]
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
 }
 
 /// Where a test case's model answers come from.

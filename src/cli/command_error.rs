@@ -102,6 +102,9 @@ impl CommandError {
             if let Some(e) = cause.downcast_ref::<AgentSkillsError>() {
                 return e.into();
             }
+            if let Some(e) = cause.downcast_ref::<crate::builders::BuildError>() {
+                return e.into();
+            }
             if cause.downcast_ref::<reqwest::Error>().is_some() {
                 return Self { status: ExitStatus::Remote, hint: None };
             }
@@ -132,6 +135,21 @@ impl From<&ErpError> for CommandError {
             | ErpError::UnknownInstance { .. }
             | ErpError::Config { .. } => ExitStatus::Usage,
             _ => ExitStatus::Remote,
+        };
+        Self { status, hint: e.hint() }
+    }
+}
+
+/// A builder stopped by a breaker is exit 4, a refusal of the model exit 1, the user's input
+/// (an existing skill, an empty description, nothing to refine from) exit 2.
+impl From<&crate::builders::BuildError> for CommandError {
+    fn from(e: &crate::builders::BuildError) -> Self {
+        let status = if e.is_breaker() {
+            ExitStatus::Breaker
+        } else if e.is_failure() {
+            ExitStatus::Failure
+        } else {
+            ExitStatus::Usage
         };
         Self { status, hint: e.hint() }
     }

@@ -85,7 +85,7 @@ pub async fn post_tool_use(
 
 /// Returns a tool result cut to `max` bytes (at a char boundary), with a note to the model
 /// saying it was cut and how long it was (`limits.max_tool_result_bytes`).
-pub(super) fn cap_result(content: String, max: u64) -> String {
+pub fn cap_result(content: String, max: u64) -> String {
     let max = usize::try_from(max).unwrap_or(usize::MAX);
     if content.len() <= max {
         return content;
@@ -245,6 +245,11 @@ impl Runtime<'_> {
         // never a failed run.
         if let Some(problem) = guard::invalid_id(&tool.resource, &input) {
             return self.refuse(session, id, name, &Rule::RecordId, &problem);
+        }
+        if let Some(check) = self.check
+            && let Some(reason) = check.check(self.erp, &session.org, name, &input).await?
+        {
+            return self.refuse(session, id, name, &Rule::Shape, &reason);
         }
         let is_write = !(tier == Tier::T1 && tool.action == "read");
         if is_write {
@@ -451,5 +456,47 @@ mod tests {
         let record = world.store.call(&session.id, "t1").unwrap().expect("the refusal is journaled");
         assert!(record.is_error);
         assert_eq!(session.counters, crate::runtime::guard::Counters::default(), "a refused call counts nothing");
+    }
+
+    /// Refuses every `erp_create_brief` whose title is `bad`.
+    struct NoBadTitles;
+
+    impl crate::runtime::CallCheck for NoBadTitles {
+        fn check<'a>(
+            &'a self,
+            _erp: &'a dyn crate::erp::Erp,
+            org: &'a str,
+            tool: &'a str,
+            input: &'a serde_json::Value,
+        ) -> crate::runtime::CheckFuture<'a> {
+            Box::pin(async move {
+                Ok((tool == "erp_create_brief" && input["data"]["title"] == "bad")
+                    .then(|| format!("a bad title for org `{org}`")))
+            })
+        }
+    }
+
+    #[test]
+    fn a_builder_check_refuses_before_any_proposal_and_lets_the_rest_through() {
+        let world = World::new();
+        let model = Scripted::new([
+            tool_use("t1", "erp_create_brief", json!({"data": {"id": "b1", "title": "bad"}})),
+            tool_use("t2", "erp_create_brief", json!({"data": {"id": "b2", "title": "good"}})),
+            answer(&valid()),
+        ]);
+        let mut deps = world.deps(&model, Some(crate::config::Tier::T2));
+        deps.check = Some(&NoBadTitles);
+        let runtime = deps.runtime_for_tests();
+        let mut session = world.session(10);
+        world.store.create(&session).unwrap();
+        let ending = crate::rt::build().unwrap().block_on(runtime.drive(&mut session, None)).unwrap();
+        assert_eq!(ending, Ending::Completed);
+        let told = model.last_text(1);
+        assert!(told.contains("(shape)") && told.contains("a bad title for org `acme`"), "{told}");
+        let proposals = world.store.proposals(&session.id).unwrap();
+        assert_eq!(proposals.len(), 1, "only the good call became a proposal");
+        assert_eq!(proposals[0].input["data"]["title"], "good");
+        let audit = serde_json::to_string(&world.store.audit(&session.id).read().unwrap()).unwrap();
+        assert!(audit.contains("\"rule\":\"shape\""), "{audit}");
     }
 }

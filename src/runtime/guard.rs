@@ -38,6 +38,9 @@ pub enum Rule {
     /// After the schema: the record id the input names can be sent (one path segment, at
     /// most [`MAX_ID_BYTES`]).
     RecordId,
+    /// Last: a builder's check of the record it is about to propose (a FormTemplate, a
+    /// ContentTrigger; see [`super::CallCheck`]).
+    Shape,
 }
 
 /// The largest tool input the guard lets through, serialized (SPEC §8 guard step 7).
@@ -59,6 +62,7 @@ impl fmt::Display for Rule {
             Rule::Hook { event, index, .. } => write!(f, "hooks.{event}[{index}]"),
             Rule::InputSchema => f.write_str("input_schema"),
             Rule::RecordId => f.write_str("record_id"),
+            Rule::Shape => f.write_str("shape"),
         }
     }
 }

@@ -92,6 +92,8 @@ pub struct RunDeps<'a> {
     pub stream: bool,
     /// Set on Ctrl-C: the run stops at its next safe point (`None`: never).
     pub interrupt: Option<&'a Interrupt>,
+    /// A builder's check of every call (`None` for skills).
+    pub check: Option<&'a dyn super::CallCheck>,
 }
 
 impl RunDeps<'_> {
@@ -125,6 +127,7 @@ impl RunDeps<'_> {
             stream: self.stream,
             observer: self.observer,
             interrupt: self.interrupt,
+            check: self.check,
         }
     }
 }

@@ -27,7 +27,7 @@ pub mod session;
 mod testing;
 mod turns;
 
-pub use calls::{HookCall, post_tool_use};
+pub use calls::{HookCall, cap_result, post_tool_use};
 pub use error::{RunError, SessionUse};
 pub use execution::{describe_for_model, execute_proposal, transition};
 pub use lifecycle::{DryRun, Outcome, ProposalSummary, RanArtifact, RunConfig, RunDeps, RunReport, StartOptions};
@@ -85,6 +85,19 @@ pub trait Observer: Send + Sync {
     fn text(&self, _text: &str) {}
 }
 
+/// The future a [`CallCheck`] returns: why the call is refused (`Some`), or `None` to let it on.
+pub type CheckFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<Option<String>>> + Send + 'a>>;
+
+/// A check a builder adds to the pipeline after the guard, the hooks and the input schema, and
+/// before anything runs or becomes a proposal: the form and workflow designers validate the
+/// FormTemplate or ContentTrigger they are about to propose (SPEC §11). A refusal is answered to
+/// the model like the guard's (rule `shape`); an error (the ERP failed) fails the run.
+pub trait CallCheck: Send + Sync {
+    /// Returns why the call of `tool` with `input` must not go on, reading `org` of `erp` if needed.
+    fn check<'a>(&'a self, erp: &'a dyn Erp, org: &'a str, tool: &'a str, input: &'a Value) -> CheckFuture<'a>;
+}
+
 /// An observer that ignores everything.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Silent;
@@ -117,6 +130,8 @@ pub struct Runtime<'a> {
     pub observer: &'a dyn Observer,
     /// Set on Ctrl-C: the run stops at its next safe point.
     pub interrupt: Option<&'a interrupt::Interrupt>,
+    /// A builder's check of every call before it runs or becomes a proposal.
+    pub check: Option<&'a dyn CallCheck>,
 }
 
 impl Runtime<'_> {

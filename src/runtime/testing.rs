@@ -207,6 +207,7 @@ impl World {
             observer: &Silent,
             stream: false,
             interrupt: None,
+            check: None,
         }
     }
 

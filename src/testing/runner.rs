@@ -273,6 +273,7 @@ async fn execute(
         observer: &Silent,
         stream: false,
         interrupt: None,
+        check: None,
     };
     let session = lifecycle::new_session(lifecycle::NewSession {
         artifact: artifact.as_ref().clone(),

@@ -2,6 +2,7 @@
 //! Commands are thin: they read their arguments, call the domain modules, and print.
 
 mod abort;
+mod build;
 mod compile;
 mod completions;
 mod deploy;
@@ -17,6 +18,7 @@ mod new;
 mod pin;
 mod promote;
 mod proposals;
+mod refine;
 mod rollback;
 mod run;
 mod sessions;
@@ -103,6 +105,8 @@ pub fn dispatch(settings: Settings, command: Command) -> anyhow::Result<ExitStat
         Command::Status(args) => status::run(&ctx, &args),
         Command::History(args) => history::run(&ctx, &args),
         Command::Run(args) => run::run(&ctx, &args),
+        Command::Build(args) => build::run(&ctx, &args),
+        Command::Refine(args) => refine::run(&ctx, &args),
         Command::Test(args) => test::run(&ctx, &args),
         Command::Import(args) => import::run(&ctx, &args),
         Command::Export(args) => export::run(&ctx, &args),

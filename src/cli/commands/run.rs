@@ -71,6 +71,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<ExitStatus> {
         observer: &observer,
         stream: streams(ctx),
         interrupt: Some(&interrupt),
+        check: resumable.as_ref().and_then(|r| crate::builders::check_for(&r.session)),
     };
     let report = rt.block_on(async {
         run_terminal::on_ctrl_c(Arc::clone(&interrupt), ctx.printer.clone())?;
@@ -83,7 +84,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<ExitStatus> {
 }
 
 /// Prints a run's report and returns its exit status (SPEC §12), or the error of a failed call.
-fn render(ctx: &Ctx, format: Format, report: RunReport) -> anyhow::Result<ExitStatus> {
+pub(super) fn render(ctx: &Ctx, format: Format, report: RunReport) -> anyhow::Result<ExitStatus> {
     let p = &ctx.printer;
     if format == Format::Json {
         p.json(&report);
@@ -138,12 +139,12 @@ fn render(ctx: &Ctx, format: Format, report: RunReport) -> anyhow::Result<ExitSt
 
 /// Returns whether the model's text streams to the terminal: stderr is one, and neither
 /// `--quiet` nor `--format json` asks for the result alone.
-fn streams(ctx: &Ctx) -> bool {
+pub(super) fn streams(ctx: &Ctx) -> bool {
     ctx.settings.stderr_tty && !ctx.printer.quiet && ctx.settings.format != Some(Format::Json)
 }
 
 /// Returns the tier `--approve` confirms; `--yes` alone confirms T2 calls, never T3.
-fn approve_tier(approve: Option<ApproveTier>, yes: bool) -> Option<Tier> {
+pub(super) fn approve_tier(approve: Option<ApproveTier>, yes: bool) -> Option<Tier> {
     match approve {
         Some(ApproveTier::T3) => Some(Tier::T3),
         Some(ApproveTier::T2) => Some(Tier::T2),
