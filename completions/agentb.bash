@@ -377,7 +377,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__abort)
-            opts="-C -q -v -y -h -V --instance --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --instance --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -387,16 +387,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -411,7 +411,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__compile)
-            opts="-C -q -v -y -h -V --out --check --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --out --check --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -421,16 +421,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -445,22 +445,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__completions)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version bash elvish fish powershell zsh"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -475,7 +475,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__deploy)
-            opts="-C -q -v -y -h -V --instance --org --all-orgs --canary --plan --exit-code --concurrency --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --instance --org --all-orgs --canary --plan --exit-code --concurrency --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -497,16 +497,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -521,7 +521,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__diff)
-            opts="-C -q -v -y -h -V --against --org --instance --exit-code --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --against --org --instance --exit-code --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -539,16 +539,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -563,22 +563,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__erp)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version serve org ping help"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version serve org ping help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -691,22 +691,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__erp__subcmd__org)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version add list help"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version add list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -721,7 +721,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__erp__subcmd__org__subcmd__add)
-            opts="-C -q -v -y -h -V --name --instance --db --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --name --instance --db --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -739,16 +739,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -819,7 +819,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__erp__subcmd__org__subcmd__list)
-            opts="-C -q -v -y -h -V --instance --db --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --instance --db --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -833,16 +833,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -857,7 +857,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__erp__subcmd__ping)
-            opts="-C -q -v -y -h -V --instance --org --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --instance --org --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -871,16 +871,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -895,7 +895,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__erp__subcmd__serve)
-            opts="-C -q -v -y -h -V --addr --db --insecure-dev --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --addr --db --insecure-dev --create --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -909,16 +909,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -933,22 +933,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__explain)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -963,22 +963,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__generate__subcmd__docs)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1553,7 +1553,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__history)
-            opts="-C -q -v -y -h -V --org --instance --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --org --instance --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1567,16 +1567,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1591,22 +1591,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__init)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1621,7 +1621,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__lint)
-            opts="-C -q -v -y -h -V --fix --deny --allow --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --fix --deny --allow --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1635,16 +1635,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1659,22 +1659,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__new)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version skill persona help"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version skill persona help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1745,7 +1745,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__new__subcmd__persona)
-            opts="-C -q -v -y -h -V --name --allow-skill --force --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --name --allow-skill --force --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1759,16 +1759,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1783,7 +1783,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__new__subcmd__skill)
-            opts="-C -q -v -y -h -V --category --description --trigger --input --output --permission --force --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --category --description --trigger --input --output --permission --force --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1813,16 +1813,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1837,7 +1837,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__pin)
-            opts="-C -q -v -y -h -V --org --instance --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --org --instance --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1851,16 +1851,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1875,7 +1875,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__promote)
-            opts="-C -q -v -y -h -V --instance --force --concurrency --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --instance --force --concurrency --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1889,16 +1889,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1913,22 +1913,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__proposals)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version list show approve reject undo help"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version list show approve reject undo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1943,22 +1943,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__proposals__subcmd__approve)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2071,7 +2071,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__proposals__subcmd__list)
-            opts="-C -q -v -y -h -V --session --state --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --session --state --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2085,16 +2085,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2109,22 +2109,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__proposals__subcmd__reject)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2139,22 +2139,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__proposals__subcmd__show)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2169,22 +2169,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__proposals__subcmd__undo)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2199,7 +2199,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__rollback)
-            opts="-C -q -v -y -h -V --org --all-orgs --to --instance --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --org --all-orgs --to --instance --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2217,16 +2217,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2241,7 +2241,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__run)
-            opts="-C -q -v -y -h -V --org --instance --persona --input --input-file --model --approve --dry-run --resume --message --reject --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --org --instance --persona --input --input-file --model --approve --dry-run --resume --message --reject --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2283,16 +2283,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2307,22 +2307,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__sessions)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version list show help"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2393,22 +2393,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__sessions__subcmd__list)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2423,22 +2423,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__sessions__subcmd__show)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2453,7 +2453,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__status)
-            opts="-C -q -v -y -h -V --refresh --instance --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --refresh --instance --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2463,16 +2463,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2487,7 +2487,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__test)
-            opts="-j -C -q -v -y -h -V --mode --jobs --out --filter --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-j -C -q -v -y -h -V --mode --jobs --out --filter --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2513,16 +2513,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json junit" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2537,7 +2537,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__unpin)
-            opts="-C -q -v -y -h -V --org --instance --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --org --instance --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2551,16 +2551,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2575,7 +2575,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__version)
-            opts="-C -q -v -y -h -V --instance --config --format --color --quiet --verbose --no-input --yes --help --version bump check help"
+            opts="-C -q -v -y -h -V --instance --format --config --color --quiet --verbose --no-input --yes --help --version bump check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2585,16 +2585,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2609,7 +2609,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__version__subcmd__bump)
-            opts="-C -q -v -y -h -V --against --instance --config --format --color --quiet --verbose --no-input --yes --help --version major minor patch auto"
+            opts="-C -q -v -y -h -V --against --instance --format --config --color --quiet --verbose --no-input --yes --help --version major minor patch auto"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2623,16 +2623,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2647,7 +2647,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__version__subcmd__check)
-            opts="-C -q -v -y -h -V --against --instance --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --against --instance --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2661,16 +2661,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)

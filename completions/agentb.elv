@@ -60,9 +60,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;lint'= {
             cand --deny 'Treat these rules (codes, names, or `warnings`) as errors'
             cand --allow 'Silence these rules (codes or names)'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand --fix 'Apply the fixes that cannot change meaning, and report them'
             cand -q 'Print only errors and data'
@@ -79,9 +79,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         }
         &'agentb;compile'= {
             cand --out 'Directory for the artifacts [default: .agentbuilder/cache/compiled]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand --check 'Write nothing; exit 1 if any artifact would change'
             cand -q 'Print only errors and data'
@@ -97,9 +97,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;explain'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -114,9 +114,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;init'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -131,9 +131,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;new'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -157,9 +157,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --input 'Inputs as `name:type` or `name:type!` for required, repeatable'
             cand --output 'Outputs as `name:type`, repeatable'
             cand --permission 'Permissions as `resource:action`, repeatable'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand --force 'Overwrite an existing file'
             cand -q 'Print only errors and data'
@@ -177,9 +177,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;new;persona'= {
             cand --name 'Display name'
             cand --allow-skill 'Skills the persona may use, repeatable'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand --force 'Overwrite an existing file'
             cand -q 'Print only errors and data'
@@ -206,9 +206,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;new;help;help'= {
         }
         &'agentb;erp'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -229,11 +229,12 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;erp;serve'= {
             cand --addr 'Address to listen on (port 0 picks a free port)'
             cand --db 'SQLite database [default: .agentbuilder/local/erp.sqlite]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand --insecure-dev 'Serve without a key (loopback addresses only)'
+            cand --create 'Create the `--db` database when it does not exist'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
             cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
@@ -247,9 +248,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;erp;org'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -270,9 +271,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --name 'Display name [default: the id] (one org only)'
             cand --instance 'Instance name from the config [default: `erp.default`]'
             cand --db 'Use this SQLite database instead of the instance''s'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -289,9 +290,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;erp;org;list'= {
             cand --instance 'Instance name from the config [default: `erp.default`]'
             cand --db 'Read this SQLite database instead of the instance'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -319,9 +320,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;erp;ping'= {
             cand --instance 'Instance name from the config [default: `erp.default`]'
             cand --org 'Org to authenticate as [default: the instance''s first org]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -359,9 +360,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --against 'What to compare with: `deployed`, a version kept in the release store, or a git revision'
             cand --org 'With `--against deployed`: the version deployed to this org [default: the newest deployed]'
             cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand --exit-code 'Exit 1 when anything differs'
             cand -q 'Print only errors and data'
@@ -378,9 +379,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         }
         &'agentb;version'= {
             cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -400,9 +401,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;version;bump'= {
             cand --against 'With `auto`: compare with this instead of the deployed version (as in `agentb diff`)'
             cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -419,9 +420,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;version;check'= {
             cand --against 'Compare with `deployed` (the newest deployed version) or a git revision, e.g. `origin/main`'
             cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -451,9 +452,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --org 'Only these orgs (repeatable) [default: every org of the instance]'
             cand --canary 'Deploy only to the orgs whose canary bucket is below PCT (e.g. `10%`, `2.5`)'
             cand --concurrency 'Orgs written at once [default: `deploy.concurrency`, 16]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand --all-orgs 'Every org of the instance (the default)'
             cand --plan 'Show the plan and stop'
@@ -473,9 +474,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;promote'= {
             cand --instance 'Instance name from the config [default: `erp.default`]'
             cand --concurrency 'Orgs written at once [default: `deploy.concurrency`, 16]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand --force 'Skip the failure-rate gate'
             cand -q 'Print only errors and data'
@@ -492,9 +493,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         }
         &'agentb;abort'= {
             cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -511,9 +512,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;pin'= {
             cand --org 'The orgs to pin (repeatable)'
             cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -530,9 +531,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;unpin'= {
             cand --org 'The orgs to unpin (repeatable)'
             cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -550,9 +551,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --org 'Only these orgs (repeatable) [default: every org of the instance]'
             cand --to 'Roll back to this kept version [default: each org''s previous version]'
             cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand --all-orgs 'Every org of the instance (the default)'
             cand -q 'Print only errors and data'
@@ -569,9 +570,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         }
         &'agentb;status'= {
             cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand --refresh 'Read the live records and report drift (exit 1 when there is any)'
             cand -q 'Print only errors and data'
@@ -589,9 +590,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;history'= {
             cand --org 'Only this org''s history'
             cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -615,9 +616,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --approve 'Confirm T2 (`t2`) or T2 and T3 (`t3`) calls without asking'
             cand --resume 'Continue this session (its pending T2 proposals are soft-confirmed within their window)'
             cand --message 'With `--resume`: the next user message'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand --dry-run 'Print the exact request that would be sent, and stop'
             cand --reject 'With `--resume`: reject the pending proposals instead of soft-confirming them'
@@ -639,9 +640,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --jobs 'Cases to run at once [default: the number of cores]'
             cand --out 'Write the report (`--format json` or `junit`) to this file instead of stdout'
             cand --filter 'Run only the cases whose name contains this text'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -656,9 +657,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;proposals'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -681,9 +682,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;proposals;list'= {
             cand --session 'Only this session''s proposals'
             cand --state 'Only proposals in this state (`pending`, `executed`, …)'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -698,9 +699,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;proposals;show'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -715,9 +716,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;proposals;approve'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -732,9 +733,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;proposals;reject'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -749,9 +750,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;proposals;undo'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -786,9 +787,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;proposals;help;help'= {
         }
         &'agentb;sessions'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -806,9 +807,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentb;sessions;list'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -823,9 +824,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;sessions;show'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -851,9 +852,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;sessions;help;help'= {
         }
         &'agentb;completions'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -868,9 +869,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;generate-docs'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'

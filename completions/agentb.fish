@@ -65,13 +65,12 @@ complete -c agentb -n "__fish_agentb_needs_command" -f -a "generate-docs" -d 'Wr
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentb -n "__fish_agentb_using_subcommand lint" -l deny -d 'Treat these rules (codes, names, or `warnings`) as errors' -r
 complete -c agentb -n "__fish_agentb_using_subcommand lint" -l allow -d 'Silence these rules (codes or names)' -r
-complete -c agentb -n "__fish_agentb_using_subcommand lint" -s C -d 'Run as if agentb was started in DIR' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand lint" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand lint" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand lint" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand lint" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand lint" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -83,13 +82,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand lint" -s y -l yes -d 'Answ
 complete -c agentb -n "__fish_agentb_using_subcommand lint" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand lint" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand compile" -l out -d 'Directory for the artifacts [default: .agentbuilder/cache/compiled]' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand compile" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand compile" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand compile" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand compile" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand compile" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -100,13 +96,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand compile" -l no-input -d 'N
 complete -c agentb -n "__fish_agentb_using_subcommand compile" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand compile" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand compile" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand explain" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand explain" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand explain" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand explain" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand explain" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -116,13 +109,9 @@ complete -c agentb -n "__fish_agentb_using_subcommand explain" -l no-input -d 'N
 complete -c agentb -n "__fish_agentb_using_subcommand explain" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand explain" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand init" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'"
 complete -c agentb -n "__fish_agentb_using_subcommand init" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand init" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand init" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand init" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -132,13 +121,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand init" -l no-input -d 'Neve
 complete -c agentb -n "__fish_agentb_using_subcommand init" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand init" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand new; and not __fish_seen_subcommand_from skill persona help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand new; and not __fish_seen_subcommand_from skill persona help" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand new; and not __fish_seen_subcommand_from skill persona help" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand new; and not __fish_seen_subcommand_from skill persona help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand new; and not __fish_seen_subcommand_from skill persona help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -157,13 +143,9 @@ complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subco
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -l input -d 'Inputs as `name:type` or `name:type!` for required, repeatable' -r
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -l output -d 'Outputs as `name:type`, repeatable' -r
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -l permission -d 'Permissions as `resource:action`, repeatable' -r
+complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'"
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -176,13 +158,9 @@ complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subco
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from persona" -l name -d 'Display name' -r
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from persona" -l allow-skill -d 'Skills the persona may use, repeatable' -r
+complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from persona" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'"
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from persona" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from persona" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from persona" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from persona" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -196,13 +174,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subco
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "skill" -d 'Scaffold `skills/<ID>.md`'
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "persona" -d 'Scaffold `personas/<ID>.md`'
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -218,30 +193,24 @@ complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_s
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l addr -d 'Address to listen on (port 0 picks a free port)' -r
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l db -d 'SQLite database [default: .agentbuilder/local/erp.sqlite]' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'"
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l insecure-dev -d 'Serve without a key (loopback addresses only)'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l create -d 'Create the `--db` database when it does not exist'
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print only errors and data'
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -256,13 +225,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subco
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -l org -d 'Org to authenticate as [default: the instance\'s first org]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -279,13 +245,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subco
 complete -c agentb -n "__fish_agentb_using_subcommand diff" -l against -d 'What to compare with: `deployed`, a version kept in the release store, or a git revision' -r
 complete -c agentb -n "__fish_agentb_using_subcommand diff" -l org -d 'With `--against deployed`: the version deployed to this org [default: the newest deployed]' -r
 complete -c agentb -n "__fish_agentb_using_subcommand diff" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand diff" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand diff" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand diff" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand diff" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand diff" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -297,13 +260,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand diff" -s y -l yes -d 'Answ
 complete -c agentb -n "__fish_agentb_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand diff" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -318,13 +278,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_se
 complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -l against -d 'With `auto`: compare with this instead of the deployed version (as in `agentb diff`)' -r
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -336,13 +293,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_s
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -l against -d 'Compare with `deployed` (the newest deployed version) or a git revision, e.g. `origin/main`' -r
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -359,13 +313,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l instance -d 'In
 complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l org -d 'Only these orgs (repeatable) [default: every org of the instance]' -r
 complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l canary -d 'Deploy only to the orgs whose canary bucket is below PCT (e.g. `10%`, `2.5`)' -r
 complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l concurrency -d 'Orgs written at once [default: `deploy.concurrency`, 16]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand deploy" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -380,13 +331,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand deploy" -s h -l help -d 'P
 complete -c agentb -n "__fish_agentb_using_subcommand deploy" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand promote" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
 complete -c agentb -n "__fish_agentb_using_subcommand promote" -l concurrency -d 'Orgs written at once [default: `deploy.concurrency`, 16]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand promote" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand promote" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand promote" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand promote" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand promote" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -398,13 +346,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand promote" -s y -l yes -d 'A
 complete -c agentb -n "__fish_agentb_using_subcommand promote" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand promote" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand abort" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand abort" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand abort" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand abort" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand abort" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand abort" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -416,13 +361,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand abort" -s h -l help -d 'Pr
 complete -c agentb -n "__fish_agentb_using_subcommand abort" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand pin" -l org -d 'The orgs to pin (repeatable)' -r
 complete -c agentb -n "__fish_agentb_using_subcommand pin" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand pin" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand pin" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand pin" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand pin" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand pin" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -434,13 +376,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand pin" -s h -l help -d 'Prin
 complete -c agentb -n "__fish_agentb_using_subcommand pin" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand unpin" -l org -d 'The orgs to unpin (repeatable)' -r
 complete -c agentb -n "__fish_agentb_using_subcommand unpin" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand unpin" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand unpin" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand unpin" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand unpin" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand unpin" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -453,13 +392,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand unpin" -s V -l version -d 
 complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l org -d 'Only these orgs (repeatable) [default: every org of the instance]' -r
 complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l to -d 'Roll back to this kept version [default: each org\'s previous version]' -r
 complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand rollback" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -471,13 +407,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand rollback" -s y -l yes -d '
 complete -c agentb -n "__fish_agentb_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand rollback" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand status" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand status" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand status" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand status" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand status" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand status" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -490,13 +423,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand status" -s h -l help -d 'P
 complete -c agentb -n "__fish_agentb_using_subcommand status" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand history" -l org -d 'Only this org\'s history' -r
 complete -c agentb -n "__fish_agentb_using_subcommand history" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand history" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand history" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand history" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand history" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand history" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -516,13 +446,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand run" -l approve -d 'Confir
 t3\t'Confirm T2 and T3 (hard-confirm) calls'"
 complete -c agentb -n "__fish_agentb_using_subcommand run" -l resume -d 'Continue this session (its pending T2 proposals are soft-confirmed within their window)' -r
 complete -c agentb -n "__fish_agentb_using_subcommand run" -l message -d 'With `--resume`: the next user message' -r
+complete -c agentb -n "__fish_agentb_using_subcommand run" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand run" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand run" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand run" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand run" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -540,13 +467,11 @@ live\t'From the real API; nothing is written'"
 complete -c agentb -n "__fish_agentb_using_subcommand test" -s j -l jobs -d 'Cases to run at once [default: the number of cores]' -r
 complete -c agentb -n "__fish_agentb_using_subcommand test" -l out -d 'Write the report (`--format json` or `junit`) to this file instead of stdout' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand test" -l filter -d 'Run only the cases whose name contains this text' -r
-complete -c agentb -n "__fish_agentb_using_subcommand test" -s C -d 'Run as if agentb was started in DIR' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand test" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand test" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
 junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+complete -c agentb -n "__fish_agentb_using_subcommand test" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand test" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand test" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -556,13 +481,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand test" -l no-input -d 'Neve
 complete -c agentb -n "__fish_agentb_using_subcommand test" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand test" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -580,13 +502,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -l session -d 'Only this session\'s proposals' -r
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -l state -d 'Only proposals in this state (`pending`, `executed`, …)' -r
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -596,13 +515,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -612,13 +528,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -628,13 +541,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -644,13 +554,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -666,13 +573,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "reject" -d 'Reject a pending proposal'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "undo" -d 'Reverse an executed proposal with its recorded compensation'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -685,13 +589,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_s
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'List sessions, newest last'
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'Show one session: its status, usage, proposals and audit log'
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -701,13 +602,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from show" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from show" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from show" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from show" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from show" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -720,13 +618,9 @@ complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from help" -f -a "list" -d 'List sessions, newest last'
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one session: its status, usage, proposals and audit log'
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand completions" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'"
 complete -c agentb -n "__fish_agentb_using_subcommand completions" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand completions" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand completions" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand completions" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -736,13 +630,9 @@ complete -c agentb -n "__fish_agentb_using_subcommand completions" -l no-input -
 complete -c agentb -n "__fish_agentb_using_subcommand completions" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'"
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"

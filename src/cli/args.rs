@@ -17,8 +17,9 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Flags accepted by every subcommand.
+/// Flags accepted by every subcommand (listed under their own heading in `--help`).
 #[derive(Debug, Args, Clone)]
+#[command(next_help_heading = crate::cli::help::GLOBAL_HEADING)]
 pub struct GlobalArgs {
     /// Run as if agentb was started in DIR
     #[arg(short = 'C', global = true, value_name = "DIR")]
@@ -139,9 +140,6 @@ pub enum Command {
     /// default) the model's answers come from the case's cassette and no network connection is
     /// opened; a request the cassette does not hold fails the case, naming the first differing
     /// field. Exit 0 when every case passed, 1 when any failed, 2 for a malformed test file.
-    #[command(
-        after_help = "Examples:\n  agentb test\n  agentb test brief-creator --format junit --out report.xml\n  agentb test brief-creator --mode record"
-    )]
     Test(TestArgs),
     /// List, show, approve, reject or undo the proposals of runs
     #[command(subcommand)]
@@ -281,6 +279,9 @@ pub struct ErpServeArgs {
     /// Serve without a key (loopback addresses only)
     #[arg(long)]
     pub insecure_dev: bool,
+    /// Create the `--db` database when it does not exist
+    #[arg(long, requires = "db")]
+    pub create: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -276,16 +276,20 @@ fn typed_input(opts: &StartOptions, schema: &Value) -> Value {
     Value::Object(input)
 }
 
-/// Returns the exact request the run would send first (`--dry-run`), sending nothing.
+/// Returns the exact request the run would send first (`--dry-run`), sending nothing to
+/// Claude. The org is checked against `instance` as a real run checks it.
 pub fn dry_run(
     project: &Project,
+    instance: &Instance,
     opts: &StartOptions,
     clock: &Clock,
     ids: &Ids,
     observer: &dyn Observer,
     stream: bool,
 ) -> anyhow::Result<MessagesRequest> {
-    Ok(build_request(&prepare(project, opts, clock, ids, observer)?, stream))
+    let session = prepare(project, opts, clock, ids, observer)?;
+    crate::rt::build()?.block_on(check_org(instance, &session.org))?;
+    Ok(build_request(&session, stream))
 }
 
 /// Checks that `org` is an org of the instance, with a "did you mean".

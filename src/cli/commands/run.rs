@@ -36,7 +36,9 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<ExitStatus> {
         (None, Some(skill), Some(org)) => {
             let opts = start_options(ctx, args, skill, org)?;
             if args.dry_run {
-                ctx.printer.json(&lifecycle::dry_run(project, &opts, &clock, &ids, &observer, streams(ctx))?);
+                let instance = erp::open_read_only(project, &ctx.settings.env, args.instance.as_deref())?;
+                let request = lifecycle::dry_run(project, &instance, &opts, &clock, &ids, &observer, streams(ctx))?;
+                ctx.printer.json(&request);
                 return Ok(ExitStatus::Success);
             }
             Some(lifecycle::prepare(project, &opts, &clock, &ids, &observer)?)
