@@ -416,3 +416,25 @@ fn new_skill_asks_again_at_once_with_the_real_reason() {
     let file = test.read("skills/demo-one.md");
     assert!(file.contains("permissions:\n  - brief:create\n"), "{file}");
 }
+
+#[test]
+fn declining_a_deploy_on_a_terminal_says_nothing_was_changed() {
+    if std::process::Command::new("script").arg("--version").output().is_err() {
+        eprintln!("`script` (util-linux) is not installed; the terminal test is skipped");
+        return;
+    }
+    let test = Test::example();
+    let command =
+        format!("(sleep 1; printf 'n\\n'; sleep 1) | script -qec '{} deploy' /dev/null", env!("CARGO_BIN_EXE_agentb"));
+    let out = std::process::Command::new("bash")
+        .args(["-c", &command])
+        .current_dir(test.path())
+        .env("NO_COLOR", "1")
+        .env_remove("CI")
+        .output()
+        .expect("run script");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("apply 32 changes to instance `local`?"), "{shown}");
+    assert!(shown.contains("Cancelled: nothing was changed"), "{shown}");
+    assert!(!test.path().join(".agentbuilder/state.toml").exists());
+}
