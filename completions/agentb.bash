@@ -434,7 +434,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__abort)
-            opts="-C -q -v -y -h -V --instance --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --instance --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -444,16 +444,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -468,22 +468,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__build)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version skill form workflow help"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version skill form workflow help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -498,7 +498,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__build__subcmd__form)
-            opts="-C -q -v -y -h -V --org --instance --model --approve --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --org --instance --model --approve --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -520,16 +520,16 @@ _agentb() {
                     COMPREPLY=($(compgen -W "t2 t3" -- "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -614,7 +614,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__build__subcmd__skill)
-            opts="-C -q -v -y -h -V --id --rounds --model --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --id --rounds --model --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -632,16 +632,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -656,7 +656,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__build__subcmd__workflow)
-            opts="-C -q -v -y -h -V --org --instance --model --approve --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --org --instance --model --approve --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -678,16 +678,16 @@ _agentb() {
                     COMPREPLY=($(compgen -W "t2 t3" -- "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -702,7 +702,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__compile)
-            opts="-C -q -v -y -h -V --out --check --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --out --check --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -712,16 +712,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -736,22 +736,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__completions)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version bash elvish fish powershell zsh"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -766,7 +766,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__deploy)
-            opts="-C -q -v -y -h -V --instance --org --all-orgs --canary --plan --exit-code --concurrency --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --instance --org --all-orgs --canary --plan --exit-code --concurrency --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -788,16 +788,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -812,7 +812,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__diff)
-            opts="-C -q -v -y -h -V --against --org --instance --exit-code --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --against --org --instance --exit-code --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -830,16 +830,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -854,22 +854,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__erp)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version serve org ping help"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version serve org ping help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -982,22 +982,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__erp__subcmd__org)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version add list help"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version add list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1012,7 +1012,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__erp__subcmd__org__subcmd__add)
-            opts="-C -q -v -y -h -V --name --instance --db --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --name --instance --db --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1030,16 +1030,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1110,7 +1110,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__erp__subcmd__org__subcmd__list)
-            opts="-C -q -v -y -h -V --instance --db --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --instance --db --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1124,16 +1124,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1148,7 +1148,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__erp__subcmd__ping)
-            opts="-C -q -v -y -h -V --instance --org --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --instance --org --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1162,16 +1162,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1186,7 +1186,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__erp__subcmd__serve)
-            opts="-C -q -v -y -h -V --addr --db --insecure-dev --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --addr --db --insecure-dev --create --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1200,16 +1200,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1224,22 +1224,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__explain)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1254,7 +1254,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__export)
-            opts="-C -q -v -y -h -V --out --force --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --out --force --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1264,16 +1264,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "agent-skills human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1288,22 +1288,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__generate__subcmd__docs)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1976,7 +1976,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__history)
-            opts="-C -q -v -y -h -V --org --instance --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --org --instance --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1990,16 +1990,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2014,22 +2014,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__import)
-            opts="-C -q -v -y -h -V --force --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --force --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2044,22 +2044,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__init)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2074,7 +2074,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__lint)
-            opts="-C -q -v -y -h -V --fix --deny --allow --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --fix --deny --allow --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2088,16 +2088,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2112,22 +2112,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__new)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version skill persona help"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version skill persona help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2198,7 +2198,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__new__subcmd__persona)
-            opts="-C -q -v -y -h -V --name --allow-skill --force --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --name --allow-skill --force --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2212,16 +2212,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2236,7 +2236,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__new__subcmd__skill)
-            opts="-C -q -v -y -h -V --category --description --trigger --input --output --permission --force --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --category --description --trigger --input --output --permission --force --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2266,16 +2266,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2290,7 +2290,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__pin)
-            opts="-C -q -v -y -h -V --org --instance --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --org --instance --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2304,16 +2304,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2328,7 +2328,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__promote)
-            opts="-C -q -v -y -h -V --instance --force --concurrency --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --instance --force --concurrency --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2342,16 +2342,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2366,22 +2366,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__proposals)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version list show approve reject undo help"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version list show approve reject undo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2396,22 +2396,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__proposals__subcmd__approve)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2524,7 +2524,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__proposals__subcmd__list)
-            opts="-C -q -v -y -h -V --session --state --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --session --state --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2538,16 +2538,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2562,22 +2562,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__proposals__subcmd__reject)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2592,22 +2592,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__proposals__subcmd__show)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2622,22 +2622,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__proposals__subcmd__undo)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2652,7 +2652,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__refine)
-            opts="-C -q -v -y -h -V --feedback --from-invocations --org --since --instance --rounds --model --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --feedback --from-invocations --org --since --instance --rounds --model --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2682,16 +2682,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2706,7 +2706,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__rollback)
-            opts="-C -q -v -y -h -V --org --all-orgs --to --instance --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --org --all-orgs --to --instance --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2724,16 +2724,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2748,7 +2748,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__run)
-            opts="-C -q -v -y -h -V --org --instance --persona --input --input-file --model --approve --source --dry-run --resume --message --reject --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --org --instance --persona --input --input-file --model --approve --source --dry-run --resume --message --reject --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2790,16 +2790,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2814,22 +2814,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__sessions)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version list show help"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2900,22 +2900,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__sessions__subcmd__list)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2930,22 +2930,22 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__sessions__subcmd__show)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2960,7 +2960,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__status)
-            opts="-C -q -v -y -h -V --refresh --instance --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --refresh --instance --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2970,16 +2970,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2994,7 +2994,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__test)
-            opts="-j -C -q -v -y -h -V --mode --jobs --out --filter --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-j -C -q -v -y -h -V --mode --jobs --out --filter --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3020,16 +3020,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json junit" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3044,7 +3044,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__unpin)
-            opts="-C -q -v -y -h -V --org --instance --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --org --instance --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3058,16 +3058,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3082,7 +3082,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__version)
-            opts="-C -q -v -y -h -V --instance --config --format --color --quiet --verbose --no-input --yes --help --version bump check help"
+            opts="-C -q -v -y -h -V --instance --format --config --color --quiet --verbose --no-input --yes --help --version bump check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3092,16 +3092,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3116,7 +3116,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__version__subcmd__bump)
-            opts="-C -q -v -y -h -V --against --instance --config --format --color --quiet --verbose --no-input --yes --help --version major minor patch auto"
+            opts="-C -q -v -y -h -V --against --instance --format --config --color --quiet --verbose --no-input --yes --help --version major minor patch auto"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3130,16 +3130,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3154,7 +3154,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__version__subcmd__check)
-            opts="-C -q -v -y -h -V --against --instance --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --against --instance --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3168,16 +3168,16 @@ _agentb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json sarif github junit agent-skills" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -64,9 +64,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;lint'= {
             cand --deny 'Treat these rules (codes, names, or `warnings`) as errors'
             cand --allow 'Silence these rules (codes or names)'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand --fix 'Apply the fixes that cannot change meaning, and report them'
             cand -q 'Print only errors and data'
@@ -83,9 +83,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         }
         &'agentb;compile'= {
             cand --out 'Directory for the artifacts [default: .agentbuilder/cache/compiled]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand --check 'Write nothing; exit 1 if any artifact would change'
             cand -q 'Print only errors and data'
@@ -101,9 +101,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;explain'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -118,9 +118,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;init'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -135,9 +135,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;new'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -161,9 +161,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --input 'Inputs as `name:type` or `name:type!` for required, repeatable'
             cand --output 'Outputs as `name:type`, repeatable'
             cand --permission 'Permissions as `resource:action`, repeatable'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand --force 'Overwrite an existing file'
             cand -q 'Print only errors and data'
@@ -181,9 +181,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;new;persona'= {
             cand --name 'Display name'
             cand --allow-skill 'Skills the persona may use, repeatable'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand --force 'Overwrite an existing file'
             cand -q 'Print only errors and data'
@@ -210,9 +210,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;new;help;help'= {
         }
         &'agentb;erp'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -233,11 +233,12 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;erp;serve'= {
             cand --addr 'Address to listen on (port 0 picks a free port)'
             cand --db 'SQLite database [default: .agentbuilder/local/erp.sqlite]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand --insecure-dev 'Serve without a key (loopback addresses only)'
+            cand --create 'Create the `--db` database when it does not exist'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
             cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
@@ -251,9 +252,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;erp;org'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -274,9 +275,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --name 'Display name [default: the id] (one org only)'
             cand --instance 'Instance name from the config [default: `erp.default`]'
             cand --db 'Use this SQLite database instead of the instance''s'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -293,9 +294,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;erp;org;list'= {
             cand --instance 'Instance name from the config [default: `erp.default`]'
             cand --db 'Read this SQLite database instead of the instance'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -323,9 +324,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;erp;ping'= {
             cand --instance 'Instance name from the config [default: `erp.default`]'
             cand --org 'Org to authenticate as [default: the instance''s first org]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -363,9 +364,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --against 'What to compare with: `deployed`, a version kept in the release store, or a git revision'
             cand --org 'With `--against deployed`: the version deployed to this org [default: the newest deployed]'
             cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand --exit-code 'Exit 1 when anything differs'
             cand -q 'Print only errors and data'
@@ -382,9 +383,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         }
         &'agentb;version'= {
             cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -404,9 +405,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;version;bump'= {
             cand --against 'With `auto`: compare with this instead of the deployed version (as in `agentb diff`)'
             cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -423,9 +424,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;version;check'= {
             cand --against 'Compare with `deployed` (the newest deployed version) or a git revision, e.g. `origin/main`'
             cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -455,9 +456,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --org 'Only these orgs (repeatable) [default: every org of the instance]'
             cand --canary 'Deploy only to the orgs whose canary bucket is below PCT (e.g. `10%`, `2.5`)'
             cand --concurrency 'Orgs written at once [default: `deploy.concurrency`, 16]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand --all-orgs 'Every org of the instance (the default)'
             cand --plan 'Show the plan and stop'
@@ -477,9 +478,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;promote'= {
             cand --instance 'Instance name from the config [default: `erp.default`]'
             cand --concurrency 'Orgs written at once [default: `deploy.concurrency`, 16]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand --force 'Skip the failure-rate gate'
             cand -q 'Print only errors and data'
@@ -496,9 +497,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         }
         &'agentb;abort'= {
             cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -515,9 +516,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;pin'= {
             cand --org 'The orgs to pin (repeatable)'
             cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -534,9 +535,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;unpin'= {
             cand --org 'The orgs to unpin (repeatable)'
             cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -554,9 +555,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --org 'Only these orgs (repeatable) [default: every org of the instance]'
             cand --to 'Roll back to this kept version [default: each org''s previous version]'
             cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand --all-orgs 'Every org of the instance (the default)'
             cand -q 'Print only errors and data'
@@ -573,9 +574,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         }
         &'agentb;status'= {
             cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand --refresh 'Read the live records and report drift (exit 1 when there is any)'
             cand -q 'Print only errors and data'
@@ -593,9 +594,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;history'= {
             cand --org 'Only this org''s history'
             cand --instance 'Instance name from the config [default: `erp.default`]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -619,9 +620,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --approve 'Confirm T2 (`t2`) or T2 and T3 (`t3`) calls without asking'
             cand --resume 'Continue this session (its pending T2 proposals are soft-confirmed within their window)'
             cand --message 'With `--resume`: the next user message'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand --source 'Run the working copy (compiled if needed) and the project''s persona file, not the version deployed to the org'
             cand --dry-run 'Print the exact request that would be sent (and, on stderr, the version that would run), and stop'
@@ -639,9 +640,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;build'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -663,9 +664,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --id 'The new skill''s id [default: the model picks a new one]'
             cand --rounds 'At most this many drafts'
             cand --model 'The Claude model [default: `claude.model`]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -684,9 +685,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --instance 'Instance name from the config [default: `erp.default`]'
             cand --model 'The Claude model [default: `claude.model`]'
             cand --approve 'Confirm the T2 proposals (`t2`), or T2 and T3 (`t3`), without asking'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -705,9 +706,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --instance 'Instance name from the config [default: `erp.default`]'
             cand --model 'The Claude model [default: `claude.model`]'
             cand --approve 'Confirm the T2 proposals (`t2`), or T2 and T3 (`t3`), without asking'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -742,9 +743,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --instance 'With `--from-invocations`: the instance [default: `erp.default`]'
             cand --rounds 'At most this many drafts'
             cand --model 'The Claude model [default: `claude.model`]'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand --from-invocations 'Learn from the org''s failed invocations of the skill (input, error, output)'
             cand -q 'Print only errors and data'
@@ -765,9 +766,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --jobs 'Cases to run at once [default: the number of cores]'
             cand --out 'Write the report (`--format json` or `junit`) to this file instead of stdout'
             cand --filter 'Run only the cases whose name contains this text'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -782,9 +783,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;import'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand --force 'Overwrite existing skill files and their bundled-file folders'
             cand -q 'Print only errors and data'
@@ -801,9 +802,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         }
         &'agentb;export'= {
             cand --out 'The folder to write the skill folders into'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand --force 'Replace existing exported skill folders'
             cand -q 'Print only errors and data'
@@ -819,9 +820,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;proposals'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -844,9 +845,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;proposals;list'= {
             cand --session 'Only this session''s proposals'
             cand --state 'Only proposals in this state (`pending`, `executed`, …)'
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -861,9 +862,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;proposals;show'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -878,9 +879,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;proposals;approve'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -895,9 +896,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;proposals;reject'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -912,9 +913,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;proposals;undo'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -949,9 +950,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;proposals;help;help'= {
         }
         &'agentb;sessions'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -969,9 +970,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentb;sessions;list'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -986,9 +987,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;sessions;show'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -1014,9 +1015,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;sessions;help;help'= {
         }
         &'agentb;completions'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -1031,9 +1032,9 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;generate-docs'= {
+            cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
-            cand --format 'Output format of the command''s report'
             cand --color 'When to use colors'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'

@@ -70,14 +70,12 @@ complete -c agentb -n "__fish_agentb_needs_command" -f -a "generate-docs" -d 'Wr
 complete -c agentb -n "__fish_agentb_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentb -n "__fish_agentb_using_subcommand lint" -l deny -d 'Treat these rules (codes, names, or `warnings`) as errors' -r
 complete -c agentb -n "__fish_agentb_using_subcommand lint" -l allow -d 'Silence these rules (codes or names)' -r
-complete -c agentb -n "__fish_agentb_using_subcommand lint" -s C -d 'Run as if agentb was started in DIR' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand lint" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand lint" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
 sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
+github\t'GitHub Actions workflow commands (lint)'"
+complete -c agentb -n "__fish_agentb_using_subcommand lint" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand lint" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand lint" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -89,14 +87,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand lint" -s y -l yes -d 'Answ
 complete -c agentb -n "__fish_agentb_using_subcommand lint" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand lint" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand compile" -l out -d 'Directory for the artifacts [default: .agentbuilder/cache/compiled]' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand compile" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand compile" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand compile" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand compile" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand compile" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -107,14 +101,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand compile" -l no-input -d 'N
 complete -c agentb -n "__fish_agentb_using_subcommand compile" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand compile" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand compile" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand explain" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand explain" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand explain" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand explain" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand explain" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -124,14 +114,9 @@ complete -c agentb -n "__fish_agentb_using_subcommand explain" -l no-input -d 'N
 complete -c agentb -n "__fish_agentb_using_subcommand explain" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand explain" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand init" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'"
 complete -c agentb -n "__fish_agentb_using_subcommand init" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand init" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand init" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand init" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -141,14 +126,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand init" -l no-input -d 'Neve
 complete -c agentb -n "__fish_agentb_using_subcommand init" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand init" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand new; and not __fish_seen_subcommand_from skill persona help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand new; and not __fish_seen_subcommand_from skill persona help" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand new; and not __fish_seen_subcommand_from skill persona help" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand new; and not __fish_seen_subcommand_from skill persona help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand new; and not __fish_seen_subcommand_from skill persona help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -167,14 +148,9 @@ complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subco
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -l input -d 'Inputs as `name:type` or `name:type!` for required, repeatable' -r
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -l output -d 'Outputs as `name:type`, repeatable' -r
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -l permission -d 'Permissions as `resource:action`, repeatable' -r
+complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'"
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -187,14 +163,9 @@ complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subco
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from persona" -l name -d 'Display name' -r
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from persona" -l allow-skill -d 'Skills the persona may use, repeatable' -r
+complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from persona" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'"
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from persona" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from persona" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from persona" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from persona" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -208,14 +179,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subco
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "skill" -d 'Scaffold `skills/<ID>.md`'
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "persona" -d 'Scaffold `personas/<ID>.md`'
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -231,32 +198,24 @@ complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_s
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and not __fish_seen_subcommand_from serve org ping help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l addr -d 'Address to listen on (port 0 picks a free port)' -r
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l db -d 'SQLite database [default: .agentbuilder/local/erp.sqlite]' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'"
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l insecure-dev -d 'Serve without a key (loopback addresses only)'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l create -d 'Create the `--db` database when it does not exist'
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print only errors and data'
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -l no-input -d 'Never prompt (implied when stdin is not a terminal or `CI` is set)'
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -271,14 +230,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subco
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from org" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -l org -d 'Org to authenticate as [default: the instance\'s first org]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subcommand_from ping" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -295,14 +250,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand erp; and __fish_seen_subco
 complete -c agentb -n "__fish_agentb_using_subcommand diff" -l against -d 'What to compare with: `deployed`, a version kept in the release store, or a git revision' -r
 complete -c agentb -n "__fish_agentb_using_subcommand diff" -l org -d 'With `--against deployed`: the version deployed to this org [default: the newest deployed]' -r
 complete -c agentb -n "__fish_agentb_using_subcommand diff" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand diff" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand diff" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand diff" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand diff" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand diff" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -314,14 +265,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand diff" -s y -l yes -d 'Answ
 complete -c agentb -n "__fish_agentb_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand diff" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -336,14 +283,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_se
 complete -c agentb -n "__fish_agentb_using_subcommand version; and not __fish_seen_subcommand_from bump check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -l against -d 'With `auto`: compare with this instead of the deployed version (as in `agentb diff`)' -r
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -355,14 +298,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_s
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from bump" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -l against -d 'Compare with `deployed` (the newest deployed version) or a git revision, e.g. `origin/main`' -r
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand version; and __fish_seen_subcommand_from check" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -379,14 +318,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l instance -d 'In
 complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l org -d 'Only these orgs (repeatable) [default: every org of the instance]' -r
 complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l canary -d 'Deploy only to the orgs whose canary bucket is below PCT (e.g. `10%`, `2.5`)' -r
 complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l concurrency -d 'Orgs written at once [default: `deploy.concurrency`, 16]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand deploy" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand deploy" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -401,14 +336,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand deploy" -s h -l help -d 'P
 complete -c agentb -n "__fish_agentb_using_subcommand deploy" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand promote" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
 complete -c agentb -n "__fish_agentb_using_subcommand promote" -l concurrency -d 'Orgs written at once [default: `deploy.concurrency`, 16]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand promote" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand promote" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand promote" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand promote" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand promote" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -420,14 +351,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand promote" -s y -l yes -d 'A
 complete -c agentb -n "__fish_agentb_using_subcommand promote" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand promote" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand abort" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand abort" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand abort" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand abort" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand abort" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand abort" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -439,14 +366,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand abort" -s h -l help -d 'Pr
 complete -c agentb -n "__fish_agentb_using_subcommand abort" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand pin" -l org -d 'The orgs to pin (repeatable)' -r
 complete -c agentb -n "__fish_agentb_using_subcommand pin" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand pin" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand pin" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand pin" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand pin" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand pin" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -458,14 +381,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand pin" -s h -l help -d 'Prin
 complete -c agentb -n "__fish_agentb_using_subcommand pin" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand unpin" -l org -d 'The orgs to unpin (repeatable)' -r
 complete -c agentb -n "__fish_agentb_using_subcommand unpin" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand unpin" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand unpin" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand unpin" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand unpin" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand unpin" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -478,14 +397,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand unpin" -s V -l version -d 
 complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l org -d 'Only these orgs (repeatable) [default: every org of the instance]' -r
 complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l to -d 'Roll back to this kept version [default: each org\'s previous version]' -r
 complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand rollback" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand rollback" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -497,14 +412,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand rollback" -s y -l yes -d '
 complete -c agentb -n "__fish_agentb_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand rollback" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand status" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand status" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand status" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand status" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand status" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand status" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -517,14 +428,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand status" -s h -l help -d 'P
 complete -c agentb -n "__fish_agentb_using_subcommand status" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand history" -l org -d 'Only this org\'s history' -r
 complete -c agentb -n "__fish_agentb_using_subcommand history" -l instance -d 'Instance name from the config [default: `erp.default`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand history" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand history" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand history" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand history" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand history" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -544,14 +451,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand run" -l approve -d 'Confir
 t3\t'Confirm T2 and T3 (hard-confirm) calls'"
 complete -c agentb -n "__fish_agentb_using_subcommand run" -l resume -d 'Continue this session (its pending T2 proposals are soft-confirmed within their window)' -r
 complete -c agentb -n "__fish_agentb_using_subcommand run" -l message -d 'With `--resume`: the next user message' -r
+complete -c agentb -n "__fish_agentb_using_subcommand run" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand run" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand run" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand run" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand run" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -564,14 +467,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand run" -l no-input -d 'Never
 complete -c agentb -n "__fish_agentb_using_subcommand run" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand run" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand build; and not __fish_seen_subcommand_from skill form workflow help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand build; and not __fish_seen_subcommand_from skill form workflow help" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand build; and not __fish_seen_subcommand_from skill form workflow help" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand build; and not __fish_seen_subcommand_from skill form workflow help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand build; and not __fish_seen_subcommand_from skill form workflow help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -588,14 +487,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand build; and not __fish_seen
 complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from skill" -l id -d 'The new skill\'s id [default: the model picks a new one]' -r
 complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from skill" -l rounds -d 'At most this many drafts' -r
 complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from skill" -l model -d 'The Claude model [default: `claude.model`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from skill" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from skill" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from skill" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from skill" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from skill" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -610,14 +505,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_sub
 complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from form" -l model -d 'The Claude model [default: `claude.model`]' -r
 complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from form" -l approve -d 'Confirm the T2 proposals (`t2`), or T2 and T3 (`t3`), without asking' -r -f -a "t2\t'Confirm T2 (soft-confirm) calls'
 t3\t'Confirm T2 and T3 (hard-confirm) calls'"
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from form" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from form" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from form" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from form" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from form" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -632,14 +523,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_sub
 complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from workflow" -l model -d 'The Claude model [default: `claude.model`]' -r
 complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from workflow" -l approve -d 'Confirm the T2 proposals (`t2`), or T2 and T3 (`t3`), without asking' -r -f -a "t2\t'Confirm T2 (soft-confirm) calls'
 t3\t'Confirm T2 and T3 (hard-confirm) calls'"
+complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from workflow" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from workflow" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from workflow" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from workflow" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand build; and __fish_seen_subcommand_from workflow" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -659,14 +546,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand refine" -l since -d 'With 
 complete -c agentb -n "__fish_agentb_using_subcommand refine" -l instance -d 'With `--from-invocations`: the instance [default: `erp.default`]' -r
 complete -c agentb -n "__fish_agentb_using_subcommand refine" -l rounds -d 'At most this many drafts' -r
 complete -c agentb -n "__fish_agentb_using_subcommand refine" -l model -d 'The Claude model [default: `claude.model`]' -r
+complete -c agentb -n "__fish_agentb_using_subcommand refine" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand refine" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand refine" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand refine" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand refine" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -683,14 +566,11 @@ live\t'From the real API; nothing is written'"
 complete -c agentb -n "__fish_agentb_using_subcommand test" -s j -l jobs -d 'Cases to run at once [default: the number of cores]' -r
 complete -c agentb -n "__fish_agentb_using_subcommand test" -l out -d 'Write the report (`--format json` or `junit`) to this file instead of stdout' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand test" -l filter -d 'Run only the cases whose name contains this text' -r
-complete -c agentb -n "__fish_agentb_using_subcommand test" -s C -d 'Run as if agentb was started in DIR' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand test" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand test" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
+junit\t'JUnit XML, for CI test reports (test; written to `--out`)'"
+complete -c agentb -n "__fish_agentb_using_subcommand test" -s C -d 'Run as if agentb was started in DIR' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand test" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand test" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -700,14 +580,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand test" -l no-input -d 'Neve
 complete -c agentb -n "__fish_agentb_using_subcommand test" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand test" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand import" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand import" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand import" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand import" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand import" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -719,14 +595,11 @@ complete -c agentb -n "__fish_agentb_using_subcommand import" -s y -l yes -d 'An
 complete -c agentb -n "__fish_agentb_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand import" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand export" -l out -d 'The folder to write the skill folders into' -r -F
+complete -c agentb -n "__fish_agentb_using_subcommand export" -l format -d 'Output format of the command\'s report' -r -f -a "agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'
+human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand export" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand export" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand export" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand export" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -737,14 +610,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand export" -l no-input -d 'Ne
 complete -c agentb -n "__fish_agentb_using_subcommand export" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand export" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -762,14 +631,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -l session -d 'Only this session\'s proposals' -r
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -l state -d 'Only proposals in this state (`pending`, `executed`, …)' -r
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -779,14 +644,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -796,14 +657,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -813,14 +670,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -830,14 +683,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -853,14 +702,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "reject" -d 'Reject a pending proposal'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "undo" -d 'Reverse an executed proposal with its recorded compensation'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -873,14 +718,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_s
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'List sessions, newest last'
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'Show one session: its status, usage, proposals and audit log'
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -890,14 +731,10 @@ complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from show" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from show" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from show" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from show" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from show" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -910,14 +747,9 @@ complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from help" -f -a "list" -d 'List sessions, newest last'
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one session: its status, usage, proposals and audit log'
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand completions" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'"
 complete -c agentb -n "__fish_agentb_using_subcommand completions" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand completions" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand completions" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand completions" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"
@@ -927,14 +759,9 @@ complete -c agentb -n "__fish_agentb_using_subcommand completions" -l no-input -
 complete -c agentb -n "__fish_agentb_using_subcommand completions" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'"
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
-complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
-json\t'One machine-readable JSON document'
-sarif\t'SARIF 2.1.0, for code scanning (lint)'
-github\t'GitHub Actions workflow commands (lint)'
-junit\t'JUnit XML, for CI test reports (test; written to `--out`)'
-agent-skills\t'Anthropic\'s Agent Skills folders (export; its report is for people)'"
 complete -c agentb -n "__fish_agentb_using_subcommand generate-docs" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
 always\t'Always color'
 never\t'Never color'"

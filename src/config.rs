@@ -348,6 +348,42 @@ pub enum ConfigError {
     },
     #[error("{path}:{line}:{column}: {message}")]
     Invalid { path: PathBuf, line: usize, column: usize, message: String, hint: Option<String> },
+    /// More than one unknown key: every one, each with its place and suggestion.
+    #[error("{} unknown keys in `{}`:{}", keys.len(), path.display(), list_keys(path, keys))]
+    UnknownKeys { path: PathBuf, keys: Vec<UnknownKey> },
+}
+
+/// Returns the lines listing unknown keys, each `\n  path:line:column: unknown key …`.
+fn list_keys(path: &Path, keys: &[UnknownKey]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    for k in keys {
+        let _ = write!(out, "\n  {}:{}:{}: {}", path.display(), k.line, k.column, k.describe());
+    }
+    out
+}
+
+/// An unknown key of a config file: where it is, serde's message, and a suggestion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownKey {
+    pub line: usize,
+    pub column: usize,
+    /// `unknown field `x`, expected one of …`.
+    pub message: String,
+    /// The key it probably is.
+    pub suggestion: Option<String>,
+}
+
+impl UnknownKey {
+    /// Returns `unknown key `x` (did you mean `y`?)`, or with what was expected.
+    fn describe(&self) -> String {
+        let key = self.message.strip_prefix("unknown field `").and_then(|r| r.split_once('`'));
+        match (key, &self.suggestion) {
+            (Some((key, _)), Some(s)) => format!("unknown key `{key}` (did you mean `{s}`?)"),
+            (Some((key, rest)), None) => format!("unknown key `{key}`{}", rest.replacen(", ", " (", 1) + ")"),
+            (None, _) => self.message.clone(),
+        }
+    }
 }
 
 impl ConfigError {
@@ -355,7 +391,7 @@ impl ConfigError {
     pub fn hint(&self) -> Option<&str> {
         match self {
             ConfigError::Invalid { hint, .. } => hint.as_deref(),
-            ConfigError::Read { .. } => None,
+            ConfigError::Read { .. } | ConfigError::UnknownKeys { .. } => None,
         }
     }
 }
@@ -370,12 +406,42 @@ impl Config {
 
     /// Parses config text; `path` is only used in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        let mut config: Config = toml::from_str(text).map_err(|e| {
-            let (line, column) = e.span().map_or((1, 1), |span| LineIndex::new(text).line_col(text, span.start));
+        let index = LineIndex::new(text);
+        let at = |e: &toml::de::Error| e.span().map_or((1, 1), |span| index.line_col(text, span.start));
+        let invalid = |e: &toml::de::Error| {
+            let (line, column) = at(e);
             let message = e.message().trim().to_owned();
             let hint = unknown_field_hint(&message);
             ConfigError::Invalid { path: path.to_owned(), line, column, message, hint }
-        })?;
+        };
+        let mut doc = toml::de::DeTable::parse(text).map_err(|e| invalid(&e))?;
+        // Every unknown key is reported, not only the first: each one found is taken out of
+        // the document and the rest deserialized again.
+        let mut unknown: Vec<(UnknownKey, ConfigError)> = Vec::new();
+        let parsed = loop {
+            match Config::deserialize(toml::de::Deserializer::from(doc.clone())) {
+                Ok(config) => break Ok(config),
+                Err(e) if e.message().starts_with("unknown field") && unknown.len() < 100 => {
+                    let removed = e.span().is_some_and(|span| remove_key(doc.get_mut(), &span));
+                    let (line, column) = at(&e);
+                    let message = e.message().trim().to_owned();
+                    let suggestion = unknown_field_suggestion(&message).map(str::to_owned);
+                    unknown.push((UnknownKey { line, column, message, suggestion }, invalid(&e)));
+                    if !removed {
+                        break Err(e);
+                    }
+                }
+                Err(e) => break Err(e),
+            }
+        };
+        if unknown.len() > 1 {
+            let keys = unknown.into_iter().map(|(k, _)| k).collect();
+            return Err(ConfigError::UnknownKeys { path: path.to_owned(), keys });
+        }
+        if let Some((_, only)) = unknown.pop() {
+            return Err(only);
+        }
+        let mut config = parsed.map_err(|e| invalid(&e))?;
         // The embedded instance is always there, as with no config at all, unless the file
         // defines its own `local`: adding `[erp.instances.staging]` must not lose it.
         config.erp.instances.entry("local".to_owned()).or_insert_with(InstanceConfig::local_default);
@@ -424,12 +490,34 @@ impl Config {
     }
 }
 
+/// Removes from `table` (at any depth) the key whose span holds `span`'s start; returns
+/// whether one was found.
+fn remove_key(table: &mut toml::de::DeTable<'_>, span: &std::ops::Range<usize>) -> bool {
+    if let Some(key) = table.keys().find(|k| k.span().contains(&span.start)).cloned() {
+        table.remove(&key);
+        return true;
+    }
+    table.iter_mut().any(|(_, value)| match value.get_mut() {
+        toml::de::DeValue::Table(t) => remove_key(t, span),
+        toml::de::DeValue::Array(items) => items.iter_mut().any(|item| match item.get_mut() {
+            toml::de::DeValue::Table(t) => remove_key(t, span),
+            _ => false,
+        }),
+        _ => false,
+    })
+}
+
 /// Builds a "did you mean" hint from serde's "unknown field `x`, expected one of `a`, `b`".
 fn unknown_field_hint(message: &str) -> Option<String> {
+    unknown_field_suggestion(message).map(|m| format!("did you mean `{m}`?"))
+}
+
+/// Returns the expected field closest to the unknown one of serde's message.
+fn unknown_field_suggestion(message: &str) -> Option<&str> {
     let rest = message.strip_prefix("unknown field `")?;
     let (field, rest) = rest.split_once('`')?;
     let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
-    did_you_mean(field, expected.iter().copied()).map(|m| format!("did you mean `{m}`?"))
+    did_you_mean(field, expected.iter().copied())
 }
 
 #[cfg(test)]
@@ -468,6 +556,26 @@ mod tests {
         let ConfigError::Invalid { line, column, hint, .. } = &err else { panic!("{err:?}") };
         assert_eq!((*line, *column), (2, 1));
         assert_eq!(hint.as_deref(), Some("did you mean `skills`?"));
+    }
+
+    #[test]
+    fn every_unknown_key_is_listed() {
+        let text = "[project]\nskils = \"x\"\nfoo = 1\n[claude]\nmodl = \"x\"\n[erp.instances.dev]\nurl = \"local\"\nkey_evn = \"K\"\n";
+        let err = Config::parse(text, Path::new("c.toml")).unwrap_err();
+        let ConfigError::UnknownKeys { keys, .. } = &err else { panic!("{err:?}") };
+        let places: Vec<(usize, usize)> = keys.iter().map(|k| (k.line, k.column)).collect();
+        assert_eq!(places.len(), 4, "{err}");
+        for place in [(2, 1), (3, 1), (5, 1), (8, 1)] {
+            assert!(places.contains(&place), "{place:?} missing from\n{err}");
+        }
+        let shown = err.to_string();
+        assert!(shown.starts_with("4 unknown keys in `c.toml`:\n"), "{shown}");
+        assert!(shown.contains("c.toml:2:1: unknown key `skils` (did you mean `skills`?)"), "{shown}");
+        assert!(shown.contains("c.toml:5:1: unknown key `modl` (did you mean `model`?)"), "{shown}");
+        assert!(shown.contains("c.toml:3:1: unknown key `foo` (expected"), "{shown}");
+        // Other errors still stop at the first.
+        let err = Config::parse("[deploy]\nconcurrency = \"x\"\n", Path::new("c.toml")).unwrap_err();
+        assert!(matches!(err, ConfigError::Invalid { line: 2, .. }), "{err:?}");
     }
 
     #[test]

@@ -396,7 +396,11 @@ fn init_creates_a_project() {
     assert!(root.join("skills").is_dir() && root.join("personas").is_dir());
     let config = run.test.read(".agentbuilder.toml");
     let example = std::fs::read_to_string(repo().join(".agentbuilder.toml.example")).expect("example config");
-    assert_eq!(config, example);
+    // The example's settings, under init's own header: not the example's "copy this file".
+    let (_, example_body) = example.split_once("\n\n").expect("a header paragraph");
+    let (header, body) = config.split_once("\n\n").expect("a header paragraph");
+    assert_eq!(body, example_body);
+    assert!(header.contains("written by `agentb init`") && !header.contains("Copy"), "{header}");
     let gitignore = run.test.read(".agentbuilder/.gitignore");
     for ignored in ["cache/", "sessions/", "local/"] {
         assert!(gitignore.lines().any(|l| l == ignored), "{gitignore}");
@@ -564,7 +568,9 @@ fn new_refuses_bad_ids_types_and_overwrites() {
         .run()
         .no_panic()
         .code(2)
-        .stderr_contains("permission `brief:write` is not `resource:action`")
+        // The real reason (issue 14), not only the shape.
+        .stderr_contains("unknown action `write` in permission `brief:write`")
+        .stderr_contains("hint: the actions are read, create, update, delete, execute")
         .done();
     Test::new()
         .args(["new", "skill", "trig", "--trigger", "ClientRequest"])

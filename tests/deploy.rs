@@ -167,7 +167,7 @@ fn full_story(test: Test, instance: &str) -> Test {
         assert_eq!(d["brief-creator"].version.to_string(), "1.1.0", "{org}");
         assert!(d["brief-creator"].canary.is_none());
     }
-    let r = run(r.test, &["rollback", "brief-creator", "--yes"]).code(0).stdout_contains("update 1.1.0 → 1.0.0");
+    let r = run(r.test, &["rollback", "brief-creator", "--yes"]).code(0).stdout_contains("downgrade 1.1.0 → 1.0.0");
     let s = state(&r.test);
     for d in s.instances[instance].values() {
         let d = &d["brief-creator"];
@@ -452,7 +452,7 @@ fn the_promotion_gate_blocks_a_failing_canary_and_abort_returns_to_the_baseline(
     assert_eq!(v["gate"]["max_failure_rate"], 0.05, "{v}");
     let s = state(&r.test);
     assert!(s.instances["local"][&baseline[0]]["alpha"].version.to_string() == "1.0.0", "nothing promoted");
-    let r = run(r.test, &["abort", "alpha", "--yes"]).code(0).stdout_contains("update 1.1.0 → 1.0.0");
+    let r = run(r.test, &["abort", "alpha", "--yes"]).code(0).stdout_contains("downgrade 1.1.0 → 1.0.0");
     let s = state(&r.test);
     for d in s.instances["local"].values() {
         assert_eq!(d["alpha"].version.to_string(), "1.0.0");
@@ -509,7 +509,7 @@ fn rollback_works_after_the_source_was_deleted() {
     std::fs::remove_file(r.test.path().join("skills/alpha.md")).unwrap();
     let r = run(r.test, &["rollback", "alpha", "--yes"])
         .code(0)
-        .stdout_contains("update 2.0.0 → 1.0.0  acme, beta, corp, demo");
+        .stdout_contains("downgrade 2.0.0 → 1.0.0  acme, beta, corp, demo");
     let s = state(&r.test);
     let history: Vec<(String, Action)> =
         s.instances["local"]["acme"]["alpha"].history.iter().map(|h| (h.version.to_string(), h.action)).collect();
@@ -619,7 +619,9 @@ fn a_plan_against_an_unreachable_instance_exits_3_and_changes_nothing() {
     let r = run(test.env("AGENTB_ERP_KEY", KEY), &["deploy", "--instance", "down", "--plan", "--exit-code"])
         .code(3)
         .stdout_contains("acme: cannot read its records: cannot reach ERP instance `down` (GET http://127.0.0.1:1/")
-        .stderr_contains("error: the plan is incomplete: the records of 1 org could not be read")
+        .stderr_contains(
+            "error: the plan is incomplete: the records of 1 org of `down` (http://127.0.0.1:1) could not be read",
+        )
         .stderr_contains("hint: nothing was changed; check the instance (`agentb erp ping --instance down`)")
         .stderr_lacks("finish the job")
         .output_lacks(KEY);
@@ -776,7 +778,7 @@ fn a_tampered_or_swapped_release_is_refused_and_nothing_is_sent() {
 
     // Restored, it works again.
     std::fs::write(&file, original).unwrap();
-    run(test, &["rollback", "alpha", "--yes"]).code(0).stdout_contains("update 2.0.0 → 1.0.0").done();
+    run(test, &["rollback", "alpha", "--yes"]).code(0).stdout_contains("downgrade 2.0.0 → 1.0.0").done();
 }
 
 #[test]

@@ -765,7 +765,12 @@ async fn gives_up_after_max_retries() {
     let err = expect_status(erp.get("acme", "briefs", "b1").await, 502, "http_error");
     assert_eq!(server.hits(), 3);
     let text = err.to_string();
-    assert!(text.contains("<html>bad gateway</html> (after 3 attempts)"), "{text}");
+    // An HTML page is described, not dumped (issue 14).
+    assert!(
+        text.contains("it answered with an HTML page (24 bytes)") && text.ends_with("(after 3 attempts)"),
+        "{text}"
+    );
+    assert!(!text.contains("<html>"), "{text}");
     assert_eq!(agentb::cli::command_error::CommandError::from(&err).status.code(), 3);
     assert!(err.hint().unwrap().contains("retry later"));
 }
@@ -984,7 +989,13 @@ fn ping_reports_latency_of_local_and_remote_instances() {
         (json!(true), json!(4), json!("acme"))
     );
     assert!(report["latencyMs"].as_f64().unwrap() > 0.0);
-    let run = run.test.args(["erp", "ping", "--instance", "remote", "--org", "zeta"]).run().code(3);
+    // An unknown org is a usage error (2), as in `deploy --org` and `run --org` (issue 14).
+    let run = run
+        .test
+        .args(["erp", "ping", "--instance", "remote", "--org", "zeta"])
+        .run()
+        .code(2)
+        .stderr_contains("error: instance `remote` has no org `zeta`");
     run.test
         .args(["erp", "ping", "--instance", "remot"])
         .run()

@@ -36,12 +36,7 @@ Built-in builders (their prompts and tools are compiled into agentb):
   workflow   workflow-designer: designs a chain of ContentTriggers that invoke existing skills
              tools: erp_get_agent_skill, erp_list_agent_skills, erp_get_content_trigger,
                     erp_list_content_triggers (T1),
-                    erp_create_content_trigger (T2, checked against the ContentTrigger shape)
-
-Examples:
-  agentb build skill \"Summarize a client's open deals for the weekly call\"
-  agentb build form \"Client intake: company, contact email, budget range\" --org acme
-  agentb build workflow \"When a client request arrives, draft a brief\" --org acme --approve t2";
+                    erp_create_content_trigger (T2, checked against the ContentTrigger shape)";
 
 /// What a builder refused or could not do.
 #[derive(Debug, thiserror::Error)]

@@ -303,7 +303,12 @@ impl ClaudeClient {
             )
             .await;
         let attempts = attempts.load(Ordering::Relaxed);
-        tracing::debug!(url = %self.shown, attempts, elapsed = ?started.elapsed(), ok = result.is_ok(), stream = request.stream, "Claude request");
+        let status = match &result {
+            Ok(_) => Some(200),
+            Err(Failure::Status { status, .. }) => Some(*status),
+            Err(_) => None,
+        };
+        tracing::debug!(method = "POST", url = %self.shown, status, attempts, elapsed = ?started.elapsed(), stream = request.stream, "Claude request");
         match result {
             Ok(Success::Body(bytes)) => {
                 serde_json::from_slice(&bytes).map_err(|e| self.decode(&format!("not a message: {e}")))

@@ -17,8 +17,9 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Flags accepted by every subcommand.
+/// Flags accepted by every subcommand (listed under their own heading in `--help`).
 #[derive(Debug, Args, Clone)]
+#[command(next_help_heading = crate::cli::help::GLOBAL_HEADING)]
 pub struct GlobalArgs {
     /// Run as if agentb was started in DIR
     #[arg(short = 'C', global = true, value_name = "DIR")]
@@ -143,9 +144,6 @@ pub enum Command {
     /// copy with a note. The invocation records the version and content hash that ran. The
     /// first Ctrl-C stops at the next safe point, saves the session, marks the invocation failed
     /// (`interrupted`) and exits 130; a second one exits at once.
-    #[command(
-        after_help = "Examples:\n  agentb run brief-creator --org acme --input request_details=\"Spring video\"\n  agentb run brief-creator --org acme --source --dry-run\n  agentb run --resume s-0193… --message \"go ahead\""
-    )]
     Run(RunArgs),
     /// Let a built-in builder draft a skill, or design a form or a workflow for an org
     ///
@@ -161,9 +159,6 @@ pub enum Command {
     /// The draft goes through the same lint loop as `agentb build skill`; then the interface
     /// diff with its class, the body diff and the version bump that class requires (applied to
     /// the draft) are shown, and the file is replaced on confirmation (`--yes` without a terminal).
-    #[command(
-        after_help = "Examples:\n  agentb refine brief-creator --feedback \"Ask for the budget when it is missing\"\n  agentb refine brief-creator --from-invocations --org acme --since 7d\n  agentb refine brief-creator --from-invocations --org acme --yes --format json"
-    )]
     Refine(RefineArgs),
     /// Run the skills' test cases (`skills/<id>.test.yaml`) through the real runtime
     ///
@@ -172,9 +167,6 @@ pub enum Command {
     /// default) the model's answers come from the case's cassette and no network connection is
     /// opened; a request the cassette does not hold fails the case, naming the first differing
     /// field. Exit 0 when every case passed, 1 when any failed, 2 for a malformed test file.
-    #[command(
-        after_help = "Examples:\n  agentb test\n  agentb test brief-creator --format junit --out report.xml\n  agentb test brief-creator --mode record"
-    )]
     Test(TestArgs),
     /// Import Agent Skills folders (`SKILL.md`) as agentb skills
     ///
@@ -186,9 +178,6 @@ pub enum Command {
     /// permissions; the others are kept but not granted. A skill without frontmatter, with an
     /// invalid name or a description over 1024 characters is refused with its file and line; the
     /// others still import. Exit 0 when all imported, 1 when any was refused, 2 for a bad PATH.
-    #[command(
-        after_help = "Examples:\n  agentb import ~/skills/pdf-tools\n  agentb import ./vendor/anthropic-skills --force\n  agentb import ./SKILL.md --format json"
-    )]
     Import(ImportArgs),
     /// Export skills as Agent Skills folders that the official validator accepts
     ///
@@ -200,9 +189,6 @@ pub enum Command {
     /// description over 1024 characters refuses the skill (exit 1); an existing folder is only
     /// replaced with `--force`. `--format agent-skills` is the default; `--format json` writes
     /// the same folders and reports what it did as JSON.
-    #[command(
-        after_help = "Examples:\n  agentb export brief-creator --format agent-skills --out dist/skills\n  agentb export brief-creator quality-checker --out dist/skills --force\n  agentb export brief-creator --out dist/skills --format json"
-    )]
     Export(ExportArgs),
     /// List, show, approve, reject or undo the proposals of runs
     #[command(subcommand)]
@@ -365,6 +351,9 @@ pub struct ErpServeArgs {
     /// Serve without a key (loopback addresses only)
     #[arg(long)]
     pub insecure_dev: bool,
+    /// Create the `--db` database when it does not exist
+    #[arg(long, requires = "db")]
+    pub create: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -676,19 +665,10 @@ pub struct RunArgs {
 #[derive(Debug, Subcommand)]
 pub enum BuildCommand {
     /// Draft a new skill from a one-sentence description, lint-clean
-    #[command(
-        after_help = "Examples:\n  agentb build skill \"Summarize a client's open deals for the weekly call\"\n  agentb build skill \"Draft a brief from a client request\" --id brief-drafter --rounds 5\n  agentb build skill \"Tag new knowledge documents\" --yes --format json"
-    )]
     Skill(BuildSkillArgs),
     /// Design a FormTemplate for an org and propose it (T2)
-    #[command(
-        after_help = "Examples:\n  agentb build form \"Client intake: company, contact email, budget range\" --org acme\n  agentb build form \"Event RSVP\" --org acme --approve t2"
-    )]
     Form(BuildDesignArgs),
     /// Design a chain of ContentTriggers over an org's existing skills and propose it (T2)
-    #[command(
-        after_help = "Examples:\n  agentb build workflow \"When a client request arrives, draft a brief\" --org acme\n  agentb build workflow \"Draft a brief, then scan resources for it\" --org acme --approve t2"
-    )]
     Workflow(BuildDesignArgs),
 }
 

@@ -133,6 +133,7 @@ impl From<&ErpError> for CommandError {
             ErpError::MissingKey { .. }
             | ErpError::PastedKey { .. }
             | ErpError::UnknownInstance { .. }
+            | ErpError::UnknownOrg { .. }
             | ErpError::Config { .. } => ExitStatus::Usage,
             _ => ExitStatus::Remote,
         };
@@ -284,6 +285,40 @@ pub fn render(err: &anyhow::Error, color: bool) -> String {
         let _ = writeln!(out, "{} {hint}", cyan.apply_to("hint:"));
     }
     out
+}
+
+/// Returns an error's message with its causes, as one line (each cause after `: `, unless
+/// the text before already holds it).
+pub fn message_of(err: &anyhow::Error) -> String {
+    let mut message = err.to_string();
+    let mut last = message.clone();
+    for cause in err.chain().skip(1) {
+        let text = cause.to_string();
+        if last.contains(&text) {
+            continue;
+        }
+        message.push_str(": ");
+        message.push_str(&text);
+        last = text;
+    }
+    message
+}
+
+/// With `--format json` (`json`), prints an error as `{"error": {"message", "hint",
+/// "exit_code"}}` on stdout too (SPEC §12).
+pub fn print_json(err: &anyhow::Error, json: bool) {
+    if json {
+        let e = CommandError::of(err);
+        print_json_error(&message_of(err), e.hint.as_deref(), e.status);
+    }
+}
+
+/// Prints `{"error": {"message", "hint", "exit_code"}}` on stdout.
+pub fn print_json_error(message: &str, hint: Option<&str>, status: ExitStatus) {
+    use std::io::Write as _;
+    let value = serde_json::json!({"error": {"message": message, "hint": hint, "exit_code": status.code()}});
+    let text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
 }
 
 /// Returns the exit status for a command that succeeded or found problems.

@@ -109,7 +109,7 @@ impl Printer {
         }
         let bar = ProgressBar::new(len);
         bar.set_style(
-            ProgressStyle::with_template("{msg:>12.cyan.bold} [{bar:30}] {pos}/{len} {wide_msg}")
+            ProgressStyle::with_template("{msg:>12.cyan.bold} {pos}/{len} [{bar:30}] ETA {eta}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),
         );

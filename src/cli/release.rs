@@ -1,7 +1,8 @@
 //! What the release commands share on the command line: opening a [`ReleaseSession`] for the
 //! project, progress bars, the confirmation, and carrying out a plan with its summary.
 
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use indicatif::ProgressBar;
 
@@ -27,16 +28,19 @@ pub fn concurrency(ctx: &Ctx, flag: Option<u16>) -> anyhow::Result<usize> {
     Ok(flag.map_or(ctx.project()?.config.deploy.concurrency, usize::from).max(1))
 }
 
-/// Progress bars on stderr: `Reading` while the orgs are read, `verb` while writing.
+/// Progress bars on stderr: `Reading` while the orgs are read, then the verb's present
+/// participle while writing (`Deployed` → `Deploying 134/2400`).
 pub struct Bars<'a> {
     printer: &'a Printer,
-    verb: &'a str,
+    verb: String,
     bar: Mutex<Option<ProgressBar>>,
+    /// Set by Ctrl-C: no new write starts.
+    stop: Arc<AtomicBool>,
 }
 
 impl<'a> Bars<'a> {
-    pub fn new(printer: &'a Printer, verb: &'a str) -> Self {
-        Self { printer, verb, bar: Mutex::new(None) }
+    pub fn new(printer: &'a Printer, verb: &str) -> Self {
+        Self { printer, verb: participle(verb), bar: Mutex::new(None), stop: Arc::new(AtomicBool::new(false)) }
     }
 
     fn with(&self, f: impl FnOnce(&mut Option<ProgressBar>)) {
@@ -49,7 +53,7 @@ impl Progress for Bars<'_> {
     fn start(&self, step: Step, len: u64) {
         let message = match step {
             Step::Read => "Reading",
-            Step::Write => self.verb,
+            Step::Write => self.verb.as_str(),
         };
         self.with(|bar| *bar = Some(self.printer.progress(len, message)));
     }
@@ -69,6 +73,39 @@ impl Progress for Bars<'_> {
             }
         });
     }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+}
+
+/// Returns the present participle of a summary verb, for the progress bar: `Deployed` →
+/// `Deploying`, `Rolled back` → `Rolling back`; any other verb as it is.
+fn participle(verb: &str) -> String {
+    let (first, rest) = verb.split_once(' ').unwrap_or((verb, ""));
+    let word = match first {
+        "Pinned" => "Pinning".to_owned(),
+        "Unpinned" => "Unpinning".to_owned(),
+        "Rolled" => "Rolling".to_owned(),
+        "Promoted" => "Promoting".to_owned(),
+        f => f.strip_suffix("ed").map_or_else(|| f.to_owned(), |stem| format!("{stem}ing")),
+    };
+    if rest.is_empty() { word } else { format!("{word} {rest}") }
+}
+
+/// Stops starting new writes on the first Ctrl-C (in-flight writes finish and the state is
+/// saved); a second Ctrl-C ends agentb at once. Returns the listener, to abort when done.
+fn on_interrupt(ctx: &Ctx, session: &ReleaseSession, stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<()> {
+    let printer = ctx.printer.clone();
+    session.rt.spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            stop.store(true, Ordering::SeqCst);
+            printer.warn("interrupted: finishing the writes in flight (Ctrl-C again to stop at once)");
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(i32::from(ExitStatus::Interrupted.code()));
+            }
+        }
+    })
 }
 
 /// Asks to go ahead: `--yes` does, a terminal asks, and without a terminal agentb refuses.
@@ -76,8 +113,8 @@ pub fn confirm(ctx: &Ctx, question: &str) -> anyhow::Result<bool> {
     if ctx.settings.yes {
         return Ok(true);
     }
-    if !ctx.settings.interactive {
-        return Err(UserError::usage("refusing to change the ERP without confirmation: stdin is not a terminal")
+    if let Some(reason) = ctx.settings.no_input.filter(|_| !ctx.settings.interactive) {
+        return Err(UserError::usage(format!("refusing to change the ERP without confirmation: {reason}"))
             .with_hint("pass `--yes` to go ahead, or `--plan` to only show the plan")
             .into());
     }
@@ -100,18 +137,52 @@ pub fn carry_out(
     if format == Format::Human {
         render::plan::print(ctx, &plan);
     }
+    if !plan.unreadable.is_empty() {
+        // SPEC §9: an incomplete plan stops before anything is applied, as `--plan` does.
+        if format == Format::Json {
+            ctx.printer.json(&plan_report);
+        }
+        render::plan::incomplete(ctx, session.name(), &session.instance.config.url, plan.unreadable.len());
+        return Ok(ExitStatus::Remote);
+    }
     let writes = plan.writes();
     let (status, result) =
         if writes > 0 && !confirm(ctx, &format!("apply {writes} changes to instance `{}`?", session.name()))? {
-            ctx.printer.status("Cancelled", "nothing was changed");
+            if !ctx.printer.quiet {
+                ctx.printer.err_line("Cancelled: nothing was changed");
+            }
             (ExitStatus::Success, Outcome::Cancelled { cancelled: true })
         } else {
-            let report = session.apply(plan, concurrency, &Bars::new(&ctx.printer, verb))?;
-            let status = render::plan::summary(ctx, session.name(), writes, verb, &report);
+            let bars = Bars::new(&ctx.printer, verb);
+            let listener = on_interrupt(ctx, session, Arc::clone(&bars.stop));
+            let applied = session.apply(plan, concurrency, &bars);
+            listener.abort();
+            let report = applied?;
+            let status = if report.interrupted {
+                render::plan::interrupted(ctx, &report);
+                ExitStatus::Interrupted
+            } else {
+                render::plan::summary(ctx, session.name(), writes, verb, &report)
+            };
             (status, Outcome::Applied(report))
         };
     if format == Format::Json {
         ctx.printer.json(&ReleaseReport { plan: plan_report, result, gate });
     }
     Ok(status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::participle;
+
+    #[test]
+    fn progress_bars_say_what_is_happening() {
+        assert_eq!(participle("Deployed"), "Deploying");
+        assert_eq!(participle("Promoted"), "Promoting");
+        assert_eq!(participle("Aborted"), "Aborting");
+        assert_eq!(participle("Pinned"), "Pinning");
+        assert_eq!(participle("Rolled back"), "Rolling back");
+        assert_eq!(participle("Reading"), "Reading");
+    }
 }

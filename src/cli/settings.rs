@@ -29,12 +29,37 @@ pub struct Settings {
     pub verbose: u8,
     /// Whether agentb may prompt: stdin is a terminal, `--no-input` is off and `CI` is unset.
     pub interactive: bool,
+    /// Why agentb may not prompt, when it may not.
+    pub no_input: Option<NoInput>,
+    /// The path of the command that runs (`"erp org list"`).
+    pub command: String,
     /// Whether stderr is a terminal (progress bars, streaming).
     pub stderr_tty: bool,
     /// Whether stdout is a terminal.
     pub stdout_tty: bool,
     pub yes: bool,
     pub env: Env,
+}
+
+/// Why agentb does not prompt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoInput {
+    /// `--no-input` was given.
+    Flag,
+    /// The `CI` variable is set.
+    Ci,
+    /// Standard input is not a terminal.
+    NotATerminal,
+}
+
+impl std::fmt::Display for NoInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            NoInput::Flag => "`--no-input` was given",
+            NoInput::Ci => "`CI` is set",
+            NoInput::NotATerminal => "stdin is not a terminal",
+        })
+    }
 }
 
 impl Settings {
@@ -59,7 +84,16 @@ impl Settings {
             ColorChoice::Never => (false, false),
             ColorChoice::Auto => (stdout_tty && !no_color, stderr_tty && !no_color),
         };
-        let interactive = std::io::stdin().is_terminal() && !global.no_input && !env.flag("CI");
+        let no_input = if global.no_input {
+            Some(NoInput::Flag)
+        } else if env.flag("CI") {
+            Some(NoInput::Ci)
+        } else if !std::io::stdin().is_terminal() {
+            Some(NoInput::NotATerminal)
+        } else {
+            None
+        };
+        let interactive = no_input.is_none();
         Ok(Self {
             config_file: global.config.as_ref().map(|c| cwd.join(c)),
             cwd,
@@ -70,11 +104,20 @@ impl Settings {
             quiet: global.quiet,
             verbose: global.verbose,
             interactive,
+            no_input,
+            command: String::new(),
             stderr_tty,
             stdout_tty,
             yes: global.yes,
             env,
         })
+    }
+
+    /// Returns the settings of the command at `path` (`"erp org list"`).
+    #[must_use]
+    pub fn for_command(mut self, path: &str) -> Self {
+        path.clone_into(&mut self.command);
+        self
     }
 
     /// Finds and loads the project (see [`Project::discover`]).

@@ -92,6 +92,11 @@ pub enum Change {
     Create,
     /// The record moves from one version to another (or is repaired at the same version).
     Update { from: String },
+    /// The record moves to an older version than the one it holds.
+    Downgrade { from: String },
+    /// The record was disabled by hand in the ERP; the write enables it again (at `from` or a
+    /// new version).
+    Reenable { from: String },
     /// The record is already as wanted.
     Unchanged,
     /// The ERP already holds the wanted record but the state does not know it yet (an earlier
@@ -110,7 +115,14 @@ pub enum Change {
 impl Change {
     /// Returns whether the item writes to the ERP.
     pub fn writes(&self) -> bool {
-        matches!(self, Change::Create | Change::Update { .. } | Change::Remove)
+        matches!(
+            self,
+            Change::Create
+                | Change::Update { .. }
+                | Change::Downgrade { .. }
+                | Change::Reenable { .. }
+                | Change::Remove
+        )
     }
 
     /// Returns whether the item changes anything (ERP or state).
@@ -249,7 +261,7 @@ impl Plan {
         for item in &self.items {
             match item.change {
                 Change::Create => c.create += 1,
-                Change::Update { .. } => c.update += 1,
+                Change::Update { .. } | Change::Downgrade { .. } | Change::Reenable { .. } => c.update += 1,
                 Change::Unchanged | Change::UnchangedPinned | Change::Record => c.unchanged += 1,
                 Change::SkippedPinned { .. } => c.pinned += 1,
                 Change::SkippedCanary => c.outside_canary += 1,
@@ -429,7 +441,14 @@ pub fn move_to(d: Option<&Deployment>, live: Option<&LiveSkill>, artifact: &Arti
     } else {
         match (live, d) {
             (Some(l), _) => {
-                Change::Update { from: if l.version.is_empty() { "?".to_owned() } else { l.version.clone() } }
+                let from = if l.version.is_empty() { "?".to_owned() } else { l.version.clone() };
+                if !l.is_enabled && artifact.status == Status::Active {
+                    Change::Reenable { from }
+                } else if semver::Version::parse(&l.version).is_ok_and(|v| v > artifact.version) {
+                    Change::Downgrade { from }
+                } else {
+                    Change::Update { from }
+                }
             }
             (None, Some(d)) => Change::Update { from: format!("{} (missing in the ERP)", d.version) },
             (None, None) => Change::Create,
@@ -807,6 +826,21 @@ mod tests {
         // Applying the same item twice never duplicates history.
         assert!(!apply_to_state(&mut state, "local", &items[2], jiff::Timestamp::UNIX_EPOCH));
         assert_eq!(state.deployment("local", "corp", "a").unwrap().history.len(), 2);
+    }
+
+    #[test]
+    fn downgrades_and_records_disabled_by_hand_are_named() {
+        let v1 = artifact("1.0.0", "p1");
+        let v2 = artifact("1.1.0", "p2");
+        let live_v2 = LiveSkill::from(&skill_record(&v2));
+        assert_eq!(move_to(None, Some(&live_v2), &v1), Change::Downgrade { from: "1.1.0".into() });
+        assert_eq!(
+            move_to(None, Some(&LiveSkill::from(&skill_record(&v1))), &v2),
+            Change::Update { from: "1.0.0".into() }
+        );
+        let disabled = LiveSkill { is_enabled: false, ..live_v2 };
+        assert_eq!(move_to(None, Some(&disabled), &v2), Change::Reenable { from: "1.1.0".into() });
+        assert!(Change::Reenable { from: "1.1.0".into() }.writes() && Change::Downgrade { from: "x".into() }.writes());
     }
 
     #[test]

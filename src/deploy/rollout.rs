@@ -35,6 +35,11 @@ pub trait Progress {
     fn inc(&self);
     /// The step is over.
     fn finish(&self);
+    /// Returns whether to stop starting writes (Ctrl-C): the ones in flight finish, the
+    /// state is saved, and the outcome says the rollout was interrupted.
+    fn stopped(&self) -> bool {
+        false
+    }
 }
 
 impl Progress for () {
@@ -105,6 +110,10 @@ pub struct Outcome {
     pub unchanged: usize,
     /// Failed items (org, name, reason), sorted; unreadable orgs included.
     pub failures: Vec<(String, String, String)>,
+    /// The writes the plan holds.
+    pub planned: usize,
+    /// Whether [`Progress::stopped`] stopped the rollout before every write was tried.
+    pub interrupted: bool,
 }
 
 /// Carries out `plan`: writes its changing items `concurrency` at a time, applies each success
@@ -142,6 +151,7 @@ pub async fn apply(
         dirty = false;
     }
     progress.start(Step::Write, writes.len() as u64);
+    outcome.planned = writes.len();
     // One record per artifact, however many orgs it goes to.
     let mut records: std::collections::HashMap<String, Arc<AgentSkill>> = std::collections::HashMap::new();
     for item in &writes {
@@ -150,6 +160,7 @@ pub async fn apply(
         }
     }
     let mut results = futures_util::stream::iter(writes)
+        .take_while(|_| std::future::ready(!progress.stopped()))
         .map(|item| {
             let erp = Arc::clone(erp);
             let record = match &item.subject {
@@ -164,8 +175,10 @@ pub async fn apply(
         .buffer_unordered(concurrency.max(1));
     let mut last_save = Instant::now();
     let mut written_orgs = std::collections::HashSet::new();
+    let mut tried = 0;
     while let Some((item, result)) = results.next().await {
         progress.inc();
+        tried += 1;
         match result {
             Ok(()) => {
                 outcome.written += 1;
@@ -184,6 +197,7 @@ pub async fn apply(
     }
     drop(results);
     progress.finish();
+    outcome.interrupted = tried < outcome.planned;
     if let Some(finally) = finally
         && finally.holds(state, instance)
     {

@@ -42,6 +42,10 @@ pub struct ApplyReport {
     /// Orgs with at least one item written.
     #[serde(skip)]
     pub written_orgs: usize,
+    /// The writes the plan held.
+    pub planned: usize,
+    /// Whether the rollout was stopped (Ctrl-C) before every write was tried.
+    pub interrupted: bool,
 }
 
 /// One failed item.
@@ -68,7 +72,12 @@ impl ReleaseSession {
             }
             None => None,
         };
-        let instance = erp::open(project, env, instance)?;
+        // Without the lock nothing is written: a local instance is not created to be read.
+        let instance = if lock.is_some() {
+            erp::open(project, env, instance)?
+        } else {
+            erp::open_read_only(project, env, instance)?
+        };
         Self::with_lock(instance, &state_dir, lock)
     }
 
@@ -191,6 +200,8 @@ impl ReleaseSession {
             seconds: started.elapsed().as_secs_f64(),
             failures: outcome.failures.into_iter().map(|(org, name, error)| Failure { org, name, error }).collect(),
             written_orgs: outcome.written_orgs,
+            planned: outcome.planned,
+            interrupted: outcome.interrupted,
         })
     }
 }

@@ -49,6 +49,8 @@ pub enum ErpError {
     PastedKey { instance: String },
     /// The config names no such instance.
     UnknownInstance { name: String, suggestion: Option<String> },
+    /// The instance has no such org (`orgs`: the ones it has).
+    UnknownOrg { instance: String, org: String, suggestion: Option<String>, orgs: Vec<String> },
     /// The instance's config is unusable (for example a malformed `url`).
     Config { instance: String, message: String },
 }
@@ -95,6 +97,7 @@ impl fmt::Display for ErpError {
                 write!(f, "ERP instance `{instance}`: the configured `key_env` looks like a key, not a variable name")
             }
             ErpError::UnknownInstance { name, .. } => write!(f, "no ERP instance `{name}` in the config"),
+            ErpError::UnknownOrg { instance, org, .. } => write!(f, "instance `{instance}` has no org `{org}`"),
             ErpError::Config { instance, message } => write!(f, "ERP instance `{instance}`: {message}"),
         }
     }
@@ -150,7 +153,12 @@ impl ErpError {
             }
             ErpError::MissingKey { env, .. } => Some(format!("export `{env}` with the instance's service key")),
             ErpError::PastedKey { .. } => Some(PASTED_KEY_HINT.replace("{field}", "key_env")),
-            ErpError::UnknownInstance { suggestion: Some(s), .. } => Some(format!("did you mean `{s}`?")),
+            ErpError::UnknownInstance { suggestion: Some(s), .. }
+            | ErpError::UnknownOrg { suggestion: Some(s), .. } => Some(format!("did you mean `{s}`?")),
+            ErpError::UnknownOrg { orgs, .. } if orgs.is_empty() => {
+                Some("the instance has no orgs; add one with `agentb erp org add ORG`".to_owned())
+            }
+            ErpError::UnknownOrg { orgs, .. } => Some(format!("its orgs: {}", orgs.join(", "))),
             ErpError::UnknownInstance { suggestion: None, .. } => {
                 Some("instances are declared under `[erp.instances.NAME]` in `.agentbuilder.toml`".to_owned())
             }

@@ -250,10 +250,20 @@ impl HttpErp {
             )
             .await;
         let attempts = attempts.load(Ordering::Relaxed);
-        tracing::debug!(instance = %self.instance, %method, %path, org, attempts, elapsed = ?started.elapsed(), ok = result.is_ok(), "ERP request");
+        let status = match &result {
+            Ok((status, _)) | Err(Failure::Status { status, .. }) => Some(*status),
+            Err(_) => None,
+        };
+        tracing::debug!(instance = %self.instance, %method, %path, org, status, attempts, elapsed = ?started.elapsed(), "ERP request");
         match result {
             Ok((status, bytes)) => {
-                let value = serde_json::from_slice(&bytes).map_err(|e| self.invalid(org, &method, &path, &e))?;
+                let value = serde_json::from_slice(&bytes).map_err(|e| match html_page(&bytes) {
+                    Some(page) => ErpError::InvalidResponse {
+                        call: Call::boxed(&self.instance, org, method.as_str(), &path),
+                        message: page,
+                    },
+                    None => self.invalid(org, &method, &path, &e),
+                })?;
                 Ok((status, value))
             }
             Err(failure) => Err(self.failed(failure, org, &method, &url, attempts)),
@@ -350,6 +360,9 @@ impl HttpErp {
             }
             Failure::Status { status, body, retry_after } => {
                 let api = ApiError::from_body(status, &body).unwrap_or_else(|| {
+                    if let Some(page) = html_page(&body) {
+                        return ApiError::new(status, "http_error", page);
+                    }
                     let text = String::from_utf8_lossy(&body);
                     let text: String = text.trim().chars().take(200).collect();
                     let reason = reqwest::StatusCode::from_u16(status)
@@ -489,6 +502,13 @@ impl Erp for HttpErp {
             Ok(Upserted { record, created: status == 201 })
         })
     }
+}
+
+/// Describes a body that is an HTML page (a web server, not an ERP) without showing it.
+fn html_page(body: &[u8]) -> Option<String> {
+    let start = String::from_utf8_lossy(&body[..body.len().min(512)]).trim_start().to_ascii_lowercase();
+    (start.starts_with("<!doctype html") || start.starts_with("<html") || start.starts_with("<?xml") || start.starts_with("<head"))
+        .then(|| format!("it answered with an HTML page ({} bytes), not the ERP contract's JSON; is the instance's `url` an agentb ERP?", body.len()))
 }
 
 #[cfg(test)]

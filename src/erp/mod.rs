@@ -296,9 +296,12 @@ impl Instance {
     /// the instance lists.
     pub async fn org_ids(&self) -> Result<Vec<String>, ErpError> {
         if let Some(orgs) = &self.config.orgs {
+            tracing::info!("orgs of `{}` (from the config): {}", self.name, orgs.join(", "));
             return Ok(orgs.clone());
         }
-        Ok(self.erp.organizations().await?.into_iter().map(|o| o.id).collect())
+        let orgs: Vec<String> = self.erp.organizations().await?.into_iter().map(|o| o.id).collect();
+        tracing::info!("orgs of `{}` (listed by the instance): {}", self.name, orgs.join(", "));
+        Ok(orgs)
     }
 }
 
@@ -346,14 +349,33 @@ pub fn open_local(project: &Project, name: &str) -> Result<LocalErp, ErpError> {
     Ok(local)
 }
 
+/// Opens an instance for a command that only reads: like [`open`], except that a local
+/// instance whose database does not exist yet is read as an empty in-memory store holding the
+/// orgs its config lists, so that nothing is created (SPEC §12).
+pub fn open_read_only(project: &Project, env: &Env, name: Option<&str>) -> Result<Instance, ErpError> {
+    let (name, config) = instance_config(project, name)?;
+    let db = local_db_path(project, name);
+    if !config.is_local() || db.exists() {
+        return open(project, env, Some(name));
+    }
+    tracing::info!("instance `{name}`: embedded, `{}` does not exist yet (read as empty)", db.display());
+    let local = LocalErp::in_memory(name)?;
+    for org in config.orgs.iter().flatten() {
+        local.add_org(org, org)?;
+    }
+    Ok(Instance { name: name.to_owned(), config: config.clone(), erp: Arc::new(local) })
+}
+
 /// Opens an instance of the project's config (`None`: `erp.default`). A local instance opens
 /// its SQLite store and adds the orgs its config lists; a remote one reads its key from `env`
 /// (the variable its `key_env` names).
 pub fn open(project: &Project, env: &Env, name: Option<&str>) -> Result<Instance, ErpError> {
     let (name, config) = instance_config(project, name)?;
     let erp: Arc<dyn Erp> = if config.is_local() {
+        tracing::info!("instance `{name}`: embedded, `{}`", local_db_path(project, name).display());
         Arc::new(open_local(project, name)?)
     } else {
+        tracing::info!("instance `{name}`: {}", config.url);
         let key = match &config.key_env {
             Some(var) if crate::config::looks_like_key(var) => {
                 return Err(ErpError::PastedKey { instance: name.to_owned() });

@@ -35,6 +35,15 @@ pub async fn ping(instance: &Instance, org: Option<&str>) -> Result<PingReport, 
     let started = Instant::now();
     let orgs = instance.erp.organizations().await?;
     let latency = started.elapsed();
+    if let Some(org) = org.filter(|org| !orgs.iter().any(|o| o.id == *org)) {
+        let ids: Vec<&str> = orgs.iter().map(|o| o.id.as_str()).collect();
+        return Err(ErpError::UnknownOrg {
+            instance: instance.name.clone(),
+            org: org.to_owned(),
+            suggestion: crate::text::did_you_mean(org, ids.iter().copied()).map(str::to_owned),
+            orgs: ids.iter().map(|&id| id.to_owned()).collect(),
+        });
+    }
     let org = org
         .map(str::to_owned)
         .or_else(|| instance.config.orgs.as_ref().and_then(|o| o.first().cloned()))

@@ -23,6 +23,12 @@ pub enum ScaffoldError {
     TriggerEvent { event: String },
     #[error("permission `{permission}` is not `resource:action`")]
     Permission { permission: String },
+    /// The resource of a permission is not snake_case.
+    #[error("the resource `{resource}` of permission `{permission}` is not snake_case")]
+    PermissionResource { permission: String, resource: String },
+    /// The action of a permission is not one of the catalog's.
+    #[error("unknown action `{action}` in permission `{permission}`")]
+    UnknownAction { permission: String, action: String, suggestion: Option<String> },
 }
 
 impl ScaffoldError {
@@ -42,6 +48,16 @@ impl ScaffoldError {
             ),
             ScaffoldError::TriggerEvent { event } => Some(format!("e.g. `{}`", crate::text::to_snake_case(event))),
             ScaffoldError::Permission { .. } => Some("e.g. `brief:create`, `client:read`".to_owned()),
+            ScaffoldError::PermissionResource { resource, .. } => {
+                Some(format!("e.g. `{}`", crate::text::to_snake_case(resource)))
+            }
+            ScaffoldError::UnknownAction { suggestion, .. } => {
+                let actions: Vec<&str> = crate::tools::Action::ALL.iter().map(|a| a.as_str()).collect();
+                Some(match suggestion {
+                    Some(s) => format!("did you mean `{s}`? the actions are {}", actions.join(", ")),
+                    None => format!("the actions are {}", actions.join(", ")),
+                })
+            }
         }
     }
 }
@@ -67,10 +83,25 @@ pub fn check_trigger(event: &str) -> Result<(), ScaffoldError> {
 
 /// Checks a `resource:action` permission.
 pub fn check_permission(permission: &str) -> Result<(), ScaffoldError> {
-    let ok = permission
-        .split_once(':')
-        .is_some_and(|(r, a)| crate::text::is_snake_case(r) && crate::tools::Action::parse(a).is_some());
-    if ok { Ok(()) } else { Err(ScaffoldError::Permission { permission: permission.to_owned() }) }
+    let Some((resource, action)) = permission.split_once(':') else {
+        return Err(ScaffoldError::Permission { permission: permission.to_owned() });
+    };
+    if !crate::text::is_snake_case(resource) {
+        return Err(ScaffoldError::PermissionResource {
+            permission: permission.to_owned(),
+            resource: resource.to_owned(),
+        });
+    }
+    if crate::tools::Action::parse(action).is_none() {
+        let names = crate::tools::Action::ALL.map(crate::tools::Action::as_str);
+        let suggestion = crate::text::did_you_mean(action, names).map(str::to_owned);
+        return Err(ScaffoldError::UnknownAction {
+            permission: permission.to_owned(),
+            action: action.to_owned(),
+            suggestion,
+        });
+    }
+    Ok(())
 }
 
 /// A parsed `name:type` or `name:type!` field.

@@ -48,7 +48,7 @@ pub fn run(ctx: &Ctx, args: &DeployArgs) -> anyhow::Result<ExitStatus> {
         _ => render::plan::print(ctx, &plan),
     }
     if !plan.unreadable.is_empty() {
-        render::plan::incomplete(ctx, session.name(), plan.unreadable.len());
+        render::plan::incomplete(ctx, session.name(), &session.instance.config.url, plan.unreadable.len());
         return Ok(ExitStatus::Remote);
     }
     Ok(crate::cli::command_error::status_from_problems(args.exit_code && plan.has_changes()))

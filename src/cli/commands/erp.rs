@@ -48,7 +48,7 @@ fn serve(ctx: &Ctx, args: &ErpServeArgs) -> anyhow::Result<ExitStatus> {
         .into());
     }
     let db = match &args.db {
-        Some(db) => ctx.settings.cwd.join(db),
+        Some(db) => existing_db(ctx, db, args.create)?,
         None => ctx.project()?.local_erp_db(),
     };
     let store = Arc::new(Store::open(&db)?);
@@ -83,10 +83,29 @@ fn serve(ctx: &Ctx, args: &ErpServeArgs) -> anyhow::Result<ExitStatus> {
     })
 }
 
+/// Returns the path of `--db FILE`: an existing database, or with `create` (`--create`) a new
+/// one, said so on stderr. A mistyped path never silently becomes an empty database.
+fn existing_db(ctx: &Ctx, db: &std::path::Path, create: bool) -> anyhow::Result<PathBuf> {
+    let path = ctx.settings.cwd.join(db);
+    if path.exists() {
+        return Ok(path);
+    }
+    if !create {
+        return Err(UserError::usage(format!("no database at `--db {}`", db.display()))
+            .with_hint("check the path, or pass `--create` to create a new database there")
+            .into());
+    }
+    ctx.printer.note(format!("creating a new database at `{}`", db.display()));
+    Ok(path)
+}
+
 /// Returns the store named by `--db`, or the local instance's.
 fn local_store(ctx: &Ctx, db: Option<&PathBuf>, instance: Option<&str>) -> anyhow::Result<(String, LocalErp)> {
     if let Some(db) = db {
         let path = ctx.settings.cwd.join(db);
+        if !path.exists() {
+            ctx.printer.note(format!("creating a new database at `{}`", db.display()));
+        }
         let store = Store::open(&path)?;
         return Ok((format!("`{}`", db.display()), LocalErp::with_store("local", Arc::new(store))));
     }
@@ -148,11 +167,11 @@ fn org_add(ctx: &Ctx, args: &ErpOrgAddArgs) -> anyhow::Result<ExitStatus> {
 fn org_list(ctx: &Ctx, args: &ErpOrgListArgs) -> anyhow::Result<ExitStatus> {
     let format = ctx.format(&[Format::Human, Format::Json])?;
     let orgs: Vec<Organization> = if let Some(db) = &args.db {
-        let store = Store::open(&ctx.settings.cwd.join(db))?;
+        let store = Store::open(&existing_db(ctx, db, false)?)?;
         let local = LocalErp::with_store("local", Arc::new(store));
         crate::rt::build()?.block_on(local.organizations())?
     } else {
-        let instance = erp::open(ctx.project()?, &ctx.settings.env, args.instance.instance.as_deref())?;
+        let instance = erp::open_read_only(ctx.project()?, &ctx.settings.env, args.instance.instance.as_deref())?;
         crate::rt::build()?.block_on(instance.erp.organizations())?
     };
     if format == Format::Json {
@@ -177,7 +196,7 @@ fn org_list(ctx: &Ctx, args: &ErpOrgListArgs) -> anyhow::Result<ExitStatus> {
 fn ping(ctx: &Ctx, args: &ErpPingArgs) -> anyhow::Result<ExitStatus> {
     let format = ctx.format(&[Format::Human, Format::Json])?;
     let project = ctx.project()?;
-    let instance = erp::open(project, &ctx.settings.env, args.instance.instance.as_deref())?;
+    let instance = erp::open_read_only(project, &ctx.settings.env, args.instance.instance.as_deref())?;
     let report = crate::rt::build()?.block_on(erp::report::ping(&instance, args.org.as_deref()))?;
     if format == Format::Json {
         ctx.printer.json(&report);

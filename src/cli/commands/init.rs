@@ -5,8 +5,20 @@ use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::commands::Ctx;
 use crate::config::CONFIG_FILE;
 
-/// The config `agentb init` writes: the example with every key documented.
+/// The example config, with every key documented.
 pub const EXAMPLE_CONFIG: &str = include_str!("../../../.agentbuilder.toml.example");
+
+/// The first lines of the config `agentb init` writes.
+const INIT_HEADER: &str = "# agentb project configuration, written by `agentb init`. Every key is optional; the\n\
+     # values below are the defaults. Environment overrides: AGENTB_CLAUDE_MODEL, AGENTB_ERP_DEFAULT,\n\
+     # ANTHROPIC_BASE_URL.\n";
+
+/// Returns the config `agentb init` writes: the example, with its own header in place of the
+/// example's first comment paragraph (which tells the reader to copy the file).
+pub fn init_config() -> String {
+    let body = EXAMPLE_CONFIG.split_once("\n\n").map_or(EXAMPLE_CONFIG, |(_, rest)| rest);
+    format!("{INIT_HEADER}\n{body}")
+}
 
 pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<ExitStatus> {
     use anyhow::Context as _;
@@ -21,9 +33,23 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<ExitStatus> {
         std::fs::create_dir_all(dir.join(sub))
             .with_context(|| format!("failed to create `{}`", dir.join(sub).display()))?;
     }
-    std::fs::write(&config, EXAMPLE_CONFIG).with_context(|| format!("failed to write `{}`", config.display()))?;
+    std::fs::write(&config, init_config()).with_context(|| format!("failed to write `{}`", config.display()))?;
     crate::workspace::write_state_gitignore(&dir.join(".agentbuilder"))?;
     ctx.printer.status("Created", format!("project in `{}`", dir.display()));
     ctx.printer.hint("add a skill with `agentb new skill ID`");
     Ok(ExitStatus::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_config_init_writes_parses_and_does_not_say_to_copy_it() {
+        let text = init_config();
+        assert!(!text.to_lowercase().contains("copy"), "{text}");
+        assert!(text.starts_with(INIT_HEADER));
+        let parsed = crate::config::Config::parse(&text, std::path::Path::new(".agentbuilder.toml")).unwrap();
+        assert_eq!(parsed, crate::config::Config::parse(EXAMPLE_CONFIG, std::path::Path::new("x")).unwrap());
+    }
 }

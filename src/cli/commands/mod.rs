@@ -32,6 +32,7 @@ use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::printer::Printer;
 use crate::cli::settings::Settings;
 use crate::cli::{Command, Format};
+use crate::config::CONFIG_FILE;
 use crate::workspace::Project;
 
 /// What every command gets: the settings, the printer, and the project, loaded on first use
@@ -55,11 +56,24 @@ impl Ctx {
             return Ok(project);
         }
         let project = self.settings.load_project()?;
+        if let Some(path) = &project.config_path {
+            tracing::info!("config: `{}`", path.display());
+        } else {
+            self.printer.note(format!("no {CONFIG_FILE} found; using the defaults"));
+            tracing::info!("no {CONFIG_FILE} found from `{}`: using the defaults", self.settings.cwd.display());
+        }
         Ok(self.project.get_or_init(|| project))
     }
 
-    /// Returns the report format, checking that the command supports it.
+    /// Returns the report format, checking that the command supports it. `supported` is the
+    /// list `--help` offers (see [`crate::cli::help::formats`]).
     pub fn format(&self, supported: &[Format]) -> anyhow::Result<Format> {
+        debug_assert!(
+            self.settings.command.is_empty() || crate::cli::help::formats(&self.settings.command) == supported,
+            "`agentb {}` supports {supported:?}, but its `--help` offers {:?}: make `formats` in src/cli/help.rs say the same",
+            self.settings.command,
+            crate::cli::help::formats(&self.settings.command),
+        );
         let format = self.settings.format.unwrap_or(Format::Human);
         if supported.contains(&format) {
             Ok(format)

@@ -39,7 +39,12 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<ExitStatus> {
         _ => return Err(UserError::usage("`agentb run` needs a SKILL and `--org ORG`, or `--resume SESSION`").into()),
     };
     let instance_name = resumable.as_ref().map_or(args.instance.clone(), |r| Some(r.session.instance.clone()));
-    let instance = erp::open(project, &ctx.settings.env, instance_name.as_deref())?;
+    // A dry run writes nothing: not even the embedded instance's database.
+    let instance = if args.dry_run && start.is_some() {
+        erp::open_read_only(project, &ctx.settings.env, instance_name.as_deref())?
+    } else {
+        erp::open(project, &ctx.settings.env, instance_name.as_deref())?
+    };
     let rt = crate::rt::build()?;
     let session = match &start {
         Some(opts) if args.dry_run => {

@@ -51,6 +51,7 @@ fn list_cmd(ctx: &Ctx, args: &VersionArgs) -> anyhow::Result<ExitStatus> {
 }
 
 fn bump_cmd(ctx: &Ctx, args: &VersionBumpArgs) -> anyhow::Result<ExitStatus> {
+    let format = ctx.format(&[Format::Human, Format::Json])?;
     let project = ctx.project()?;
     let ws = project::load(project)?;
     let level = match args.level {
@@ -66,6 +67,10 @@ fn bump_cmd(ctx: &Ctx, args: &VersionBumpArgs) -> anyhow::Result<ExitStatus> {
         instance: args.instance.instance.clone(),
     };
     let report = bump::bump(project, &ws, &options)?;
+    if format == Format::Json {
+        ctx.printer.json(&report);
+        return Ok(ExitStatus::Success);
+    }
     if let Some(compared) = &report.compared {
         let mut out = format!("{} {} ({}) → working tree\n", report.skill, compared.version, compared.label);
         render::versions::changes(ctx, &mut out, &compared.changes);

@@ -14,11 +14,14 @@ fn describe(item: &Item) -> String {
     let persona = matches!(item.subject, Subject::Persona(_));
     let mut text = match &item.change {
         Change::Create if persona => "create".to_owned(),
-        Change::Update { .. } if persona => "update".to_owned(),
+        Change::Update { .. } | Change::Downgrade { .. } | Change::Reenable { .. } if persona => "update".to_owned(),
         Change::Unchanged if persona => "unchanged".to_owned(),
         Change::Create => format!("create {to}"),
         Change::Update { from } if *from == to => format!("update {to} (content changed, same version)"),
         Change::Update { from } => format!("update {from} → {to}"),
+        Change::Downgrade { from } => format!("downgrade {from} → {to}"),
+        Change::Reenable { from } if *from == to => format!("re-enable {to} (disabled by hand in the ERP)"),
+        Change::Reenable { from } => format!("re-enable and update {from} → {to} (disabled by hand in the ERP)"),
         Change::Unchanged => format!("unchanged {to}"),
         Change::UnchangedPinned => format!("unchanged {to} (pinned)"),
         Change::Record => format!("record {to} (already in the ERP)"),
@@ -88,7 +91,7 @@ pub fn print(ctx: &Ctx, plan: &Plan) {
             let style = ctx.printer.stdout_style();
             let style = if text.starts_with("create") {
                 style.green()
-            } else if text.starts_with("update") || text.starts_with("remove") {
+            } else if ["update", "remove", "downgrade", "re-enable"].iter().any(|w| text.starts_with(w)) {
                 style.yellow()
             } else {
                 style.dim()
@@ -151,12 +154,27 @@ pub fn failures(ctx: &Ctx, failures: &[Failure]) {
     ctx.printer.hint("the state records only what succeeded; run the same command again to finish the job");
 }
 
-/// Prints that a `--plan` is incomplete because orgs could not be read.
-pub fn incomplete(ctx: &Ctx, instance: &str, unreadable: usize) {
+/// Prints that a rollout was interrupted (Ctrl-C) and how much of it was applied (SPEC §9).
+pub fn interrupted(ctx: &Ctx, report: &ApplyReport) {
+    let red = ctx.printer.stderr_style().red().bold();
+    ctx.printer.err_line(format_args!(
+        "{} {} of {} changes applied; run the same command again to finish",
+        red.apply_to("interrupted:"),
+        report.written,
+        report.planned
+    ));
+    if !report.failures.is_empty() {
+        failures(ctx, &report.failures);
+    }
+}
+
+/// Prints that a plan is incomplete because orgs of the instance at `url` could not be read:
+/// nothing was applied.
+pub fn incomplete(ctx: &Ctx, instance: &str, url: &str, unreadable: usize) {
     // Nothing was applied, so "failed changes" and "re-run to finish" would mislead.
     let red = ctx.printer.stderr_style().red().bold();
     ctx.printer.err_line(format_args!(
-        "{} the plan is incomplete: the records of {} could not be read",
+        "{} the plan is incomplete: the records of {} of `{instance}` ({url}) could not be read",
         red.apply_to("error:"),
         plural(unreadable, "org")
     ));

@@ -294,7 +294,8 @@ fn abort_returns_the_canary_to_its_baseline_or_removes_what_it_created() {
     drop(s);
     let mut s = setup.session();
     let plan = abort::plan(&s, &options, &()).unwrap();
-    let back = Change::Update { from: "1.1.0".into() };
+    // Back to an older version: named as a downgrade.
+    let back = Change::Downgrade { from: "1.1.0".into() };
     assert_eq!(changes(&plan), [("acme".to_owned(), back.clone()), ("corp".to_owned(), back)]);
     let report = s.apply(plan, 2, &()).unwrap();
     assert_eq!(report.written, 2);
@@ -317,7 +318,7 @@ fn rollback_goes_to_the_previous_or_a_named_version_and_skips_pinned_orgs() {
     let options = rollback::Options { skill: "a".into(), to: None, orgs: Vec::new(), concurrency: 2 };
     let plan = rollback::plan(&s, &options, &()).unwrap();
     let planned = changes(&plan);
-    assert_eq!(planned[0], ("acme".to_owned(), Change::Update { from: "2.0.0".into() }));
+    assert_eq!(planned[0], ("acme".to_owned(), Change::Downgrade { from: "2.0.0".into() }));
     assert_eq!(planned[3], ("demo".to_owned(), Change::SkippedPinned { pinned: "2.0.0".into() }));
     s.apply(plan, 2, &()).unwrap();
     let d = s.state.deployment("mem", "acme", "a").unwrap();
@@ -335,7 +336,7 @@ fn rollback_goes_to_the_previous_or_a_named_version_and_skips_pinned_orgs() {
     let mut s = setup.session();
     let to = rollback::Options { to: Some(v2.version.clone()), orgs: vec!["beta".into()], ..options.clone() };
     let plan = rollback::plan(&s, &to, &()).unwrap();
-    assert_eq!(changes(&plan), vec![("beta".to_owned(), Change::Update { from: "3.0.0".into() })]);
+    assert_eq!(changes(&plan), vec![("beta".to_owned(), Change::Downgrade { from: "3.0.0".into() })]);
     s.apply(plan, 2, &()).unwrap();
     assert_eq!(s.state.deployment("mem", "beta", "a").unwrap().version, v2.version);
     let missing = rollback::Options { to: Some(semver::Version::new(9, 0, 0)), ..options.clone() };
