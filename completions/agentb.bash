@@ -1943,12 +1943,16 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__proposals__subcmd__approve)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --instance --config --format --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2071,7 +2075,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__proposals__subcmd__list)
-            opts="-C -q -v -y -h -V --session --state --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --session --state --instance --config --format --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2082,6 +2086,10 @@ _agentb() {
                     return 0
                     ;;
                 --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2109,12 +2117,16 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__proposals__subcmd__reject)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --instance --config --format --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2139,12 +2151,16 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__proposals__subcmd__show)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --instance --config --format --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2169,12 +2185,16 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__proposals__subcmd__undo)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --instance --config --format --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2393,12 +2413,16 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__sessions__subcmd__list)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --instance --config --format --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2423,12 +2447,16 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__sessions__subcmd__show)
-            opts="-C -q -v -y -h -V --config --format --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --instance --config --format --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

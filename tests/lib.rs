@@ -12,5 +12,6 @@ mod lint;
 mod proposals;
 mod run;
 mod run_claude;
+mod shared_sessions;
 mod testing;
 mod version;
