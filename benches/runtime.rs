@@ -191,7 +191,7 @@ fn run_loop(c: &mut Criterion) {
                     let runtime = Runtime {
                         model: &model,
                         erp: &erp,
-                        store,
+                        store: &store,
                         clock: &clock,
                         ids: &Ids::Random,
                         pre_hooks: Hooks::new(Event::PreToolUse, &config.hooks.pre_tool_use),
@@ -298,7 +298,7 @@ fn per_call_with(
                     let runtime = Runtime {
                         model: &model,
                         erp: &erp,
-                        store: &store,
+                        store,
                         clock: &clock,
                         ids: &Ids::Random,
                         pre_hooks: Hooks::new(Event::PreToolUse, &[]),

@@ -55,13 +55,12 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<ExitStatus> {
         _ => return Err(UserError::usage("`agentb run` needs a SKILL and `--org ORG`, or `--resume SESSION`").into()),
     };
     let client = ClaudeClient::from_config(&project.config.claude, &ctx.settings.env)?;
-    let instance = match instance.take() {
-        Some(instance) => instance,
-        None => {
-            let instance = erp::open(project, &ctx.settings.env, instance_name.as_deref())?;
-            store = store_for(project, &instance);
-            instance
-        }
+    let instance = if let Some(instance) = instance.take() {
+        instance
+    } else {
+        let instance = erp::open(project, &ctx.settings.env, instance_name.as_deref())?;
+        store = store_for(project, &instance);
+        instance
     };
     let config = RunConfig::from_project(project);
     let deps = RunDeps {
