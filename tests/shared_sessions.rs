@@ -125,9 +125,11 @@ fn a_ci_proposal_is_approved_from_a_laptop_executes_once_and_is_undone_from_a_th
         .stdout_contains("\"completed\"")
         .done();
 
-    // A third clone undoes it: the record comes back from its snapshot.
+    // A third clone sees the session and undoes the delete: the record comes back from its snapshot.
     let third = clone(&claude, server.url());
-    let run = third.args(["proposals", "undo", &proposal]).run().code(0).stderr_contains("Undone");
+    let run = third.args(["--format", "json", "sessions", "show", &session]).run().code(0);
+    assert_eq!(run.json()["status"], "completed");
+    let run = run.test.args(["proposals", "undo", &proposal]).run().code(0).stderr_contains("Undone");
     let restored = get(&server, "briefs", "b1").expect("restored");
     assert_eq!((restored["title"].clone(), restored["status"].clone()), (json!("Old brief"), json!("draft")));
     assert_eq!(proposal_record(&server, &proposal)["status"], "UNDONE");

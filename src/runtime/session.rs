@@ -365,6 +365,16 @@ impl Store {
         Ok(())
     }
 
+    /// Returns whether `id` names a session of this store (brought into the folder from the
+    /// backend first, when it is elsewhere).
+    pub fn exists(&self, id: &str) -> anyhow::Result<bool> {
+        if !is_session_id(id) {
+            return Ok(false);
+        }
+        self.refresh(id)?;
+        Ok(self.dir(id)?.join("session.json").is_file())
+    }
+
     /// Takes the session's lock, failing fast when another agentb holds it.
     pub fn lock(&self, id: &str) -> anyhow::Result<Lock> {
         let path = self.dir(id)?.join("lock");

@@ -689,3 +689,76 @@ impl Backend for ErpSessions {
         Ok(Some(ids))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claude::Message;
+
+    fn turn(text: &str) -> TurnRecord {
+        // Built from a session, so that fields added to the state come along.
+        let clock = crate::runtime::clock::Clock::from_spec(Some("2026-01-01T00:00:00Z")).unwrap();
+        let ids = crate::runtime::ids::Ids::seeded(1);
+        let state = SessionState::of(&super::super::testing::session(&ids, &clock, super::super::testing::artifact(1)));
+        TurnRecord {
+            id: turn_id("s-1", 3),
+            session_id: "s-1".into(),
+            seq: 3,
+            line: LogLine { from: 2, messages: vec![Message::user_text(text)], state },
+            audit: vec![serde_json::json!({"event": "turn"})],
+            calls: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_turn_too_large_for_one_record_is_split_and_joined_back() {
+        assert!(chunks(&turn("small")).unwrap().is_none(), "a usual turn is one record");
+        // A model that sent a huge input: quotes make the escaped parts larger than their text.
+        let big = turn(&"\"x".repeat(600 * 1024));
+        let parts = chunks(&big).unwrap().unwrap();
+        assert!(parts.len() >= 3, "{}", parts.len());
+        for part in &parts {
+            let len = serde_json::to_string(part).unwrap().len();
+            assert!(len < crate::erp::MAX_BODY_BYTES, "{len}");
+            assert_eq!(part["seq"], 3);
+        }
+        assert_eq!(parts[0]["id"], "s-1-t000003");
+        let mut shuffled = parts.clone();
+        shuffled.reverse();
+        shuffled.push(to_record(&turn("other")));
+        let joined = joined(&shuffled).unwrap();
+        assert_eq!(joined.len(), 2);
+        let back = joined.iter().find(|t| t.line.messages[0] != turn("other").line.messages[0]).unwrap();
+        assert_eq!(serde_json::to_value(back).unwrap(), serde_json::to_value(&big).unwrap());
+        assert!(joined_missing(&parts[1..]).contains("missing parts"));
+    }
+
+    fn joined_missing(records: &[Record]) -> String {
+        joined(records).unwrap_err()
+    }
+
+    #[test]
+    fn a_header_hash_binds_everything_but_the_instance_name() {
+        let header = Header {
+            id: "s-1".into(),
+            skill: "x".into(),
+            skill_version: "1.0.0".into(),
+            org: "acme".into(),
+            instance: "staging".into(),
+            persona: None,
+            model: "m".into(),
+            max_tokens: 1,
+            created_at: "2026-01-01T00:00:00Z".parse().unwrap(),
+            invocation_id: None,
+            input: serde_json::json!({"a": 1}),
+            system: "s".into(),
+            artifact: super::super::testing::artifact(1),
+        };
+        let mut renamed = header.clone();
+        renamed.instance = "prod".into();
+        assert_eq!(header_hash(&header), header_hash(&renamed));
+        let mut moved = header.clone();
+        moved.org = "beta".into();
+        assert_ne!(header_hash(&header), header_hash(&moved));
+    }
+}
