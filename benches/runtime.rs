@@ -266,6 +266,12 @@ impl Erp for FakeErp {
     fn delete<'a>(&'a self, _: &'a str, _: &'a str, _: &'a str) -> ErpFuture<'a, Record> {
         Self::ready(self.record.clone())
     }
+    fn patch_if<'a>(&'a self, _: &'a str, _: &'a str, _: &'a str, _: Record, _: u64) -> ErpFuture<'a, Record> {
+        Self::ready(self.record.clone())
+    }
+    fn delete_if<'a>(&'a self, _: &'a str, _: &'a str, _: &'a str, _: u64) -> ErpFuture<'a, Record> {
+        Self::ready(self.record.clone())
+    }
     fn upsert<'a>(&'a self, _: &'a str, _: &'a str, record: Record) -> ErpFuture<'a, Upserted> {
         Self::ready(Upserted { record, created: true })
     }
@@ -274,8 +280,17 @@ impl Erp for FakeErp {
 /// Runs sessions of `calls` tool turns (one T1 call each) with the sessions folder under `root`;
 /// criterion's time is per tool call.
 fn per_call(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, label: &str, root: &Path) {
+    per_call_with(group, label, root, &Store::new(root.join("sessions")));
+}
+
+/// Runs the sessions of [`per_call`] with this session store.
+fn per_call_with(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    label: &str,
+    root: &Path,
+    store: &Store,
+) {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    let store = Store::new(root.join("sessions"));
     let clock = Clock::System;
     let erp = FakeErp::new();
     let config = Config::default();
@@ -288,7 +303,7 @@ fn per_call(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::Wa
                     let runtime = Runtime {
                         model: &model,
                         erp: &erp,
-                        store: &store,
+                        store,
                         clock: &clock,
                         ids: &Ids::Random,
                         pre_hooks: Hooks::new(Event::PreToolUse, &[]),
@@ -330,5 +345,38 @@ fn tool_call_overhead(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, guard_decision, run_loop, tool_call_overhead);
+/// The same sessions with the sessions kept in the ERP (an http instance): every turn is one
+/// `POST /api/v1/agent-session-turns` to a real `agentb erp serve` (the server's code, on its
+/// own runtime, over loopback, on a SQLite file), the folder only a cache. The difference from
+/// the `disk` figure is the ERP backend's cost per turn.
+fn erp_session_overhead(c: &mut Criterion) {
+    let mut group = c.benchmark_group("runtime overhead per tool call (fake model, fake ERP)");
+    group.sample_size(20).measurement_time(Duration::from_secs(8));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let served = std::sync::Arc::new(agentb::erp::Store::open(&dir.path().join("erp.sqlite")).expect("store"));
+    served.add_org("acme", "acme").expect("org");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    listener.set_nonblocking(true).expect("nonblocking");
+    std::thread::spawn(move || {
+        let rt = agentb::rt::build().expect("server runtime");
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            agentb::erp::server::serve(listener, served, None, std::future::pending()).await.expect("serve");
+        });
+    });
+    let erp = agentb::erp::HttpErp::new("bench", &url, None, agentb::erp::HttpOptions::default()).expect("client");
+    let cache = dir.path().join("sessions");
+    let backend = agentb::runtime::shared::ErpSessions::new(
+        "bench",
+        std::sync::Arc::new(erp),
+        Some(vec!["acme".into()]),
+        cache.clone(),
+    );
+    let store = Store::with_backend(cache, std::sync::Arc::new(backend));
+    per_call_with(&mut group, "erp serve (loopback)", dir.path(), &store);
+    group.finish();
+}
+
+criterion_group!(benches, guard_decision, run_loop, tool_call_overhead, erp_session_overhead);
 criterion_main!(benches);

@@ -899,8 +899,8 @@ Register-ArgumentCompleter -Native -CommandName 'agentb' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List proposals, newest last')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one proposal with its input, result and history')
-            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Confirm a pending proposal and execute it (exactly once)')
-            [CompletionResult]::new('reject', 'reject', [CompletionResultType]::ParameterValue, 'Reject a pending proposal')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Confirm a pending (or failed: a retry) proposal and execute it (exactly once)')
+            [CompletionResult]::new('reject', 'reject', [CompletionResultType]::ParameterValue, 'Reject a pending or failed proposal')
             [CompletionResult]::new('undo', 'undo', [CompletionResultType]::ParameterValue, 'Reverse an executed proposal with its recorded compensation')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -908,6 +908,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentb' -ScriptBlock {
         'agentb;proposals;list' {
             [CompletionResult]::new('--session', '--session', [CompletionResultType]::ParameterName, 'Only this session''s proposals')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Only proposals in this state (`pending`, `executed`, …)')
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'The instance whose sessions and proposals to use [default: `erp.default`]; an http instance keeps them in the ERP, so every machine with the key sees the same ones')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the command''s report')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if agentb was started in DIR')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Use this config file instead of searching for `.agentbuilder.toml`')
@@ -926,6 +927,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentb' -ScriptBlock {
             break
         }
         'agentb;proposals;show' {
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'The instance whose sessions and proposals to use [default: `erp.default`]; an http instance keeps them in the ERP, so every machine with the key sees the same ones')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the command''s report')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if agentb was started in DIR')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Use this config file instead of searching for `.agentbuilder.toml`')
@@ -944,6 +946,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentb' -ScriptBlock {
             break
         }
         'agentb;proposals;approve' {
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'The instance whose sessions and proposals to use [default: `erp.default`]; an http instance keeps them in the ERP, so every machine with the key sees the same ones')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the command''s report')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if agentb was started in DIR')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Use this config file instead of searching for `.agentbuilder.toml`')
@@ -962,6 +965,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentb' -ScriptBlock {
             break
         }
         'agentb;proposals;reject' {
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'The instance whose sessions and proposals to use [default: `erp.default`]; an http instance keeps them in the ERP, so every machine with the key sees the same ones')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the command''s report')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if agentb was started in DIR')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Use this config file instead of searching for `.agentbuilder.toml`')
@@ -980,6 +984,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentb' -ScriptBlock {
             break
         }
         'agentb;proposals;undo' {
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'The instance whose sessions and proposals to use [default: `erp.default`]; an http instance keeps them in the ERP, so every machine with the key sees the same ones')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the command''s report')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if agentb was started in DIR')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Use this config file instead of searching for `.agentbuilder.toml`')
@@ -1000,8 +1005,8 @@ Register-ArgumentCompleter -Native -CommandName 'agentb' -ScriptBlock {
         'agentb;proposals;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List proposals, newest last')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one proposal with its input, result and history')
-            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Confirm a pending proposal and execute it (exactly once)')
-            [CompletionResult]::new('reject', 'reject', [CompletionResultType]::ParameterValue, 'Reject a pending proposal')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Confirm a pending (or failed: a retry) proposal and execute it (exactly once)')
+            [CompletionResult]::new('reject', 'reject', [CompletionResultType]::ParameterValue, 'Reject a pending or failed proposal')
             [CompletionResult]::new('undo', 'undo', [CompletionResultType]::ParameterValue, 'Reverse an executed proposal with its recorded compensation')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -1046,6 +1051,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentb' -ScriptBlock {
             break
         }
         'agentb;sessions;list' {
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'The instance whose sessions and proposals to use [default: `erp.default`]; an http instance keeps them in the ERP, so every machine with the key sees the same ones')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the command''s report')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if agentb was started in DIR')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Use this config file instead of searching for `.agentbuilder.toml`')
@@ -1064,6 +1070,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentb' -ScriptBlock {
             break
         }
         'agentb;sessions;show' {
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'The instance whose sessions and proposals to use [default: `erp.default`]; an http instance keeps them in the ERP, so every machine with the key sees the same ones')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the command''s report')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if agentb was started in DIR')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Use this config file instead of searching for `.agentbuilder.toml`')
@@ -1279,8 +1286,8 @@ Register-ArgumentCompleter -Native -CommandName 'agentb' -ScriptBlock {
         'agentb;help;proposals' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List proposals, newest last')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one proposal with its input, result and history')
-            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Confirm a pending proposal and execute it (exactly once)')
-            [CompletionResult]::new('reject', 'reject', [CompletionResultType]::ParameterValue, 'Reject a pending proposal')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Confirm a pending (or failed: a retry) proposal and execute it (exactly once)')
+            [CompletionResult]::new('reject', 'reject', [CompletionResultType]::ParameterValue, 'Reject a pending or failed proposal')
             [CompletionResult]::new('undo', 'undo', [CompletionResultType]::ParameterValue, 'Reverse an executed proposal with its recorded compensation')
             break
         }

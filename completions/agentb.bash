@@ -2396,12 +2396,16 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__proposals__subcmd__approve)
-            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --instance --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
@@ -2524,7 +2528,7 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__proposals__subcmd__list)
-            opts="-C -q -v -y -h -V --session --state --format --config --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --session --state --instance --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2535,6 +2539,10 @@ _agentb() {
                     return 0
                     ;;
                 --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2562,12 +2570,16 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__proposals__subcmd__reject)
-            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --instance --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
@@ -2592,12 +2604,16 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__proposals__subcmd__show)
-            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --instance --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
@@ -2622,12 +2638,16 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__proposals__subcmd__undo)
-            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --instance --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
@@ -2900,12 +2920,16 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__sessions__subcmd__list)
-            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --instance --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
@@ -2930,12 +2954,16 @@ _agentb() {
             return 0
             ;;
         agentb__subcmd__sessions__subcmd__show)
-            opts="-C -q -v -y -h -V --format --config --color --quiet --verbose --no-input --yes --help --version"
+            opts="-C -q -v -y -h -V --instance --format --config --color --quiet --verbose --no-input --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0

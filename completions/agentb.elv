@@ -837,14 +837,15 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
             cand list 'List proposals, newest last'
             cand show 'Show one proposal with its input, result and history'
-            cand approve 'Confirm a pending proposal and execute it (exactly once)'
-            cand reject 'Reject a pending proposal'
+            cand approve 'Confirm a pending (or failed: a retry) proposal and execute it (exactly once)'
+            cand reject 'Reject a pending or failed proposal'
             cand undo 'Reverse an executed proposal with its recorded compensation'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentb;proposals;list'= {
             cand --session 'Only this session''s proposals'
             cand --state 'Only proposals in this state (`pending`, `executed`, …)'
+            cand --instance 'The instance whose sessions and proposals to use [default: `erp.default`]; an http instance keeps them in the ERP, so every machine with the key sees the same ones'
             cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
@@ -862,6 +863,7 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;proposals;show'= {
+            cand --instance 'The instance whose sessions and proposals to use [default: `erp.default`]; an http instance keeps them in the ERP, so every machine with the key sees the same ones'
             cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
@@ -879,6 +881,7 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;proposals;approve'= {
+            cand --instance 'The instance whose sessions and proposals to use [default: `erp.default`]; an http instance keeps them in the ERP, so every machine with the key sees the same ones'
             cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
@@ -896,6 +899,7 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;proposals;reject'= {
+            cand --instance 'The instance whose sessions and proposals to use [default: `erp.default`]; an http instance keeps them in the ERP, so every machine with the key sees the same ones'
             cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
@@ -913,6 +917,7 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;proposals;undo'= {
+            cand --instance 'The instance whose sessions and proposals to use [default: `erp.default`]; an http instance keeps them in the ERP, so every machine with the key sees the same ones'
             cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
@@ -932,8 +937,8 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;proposals;help'= {
             cand list 'List proposals, newest last'
             cand show 'Show one proposal with its input, result and history'
-            cand approve 'Confirm a pending proposal and execute it (exactly once)'
-            cand reject 'Reject a pending proposal'
+            cand approve 'Confirm a pending (or failed: a retry) proposal and execute it (exactly once)'
+            cand reject 'Reject a pending or failed proposal'
             cand undo 'Reverse an executed proposal with its recorded compensation'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -970,6 +975,7 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentb;sessions;list'= {
+            cand --instance 'The instance whose sessions and proposals to use [default: `erp.default`]; an http instance keeps them in the ERP, so every machine with the key sees the same ones'
             cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
@@ -987,6 +993,7 @@ set edit:completion:arg-completer[agentb] = {|@words|
             cand --version 'Print version'
         }
         &'agentb;sessions;show'= {
+            cand --instance 'The instance whose sessions and proposals to use [default: `erp.default`]; an http instance keeps them in the ERP, so every machine with the key sees the same ones'
             cand --format 'Output format of the command''s report'
             cand -C 'Run as if agentb was started in DIR'
             cand --config 'Use this config file instead of searching for `.agentbuilder.toml`'
@@ -1160,8 +1167,8 @@ set edit:completion:arg-completer[agentb] = {|@words|
         &'agentb;help;proposals'= {
             cand list 'List proposals, newest last'
             cand show 'Show one proposal with its input, result and history'
-            cand approve 'Confirm a pending proposal and execute it (exactly once)'
-            cand reject 'Reject a pending proposal'
+            cand approve 'Confirm a pending (or failed: a retry) proposal and execute it (exactly once)'
+            cand reject 'Reject a pending or failed proposal'
             cand undo 'Reverse an executed proposal with its recorded compensation'
         }
         &'agentb;help;proposals;list'= {

@@ -625,12 +625,13 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -f -a "list" -d 'List proposals, newest last'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -f -a "show" -d 'Show one proposal with its input, result and history'
-complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -f -a "approve" -d 'Confirm a pending proposal and execute it (exactly once)'
-complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -f -a "reject" -d 'Reject a pending proposal'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -f -a "approve" -d 'Confirm a pending (or failed: a retry) proposal and execute it (exactly once)'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -f -a "reject" -d 'Reject a pending or failed proposal'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -f -a "undo" -d 'Reverse an executed proposal with its recorded compensation'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject undo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -l session -d 'Only this session\'s proposals' -r
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -l state -d 'Only proposals in this state (`pending`, `executed`, …)' -r
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -l instance -d 'The instance whose sessions and proposals to use [default: `erp.default`]; an http instance keeps them in the ERP, so every machine with the key sees the same ones' -r
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -s C -d 'Run as if agentb was started in DIR' -r -F
@@ -644,6 +645,7 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -l instance -d 'The instance whose sessions and proposals to use [default: `erp.default`]; an http instance keeps them in the ERP, so every machine with the key sees the same ones' -r
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -s C -d 'Run as if agentb was started in DIR' -r -F
@@ -657,6 +659,7 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l instance -d 'The instance whose sessions and proposals to use [default: `erp.default`]; an http instance keeps them in the ERP, so every machine with the key sees the same ones' -r
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -s C -d 'Run as if agentb was started in DIR' -r -F
@@ -670,6 +673,7 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from approve" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -l instance -d 'The instance whose sessions and proposals to use [default: `erp.default`]; an http instance keeps them in the ERP, so every machine with the key sees the same ones' -r
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s C -d 'Run as if agentb was started in DIR' -r -F
@@ -683,6 +687,7 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -l instance -d 'The instance whose sessions and proposals to use [default: `erp.default`]; an http instance keeps them in the ERP, so every machine with the key sees the same ones' -r
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -s C -d 'Run as if agentb was started in DIR' -r -F
@@ -698,8 +703,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from undo" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "list" -d 'List proposals, newest last'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one proposal with its input, result and history'
-complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "approve" -d 'Confirm a pending proposal and execute it (exactly once)'
-complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "reject" -d 'Reject a pending proposal'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "approve" -d 'Confirm a pending (or failed: a retry) proposal and execute it (exactly once)'
+complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "reject" -d 'Reject a pending or failed proposal'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "undo" -d 'Reverse an executed proposal with its recorded compensation'
 complete -c agentb -n "__fish_agentb_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
@@ -718,6 +723,7 @@ complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_s
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'List sessions, newest last'
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'Show one session: its status, usage, proposals and audit log'
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -l instance -d 'The instance whose sessions and proposals to use [default: `erp.default`]; an http instance keeps them in the ERP, so every machine with the key sees the same ones' -r
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -s C -d 'Run as if agentb was started in DIR' -r -F
@@ -731,6 +737,7 @@ complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from show" -l instance -d 'The instance whose sessions and proposals to use [default: `erp.default`]; an http instance keeps them in the ERP, so every machine with the key sees the same ones' -r
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from show" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
 json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand sessions; and __fish_seen_subcommand_from show" -s C -d 'Run as if agentb was started in DIR' -r -F
@@ -810,8 +817,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subc
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from build" -f -a "workflow" -d 'Design a chain of ContentTriggers over an org\'s existing skills and propose it (T2)'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from proposals" -f -a "list" -d 'List proposals, newest last'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from proposals" -f -a "show" -d 'Show one proposal with its input, result and history'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from proposals" -f -a "approve" -d 'Confirm a pending proposal and execute it (exactly once)'
-complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from proposals" -f -a "reject" -d 'Reject a pending proposal'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from proposals" -f -a "approve" -d 'Confirm a pending (or failed: a retry) proposal and execute it (exactly once)'
+complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from proposals" -f -a "reject" -d 'Reject a pending or failed proposal'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from proposals" -f -a "undo" -d 'Reverse an executed proposal with its recorded compensation'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from sessions" -f -a "list" -d 'List sessions, newest last'
 complete -c agentb -n "__fish_agentb_using_subcommand help; and __fish_seen_subcommand_from sessions" -f -a "show" -d 'Show one session: its status, usage, proposals and audit log'

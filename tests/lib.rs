@@ -18,5 +18,6 @@ mod readme;
 mod run;
 mod run_claude;
 mod run_org;
+mod shared_sessions;
 mod testing;
 mod version;

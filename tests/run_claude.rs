@@ -333,10 +333,10 @@ fn oversized_inputs_and_ids_are_errors_for_the_model_and_long_results_are_cut() 
     assert!(listed.len() < 2400, "{}", listed.len());
     let results = crate::support::runtime::tool_results(&claude.requests()[2]);
     assert!(results[0].2 && results[0].1.contains("(input_size)"), "{:?}", results[0]);
-    let audit = std::fs::read_to_string(
-        run.test.path().join(".agentbuilder/sessions").join(&session_ids(&run.test)[0]).join("audit.jsonl"),
-    )
-    .unwrap();
+    // An http instance keeps the session in the ERP; this machine's folder holds its cache.
+    let cache = run.test.path().join(".agentbuilder/sessions/remote/remote");
+    let session = std::fs::read_dir(&cache).unwrap().next().unwrap().unwrap().path();
+    let audit = std::fs::read_to_string(session.join("audit.jsonl")).unwrap();
     assert_eq!(
         audit.matches("\"decision\":\"refuse\",\"rule\":\"input_size\"").count(),
         2,

@@ -771,9 +771,9 @@ pub enum ProposalsCommand {
     List(ProposalsListArgs),
     /// Show one proposal with its input, result and history
     Show(ProposalIdArgs),
-    /// Confirm a pending proposal and execute it (exactly once)
+    /// Confirm a pending (or failed: a retry) proposal and execute it (exactly once)
     Approve(ProposalIdArgs),
-    /// Reject a pending proposal
+    /// Reject a pending or failed proposal
     Reject(ProposalIdArgs),
     /// Reverse an executed proposal with its recorded compensation
     Undo(ProposalIdArgs),
@@ -787,6 +787,10 @@ pub struct ProposalsListArgs {
     /// Only proposals in this state (`pending`, `executed`, …)
     #[arg(long, value_name = "STATE")]
     pub state: Option<String>,
+    /// The instance whose sessions and proposals to use [default: `erp.default`]; an http
+    /// instance keeps them in the ERP, so every machine with the key sees the same ones
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -794,12 +798,16 @@ pub struct ProposalIdArgs {
     /// The proposal id (`p-…`)
     #[arg(value_name = "ID")]
     pub id: String,
+    /// The instance whose sessions and proposals to use [default: `erp.default`]; an http
+    /// instance keeps them in the ERP, so every machine with the key sees the same ones
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum SessionsCommand {
     /// List sessions, newest last
-    List,
+    List(SessionsListArgs),
     /// Show one session: its status, usage, proposals and audit log
     Show(SessionShowArgs),
 }
@@ -809,4 +817,16 @@ pub struct SessionShowArgs {
     /// The session id (`s-…`)
     #[arg(value_name = "SESSION")]
     pub id: String,
+    /// The instance whose sessions and proposals to use [default: `erp.default`]; an http
+    /// instance keeps them in the ERP, so every machine with the key sees the same ones
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SessionsListArgs {
+    /// The instance whose sessions and proposals to use [default: `erp.default`]; an http
+    /// instance keeps them in the ERP, so every machine with the key sees the same ones
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
 }

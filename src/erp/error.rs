@@ -128,6 +128,11 @@ impl ErpError {
         self.status() == Some(404)
     }
 
+    /// Returns whether a compare-and-set (`If-Match`) lost: the record changed since (412).
+    pub fn is_precondition_failed(&self) -> bool {
+        self.status() == Some(412)
+    }
+
     /// Returns whether the call conflicted with an existing record.
     pub fn is_conflict(&self) -> bool {
         self.status() == Some(409)

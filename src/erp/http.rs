@@ -9,7 +9,7 @@ use std::fmt::{self, Write as _};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, IF_MATCH, RETRY_AFTER};
 use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
 
@@ -222,6 +222,19 @@ impl HttpErp {
         query: &[(String, String)],
         body: Option<&Record>,
     ) -> Result<(u16, T), ErpError> {
+        self.send_if(method, org, segments, query, body, None).await
+    }
+
+    /// Sends a request as [`HttpErp::send`] does, with `If-Match: <revision>` when given.
+    async fn send_if<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        org: &str,
+        segments: &[&str],
+        query: &[(String, String)],
+        body: Option<&Record>,
+        if_match: Option<u64>,
+    ) -> Result<(u16, T), ErpError> {
         let url = self.url(segments, query);
         let path = url.path().to_owned();
         let body = match body {
@@ -237,7 +250,7 @@ impl HttpErp {
             .run(
                 || {
                     attempts.fetch_add(1, Ordering::Relaxed);
-                    self.attempt(&method, org, &url, body.as_deref(), idempotent)
+                    self.attempt(&method, org, &url, body.as_deref(), idempotent, if_match)
                 },
                 |failure, delay| {
                     let why = match failure {
@@ -277,8 +290,12 @@ impl HttpErp {
         url: &Url,
         body: Option<&[u8]>,
         idempotent: bool,
+        if_match: Option<u64>,
     ) -> Result<(u16, Vec<u8>), Failure> {
         let mut request = self.client.request(method.clone(), url.clone()).header(ACCEPT, "application/json");
+        if let Some(revision) = if_match {
+            request = request.header(IF_MATCH, revision.to_string());
+        }
         if let Some(auth) = &self.auth {
             request = request.header(AUTHORIZATION, auth.clone());
         }
@@ -493,6 +510,29 @@ impl Erp for HttpErp {
         Box::pin(async move {
             self.check_id(org, &Method::DELETE, collection, id)?;
             Ok(self.send(Method::DELETE, org, &["api", "v1", collection, id], &[], None).await?.1)
+        })
+    }
+
+    fn patch_if<'a>(
+        &'a self,
+        org: &'a str,
+        collection: &'a str,
+        id: &'a str,
+        patch: Record,
+        revision: u64,
+    ) -> ErpFuture<'a, Record> {
+        Box::pin(async move {
+            self.check_id(org, &Method::PATCH, collection, id)?;
+            let segments = ["api", "v1", collection, id];
+            Ok(self.send_if(Method::PATCH, org, &segments, &[], Some(&patch), Some(revision)).await?.1)
+        })
+    }
+
+    fn delete_if<'a>(&'a self, org: &'a str, collection: &'a str, id: &'a str, revision: u64) -> ErpFuture<'a, Record> {
+        Box::pin(async move {
+            self.check_id(org, &Method::DELETE, collection, id)?;
+            let segments = ["api", "v1", collection, id];
+            Ok(self.send_if(Method::DELETE, org, &segments, &[], None, Some(revision)).await?.1)
         })
     }
 

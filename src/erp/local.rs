@@ -139,6 +139,27 @@ impl Erp for LocalErp {
         self.call(org, "DELETE", path_of(collection, Some(id)), move |store| store.delete(&o, &c, &i))
     }
 
+    fn patch_if<'a>(
+        &'a self,
+        org: &'a str,
+        collection: &'a str,
+        id: &'a str,
+        patch: Record,
+        revision: u64,
+    ) -> ErpFuture<'a, Record> {
+        let (o, c, i) = (org.to_owned(), collection.to_owned(), id.to_owned());
+        self.call(org, "PATCH", path_of(collection, Some(id)), move |store| {
+            store.patch_if(&o, &c, &i, patch, Some(revision))
+        })
+    }
+
+    fn delete_if<'a>(&'a self, org: &'a str, collection: &'a str, id: &'a str, revision: u64) -> ErpFuture<'a, Record> {
+        let (o, c, i) = (org.to_owned(), collection.to_owned(), id.to_owned());
+        self.call(org, "DELETE", path_of(collection, Some(id)), move |store| {
+            store.delete_if(&o, &c, &i, Some(revision))
+        })
+    }
+
     fn upsert<'a>(&'a self, org: &'a str, collection: &'a str, record: Record) -> ErpFuture<'a, Upserted> {
         let (o, c) = (org.to_owned(), collection.to_owned());
         self.call(org, "PUT", path_of(collection, None), move |store| store.upsert(&o, &c, record))

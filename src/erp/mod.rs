@@ -24,7 +24,7 @@ pub use error::{Call, ErpError, PASTED_KEY_HINT};
 pub use http::{HttpErp, HttpOptions};
 pub use local::LocalErp;
 pub use secret::Secret;
-pub use store::{RawPage, Store, is_org_id};
+pub use store::{RawPage, Store, is_org_id, revision_of};
 pub use types::*;
 
 use crate::config::InstanceConfig;
@@ -70,6 +70,21 @@ pub trait Erp: Send + Sync {
 
     /// Deletes a record and returns it as it was.
     fn delete<'a>(&'a self, org: &'a str, collection: &'a str, id: &'a str) -> ErpFuture<'a, Record>;
+
+    /// Applies a JSON merge patch when the record is at `revision` (`If-Match`): a 412
+    /// ([`ErpError::is_precondition_failed`]) when it changed since. The compare-and-set that
+    /// lets several machines share sessions and proposals.
+    fn patch_if<'a>(
+        &'a self,
+        org: &'a str,
+        collection: &'a str,
+        id: &'a str,
+        patch: Record,
+        revision: u64,
+    ) -> ErpFuture<'a, Record>;
+
+    /// Deletes a record when it is at `revision` (`If-Match`; a 412 otherwise).
+    fn delete_if<'a>(&'a self, org: &'a str, collection: &'a str, id: &'a str, revision: u64) -> ErpFuture<'a, Record>;
 
     /// Creates or replaces the record with the same natural key (`slug` for skills and
     /// personas, `path` for knowledge).

@@ -5,8 +5,9 @@
 use serde_json::{Value, json};
 
 use super::types::{
-    AGENT_INVOCATIONS, AGENT_PERSONAS, AGENT_SKILLS, CONTENT_TRIGGERS, DEFAULT_PAGE_SIZE, FORM_TEMPLATES, KNOWLEDGE,
-    MAX_BODY_BYTES, MAX_PAGE_SIZE, ORGANIZATIONS, natural_key,
+    AGENT_INVOCATIONS, AGENT_PERSONAS, AGENT_PROPOSALS, AGENT_SESSION_TURNS, AGENT_SESSIONS, AGENT_SKILLS,
+    CONTENT_TRIGGERS, DEFAULT_PAGE_SIZE, FORM_TEMPLATES, KNOWLEDGE, MAX_BODY_BYTES, MAX_PAGE_SIZE, ORGANIZATIONS,
+    natural_key,
 };
 
 /// The named collections with their record schema.
@@ -17,6 +18,9 @@ const TYPED: &[(&str, &str)] = &[
     (FORM_TEMPLATES, "FormTemplate"),
     (CONTENT_TRIGGERS, "ContentTrigger"),
     (KNOWLEDGE, "KnowledgeDocument"),
+    (AGENT_SESSIONS, "AgentSession"),
+    (AGENT_SESSION_TURNS, "AgentSessionTurn"),
+    (AGENT_PROPOSALS, "AgentProposal"),
 ];
 
 /// Returns the document as pretty JSON with a final newline (the form checked in).
@@ -47,7 +51,7 @@ pub fn document() -> Value {
             "title": "agentb ERP contract",
             "version": env!("CARGO_PKG_VERSION"),
             "summary": "The HTTP+JSON contract between agentb and an ERP instance.",
-            "description": "Every request under `/api/v1/` carries `Authorization: Bearer <service key>` and `X-Organization-Id: <org>` (all but `GET /api/v1/organizations`). Every record carries `organizationId`; a request whose query or body names another org gets 403, and another org's record is invisible (404). Lists are paged with `limit` and `cursor` and answer `{\"data\": [...], \"nextCursor\": ...}`. Errors answer `{\"error\": {\"code\": ..., \"message\": ...}}`; a client mistake is never a 5xx. Request bodies and stored records (the body plus the managed fields) are each limited to 1 MiB; an integer outside the 64-bit range is a 400, never a float. `agentb erp serve` is the reference implementation.",
+            "description": "Every request under `/api/v1/` carries `Authorization: Bearer <service key>` and `X-Organization-Id: <org>` (all but `GET /api/v1/organizations`). Every record carries `organizationId`; a request whose query or body names another org gets 403, and another org's record is invisible (404). Lists are paged with `limit` and `cursor` and answer `{\"data\": [...], \"nextCursor\": ...}`. Errors answer `{\"error\": {\"code\": ..., \"message\": ...}}`; a client mistake is never a 5xx. Every record carries `revision`, an integer the server increments on each write; PATCH and DELETE honour `If-Match: <revision>` and answer 412 when the record changed since (the compare-and-set that lets several machines share sessions and proposals); without `If-Match` they are unconditional. Request bodies and stored records (the body plus the managed fields) are each limited to 1 MiB; an integer outside the 64-bit range is a 400, never a float. `agentb erp serve` is the reference implementation.",
             "license": {"name": "MIT", "identifier": "MIT"}
         },
         "servers": [{"url": "http://127.0.0.1:8787", "description": "`agentb erp serve` on its default address"}],
@@ -135,6 +139,7 @@ fn errors(codes: &[&str]) -> serde_json::Map<String, Value> {
         "404" => "NotFound",
         "405" => "MethodNotAllowed",
         "409" => "Conflict",
+        "412" => "PreconditionFailed",
         "413" => "PayloadTooLarge",
         _ => "Unprocessable",
     };
@@ -168,6 +173,12 @@ fn collection_paths(collection: &str, schema: &str, param: Option<&Value>) -> (V
         json!({"$ref": "#/components/parameters/cursor"}),
         json!({"$ref": "#/components/parameters/filter"}),
     ];
+    if collection == AGENT_SESSION_TURNS || collection == AGENT_PROPOSALS {
+        list_params.push(json!({"name": "sessionId", "in": "query", "description": "Only the records of this session.", "schema": {"type": "string"}}));
+    }
+    if collection == AGENT_PROPOSALS {
+        list_params.push(json!({"name": "status", "in": "query", "description": "Only proposals in this state (`PENDING`, `CONFIRMED`, ...).", "schema": {"type": "string"}}));
+    }
     if collection == KNOWLEDGE {
         list_params.push(json!({"name": "path", "in": "query", "description": "The document at this path.", "schema": {"type": "string"}}));
         list_params.push(json!({"name": "pathPrefix", "in": "query", "description": "Only documents whose path starts with this.", "schema": {"type": "string"}}));
@@ -202,17 +213,19 @@ fn collection_paths(collection: &str, schema: &str, param: Option<&Value>) -> (V
         },
         "put": {
             "operationId": format!("put{op}"), "summary": "Create or replace the record with this id", "tags": [tag],
-            "requestBody": body(schema, "The whole record; managed fields (`id`, `organizationId`, `createdAt`, `updatedAt`) may be repeated, never changed."),
+            "requestBody": body(schema, "The whole record; managed fields (`id`, `organizationId`, `createdAt`, `updatedAt`, `revision`) may be repeated, never changed."),
             "responses": with_errors(json_map([("200", record_response("Replaced.", schema)), ("201", record_response("Created.", schema))]), &["400", "401", "403", "404", "409", "413", "422"])
         },
         "patch": {
             "operationId": format!("patch{op}"), "summary": "Change fields with a JSON merge patch (RFC 7386: `null` removes a field)", "tags": [tag],
+            "parameters": [{"$ref": "#/components/parameters/ifMatch"}],
             "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object"}}, "application/merge-patch+json": {"schema": {"type": "object"}}}},
-            "responses": with_errors(json_map([("200", record_response("The record as stored.", schema))]), &["400", "401", "403", "404", "409", "413", "422"])
+            "responses": with_errors(json_map([("200", record_response("The record as stored.", schema))]), &["400", "401", "403", "404", "409", "412", "413", "422"])
         },
         "delete": {
             "operationId": format!("delete{op}"), "summary": "Delete a record; answers it as it was", "tags": [tag],
-            "responses": with_errors(json_map([("200", record_response("The deleted record.", schema))]), &["400", "401", "404"])
+            "parameters": [{"$ref": "#/components/parameters/ifMatch"}],
+            "responses": with_errors(json_map([("200", record_response("The deleted record.", schema))]), &["400", "401", "404", "412"])
         }
     });
     (list, item)
@@ -224,6 +237,7 @@ fn json_map<const N: usize>(pairs: [(&str, Value); N]) -> serde_json::Map<String
 
 fn parameters() -> Value {
     json!({
+        "ifMatch": {"name": "If-Match", "in": "header", "required": false, "description": "The `revision` the record must be at (`3`, `\"3\"` or `*`); 412 when it changed since. Without it the write is unconditional.", "schema": {"type": "string"}},
         "org": {"name": "X-Organization-Id", "in": "header", "required": true, "description": "The org the request acts for.", "schema": {"type": "string", "minLength": 1}},
         "limit": {"name": "limit", "in": "query", "description": format!("Page size (default {DEFAULT_PAGE_SIZE})."), "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE}},
         "cursor": {"name": "cursor", "in": "query", "description": "The `nextCursor` of the previous page.", "schema": {"type": "string"}},
@@ -240,12 +254,13 @@ fn error_response(description: &str, codes: &[&str]) -> Value {
 
 fn responses() -> Value {
     json!({
-        "BadRequest": error_response("The request is malformed (body, query, path or org header).", &["malformed_json", "unreadable_body", "invalid_query", "invalid_cursor", "invalid_path", "invalid_collection", "invalid_id", "id_mismatch", "missing_org", "invalid_org", "integer_out_of_range"]),
+        "BadRequest": error_response("The request is malformed (body, query, path or org header).", &["malformed_json", "unreadable_body", "invalid_query", "invalid_cursor", "invalid_path", "invalid_collection", "invalid_id", "id_mismatch", "missing_org", "invalid_org", "integer_out_of_range", "invalid_if_match"]),
         "Unauthorized": error_response("The service key is missing or wrong.", &["unauthorized"]),
         "Forbidden": error_response("The query or body names an org other than `X-Organization-Id`.", &["org_mismatch"]),
         "NotFound": error_response("No such record in this org (another org's records are invisible), no such org, or no such route.", &["not_found", "org_not_found"]),
         "MethodNotAllowed": error_response("The collection does not support this method.", &["method_not_allowed"]),
         "Conflict": error_response("The id or natural key is taken.", &["conflict"]),
+        "PreconditionFailed": error_response("`If-Match` names a revision the record is no longer at: it changed since.", &["precondition_failed"]),
         "PayloadTooLarge": error_response(&format!("The request body, or the record as stored with its managed fields, is larger than {MAX_BODY_BYTES} bytes."), &["payload_too_large"]),
         "Unprocessable": error_response("The record does not fit its collection's type.", &["invalid_record"])
     })
@@ -256,7 +271,8 @@ fn managed() -> Value {
         "id": {"type": "string", "description": "Unique per org and collection; a UUID v7 unless the creator chose it."},
         "organizationId": {"type": "string", "description": "The org the record belongs to."},
         "createdAt": {"type": "string", "format": "date-time", "readOnly": true},
-        "updatedAt": {"type": "string", "format": "date-time", "readOnly": true}
+        "updatedAt": {"type": "string", "format": "date-time", "readOnly": true},
+        "revision": {"type": "integer", "minimum": 1, "readOnly": true, "description": "Incremented by the server on each write; `If-Match` compares it."}
     })
 }
 
@@ -311,8 +327,36 @@ fn schemas() -> Value {
             "usage": {"type": ["object", "null"]},
             "costUsd": {"type": ["number", "null"]},
             "startedAt": {"type": ["string", "null"], "format": "date-time"},
-            "finishedAt": {"type": ["string", "null"], "format": "date-time"}
+            "finishedAt": {"type": ["string", "null"], "format": "date-time"},
+            "sessionId": {"type": "string", "description": "The run session (`agent-sessions`)."}
         }), &["skillId", "status"]),
+        "AgentSession": record_schema("A run session of an http instance; its conversation is in `agent-session-turns`.", json!({
+            "skill": {"type": "string", "minLength": 1}, "skillVersion": {"type": "string"}, "contentHash": {"type": "string"},
+            "persona": {"type": ["string", "null"]}, "model": {"type": "string"},
+            "status": {"enum": ["running", "awaiting_approval", "completed", "failed"]},
+            "input": {}, "inputHash": {"type": "string", "description": "sha256 of the input's canonical JSON, bound when the session was created."},
+            "counters": {"type": "object"}, "usage": {"type": "object"}, "costUsd": {"type": "number"},
+            "expiresAt": {"type": "string", "format": "date-time"},
+            "header": {"type": "object", "description": "What agentb needs to resume the session (instance, system prompt, compiled skill), bound by `headerHash`."},
+            "headerHash": {"type": "string"}
+        }), &["skill"]),
+        "AgentSessionTurn": record_schema("One turn of a session (append-only): the messages it added and its audit events.", json!({
+            "sessionId": {"type": "string", "minLength": 1}, "seq": {"type": "integer", "minimum": 0},
+            "from": {"type": "integer", "description": "The index of the first message: messages from there on replace what earlier turns held."},
+            "messages": list, "audit": list, "calls": list,
+            "state": {"type": "object", "description": "The session's state after the turn (usage, counters, status)."}
+        }), &["sessionId", "seq"]),
+        "AgentProposal": record_schema("A T2/T3 tool call waiting for (or past) its confirmation. An ERP's UI approves one by setting `status` to `CONFIRMED` (with `If-Match`).", json!({
+            "sessionId": {"type": "string", "minLength": 1}, "toolUseId": {"type": "string", "minLength": 1},
+            "tool": {"type": "string", "minLength": 1}, "tier": {"enum": ["t1", "t2", "t3"]}, "input": {},
+            "inputHash": {"type": "string", "minLength": 1},
+            "status": {"enum": ["PENDING", "CONFIRMED", "EXECUTING", "EXECUTED", "REJECTED", "EXPIRED", "FAILED", "UNDONE"]},
+            "compensation": {"type": ["object", "null"]}, "result": {}, "error": {"type": ["string", "null"]},
+            "decidedAt": {"type": ["string", "null"], "format": "date-time"}, "decidedBy": {"type": ["string", "null"]},
+            "executedAt": {"type": ["string", "null"], "format": "date-time"}, "expiresAt": {"type": ["string", "null"], "format": "date-time"},
+            "claim": {"type": ["object", "null"], "description": "Who moved it to EXECUTING, when, and the record read before the write."},
+            "history": list
+        }), &["sessionId", "toolUseId", "tool", "status", "inputHash"]),
         "FormTemplate": record_schema("A form template (fields are the ERP's).", json!({"name": {"type": "string"}, "fields": list}), &[]),
         "ContentTrigger": record_schema("A content trigger (fields are the ERP's).", json!({"name": {"type": "string"}, "event": {"type": "string"}, "skillSlug": {"type": "string"}}), &[]),
         "KnowledgeDocument": record_schema("A knowledge document, addressed by `path` (unique per org).", json!({

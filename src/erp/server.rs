@@ -5,7 +5,8 @@
 //! a query or body naming another org is a 403 on every route (single-record ones included), a
 //! repeated `X-Organization-Id` a 400, another org's record a 404. Request bodies and stored
 //! records are each limited to 1 MiB (413, the message naming which); a malformed body, or an
-//! integer beyond 64 bits, is a 400; every error is `{"error":{"code","message"}}`.
+//! integer beyond 64 bits, is a 400; PATCH and DELETE honour `If-Match: <revision>` (412 when
+//! the record changed since); every error is `{"error":{"code","message"}}`.
 //! Connections are bounded ([`ServeLimits`]): a header-read timeout, an idle timeout and a cap on
 //! open connections keep idle or slow clients from starving the others.
 //! `/healthz` and `/openapi.json` need no key. Each request is logged (method, path, org,
@@ -19,7 +20,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, Request, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, IF_MATCH, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -354,6 +355,29 @@ fn org_of(headers: &HeaderMap) -> Result<String, ApiError> {
         .ok_or_else(|| ApiError::bad_request("invalid_org", "`X-Organization-Id` must be a non-empty org id"))
 }
 
+/// Returns the revision `If-Match` names: `3`, `"3"` or `W/"3"`; `None` without the header or
+/// for `*` (any revision). Anything else is a 400.
+fn if_match_of(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
+    let mut values = headers.get_all(IF_MATCH).iter();
+    let Some(value) = values.next() else { return Ok(None) };
+    let bad = || {
+        ApiError::bad_request(
+            "invalid_if_match",
+            "`If-Match` must name one record revision (an integer, like `If-Match: 3`) or be `*`",
+        )
+    };
+    if values.next().is_some() {
+        return Err(bad());
+    }
+    let text = value.to_str().map_err(|_| bad())?.trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    let text = text.strip_prefix("W/").unwrap_or(text);
+    let text = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(text);
+    text.parse::<u64>().map(Some).map_err(|_| bad())
+}
+
 /// A query that names an org must name the one the request acts for (403 otherwise); the
 /// single-record routes take no other parameter that matters.
 fn check_query_org(org: &str, query: Result<Query<Vec<(String, String)>>, QueryRejection>) -> Result<(), ApiError> {
@@ -528,8 +552,9 @@ async fn patch(
     let (collection, id) = path_of(path)?;
     let org = org_of(&headers)?;
     check_query_org(&org, query)?;
+    let if_match = if_match_of(&headers)?;
     let body = body_of(&headers, body).await?;
-    let record = blocking(&app, move |store| store.patch(&org, &collection, &id, body)).await?;
+    let record = blocking(&app, move |store| store.patch_if(&org, &collection, &id, body, if_match)).await?;
     Ok(record_response(StatusCode::OK, &record))
 }
 
@@ -543,10 +568,11 @@ async fn delete(
     let (collection, id) = path_of(path)?;
     let org = org_of(&headers)?;
     check_query_org(&org, query)?;
+    let if_match = if_match_of(&headers)?;
     // A DELETE needs no body, but one that names another org is refused like any other.
     if let Some(body) = optional_body_of(&headers, body).await? {
         check_body_org(&org, &body)?;
     }
-    let record = blocking(&app, move |store| store.delete(&org, &collection, &id)).await?;
+    let record = blocking(&app, move |store| store.delete_if(&org, &collection, &id, if_match)).await?;
     Ok(record_response(StatusCode::OK, &record))
 }

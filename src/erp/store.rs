@@ -21,7 +21,8 @@ use super::types::{
 };
 
 /// The schema migrations; `PRAGMA user_version` holds how many have run.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE orgs (
         id TEXT PRIMARY KEY NOT NULL,
         name TEXT NOT NULL,
@@ -37,7 +38,11 @@ const MIGRATIONS: &[&str] = &["
     ) WITHOUT ROWID;
     CREATE UNIQUE INDEX records_natural_key ON records (org, collection, natural_key)
         WHERE natural_key IS NOT NULL;
-"];
+",
+    "
+    UPDATE records SET data = json_set(data, '$.revision', 1) WHERE json_type(data, '$.revision') IS NULL;
+",
+];
 
 /// Readers kept open for reuse.
 const MAX_IDLE_READERS: usize = 8;
@@ -376,6 +381,19 @@ impl Store {
 
     /// Applies a JSON merge patch to a record.
     pub fn patch(&self, org: &str, collection: &str, id: &str, patch: Record) -> Result<Record, ApiError> {
+        self.patch_if(org, collection, id, patch, None)
+    }
+
+    /// Applies a JSON merge patch to a record whose `revision` is `if_match` (when given): the
+    /// compare-and-set of `If-Match`, a 412 when the record changed since.
+    pub fn patch_if(
+        &self,
+        org: &str,
+        collection: &str,
+        id: &str,
+        patch: Record,
+        if_match: Option<u64>,
+    ) -> Result<Record, ApiError> {
         check_record_collection(collection, "patch")?;
         check_id(id)?;
         check_body_org(org, &patch)?;
@@ -385,6 +403,7 @@ impl Store {
             require_org(tx, org)?;
             let raw = load(tx, org, collection, id)?.ok_or_else(|| ApiError::not_found(collection, id))?;
             let existing = parse_record(&raw)?;
+            check_revision(collection, id, &existing, if_match)?;
             let mut merged = existing.clone();
             let patch: Record = patch.into_iter().filter(|(k, _)| !MANAGED_FIELDS.contains(&k.as_str())).collect();
             merge_patch(&mut merged, &patch);
@@ -396,11 +415,19 @@ impl Store {
 
     /// Deletes a record; returns it as it was.
     pub fn delete(&self, org: &str, collection: &str, id: &str) -> Result<Record, ApiError> {
+        self.delete_if(org, collection, id, None)
+    }
+
+    /// Deletes a record whose `revision` is `if_match` (when given; a 412 otherwise).
+    pub fn delete_if(&self, org: &str, collection: &str, id: &str, if_match: Option<u64>) -> Result<Record, ApiError> {
         check_record_collection(collection, "delete")?;
         check_id(id)?;
         self.write(|tx| {
             require_org(tx, org)?;
             let raw = load(tx, org, collection, id)?.ok_or_else(|| ApiError::not_found(collection, id))?;
+            if if_match.is_some() {
+                check_revision(collection, id, &parse_record(&raw)?, if_match)?;
+            }
             tx.prepare_cached("DELETE FROM records WHERE org = ?1 AND collection = ?2 AND id = ?3")
                 .and_then(|mut s| s.execute((org, collection, id)))
                 .map_err(sql)?;
@@ -601,8 +628,25 @@ fn build(
     let created = existing.and_then(|e| e.get("createdAt").cloned()).unwrap_or_else(|| Value::String(now.to_owned()));
     record.insert("createdAt".to_owned(), created);
     record.insert("updatedAt".to_owned(), Value::String(now.to_owned()));
+    let revision = existing.map_or(0, revision_of) + 1;
+    record.insert("revision".to_owned(), Value::from(revision));
     validate(collection, &record).map_err(|problem| ApiError::invalid(collection, &problem))?;
     Ok(record)
+}
+
+/// Returns a stored record's `revision` (0 for one written before revisions existed).
+pub fn revision_of(record: &Record) -> u64 {
+    record.get("revision").and_then(Value::as_u64).unwrap_or(0)
+}
+
+/// The compare-and-set of `If-Match`: a 412 when the record is not at the expected revision.
+fn check_revision(collection: &str, id: &str, record: &Record, if_match: Option<u64>) -> Result<(), ApiError> {
+    match if_match {
+        Some(expected) if revision_of(record) != expected => {
+            Err(ApiError::precondition_failed(collection, id, expected, revision_of(record)))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Writes a record, checking its size and that its natural key is free.
@@ -773,6 +817,63 @@ mod tests {
         assert_eq!(seen.len(), 7);
         let bad = ListQuery::new().cursor(Some("zz".into()));
         assert_eq!(store.list("acme", "deals", &bad).unwrap_err().code, "invalid_cursor");
+    }
+
+    #[test]
+    fn revisions_count_writes_and_if_match_is_a_compare_and_set() {
+        let store = store_with_orgs();
+        let created = store
+            .create(
+                "acme",
+                "agent-proposals",
+                obj(json!({"id": "p1", "sessionId": "s", "toolUseId": "t",
+            "tool": "x", "status": "PENDING", "inputHash": "h"})),
+            )
+            .unwrap();
+        assert_eq!(created["revision"], 1);
+        let patched =
+            store.patch_if("acme", "agent-proposals", "p1", obj(json!({"status": "EXECUTING"})), Some(1)).unwrap();
+        assert_eq!(patched["revision"], 2);
+        // A second writer that read revision 1 loses: 412, and nothing changes.
+        let err =
+            store.patch_if("acme", "agent-proposals", "p1", obj(json!({"status": "FAILED"})), Some(1)).unwrap_err();
+        assert_eq!((err.status, err.code.as_str()), (412, "precondition_failed"));
+        assert!(err.message.contains("revision 2, not 1"), "{}", err.message);
+        let raw: Record = serde_json::from_str(&store.get("acme", "agent-proposals", "p1").unwrap()).unwrap();
+        assert_eq!((raw["status"].clone(), raw["revision"].clone()), (json!("EXECUTING"), json!(2)));
+        // The body cannot set the revision; without `If-Match` a write is unconditional.
+        let p = store.patch("acme", "agent-proposals", "p1", obj(json!({"revision": 99}))).unwrap();
+        assert_eq!(p["revision"], 3);
+        assert_eq!(store.delete_if("acme", "agent-proposals", "p1", Some(2)).unwrap_err().status, 412);
+        assert_eq!(store.delete_if("acme", "agent-proposals", "p1", Some(3)).unwrap()["revision"], 3);
+        // The typed collections check their required fields.
+        let err = store.create("acme", "agent-session-turns", obj(json!({"sessionId": "s"}))).unwrap_err();
+        assert_eq!(err.status, 422);
+        let up = store.upsert("acme", "agent-skills", obj(json!({"slug": "a", "name": "A"}))).unwrap();
+        assert_eq!(up.record["revision"], 1);
+        let up = store.upsert("acme", "agent-skills", obj(json!({"slug": "a", "name": "B"}))).unwrap();
+        assert_eq!(up.record["revision"], 2);
+    }
+
+    #[test]
+    fn records_written_before_revisions_get_revision_1() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("erp.sqlite");
+        let store = Store::open(&path).unwrap();
+        store.add_org("acme", "Acme").unwrap();
+        {
+            let conn = lock(&store.writer);
+            conn.execute(
+                "INSERT INTO records (org, collection, id, natural_key, data) VALUES ('acme', 'briefs', 'b1', NULL, '{\"id\":\"b1\"}')",
+                [],
+            )
+            .unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+        }
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        let raw: Record = serde_json::from_str(&store.get("acme", "briefs", "b1").unwrap()).unwrap();
+        assert_eq!(raw["revision"], 1);
     }
 
     #[test]

@@ -24,10 +24,26 @@ pub const CONTENT_TRIGGERS: &str = "content-triggers";
 pub const KNOWLEDGE: &str = "knowledge";
 /// The orgs of an instance (list only).
 pub const ORGANIZATIONS: &str = "organizations";
+/// Run sessions of http instances (SPEC §8: where sessions live).
+pub const AGENT_SESSIONS: &str = "agent-sessions";
+/// The turns of a session: append-only, one record per turn (`?sessionId=`).
+pub const AGENT_SESSION_TURNS: &str = "agent-session-turns";
+/// Proposals of http instances (`?sessionId=&status=`).
+pub const AGENT_PROPOSALS: &str = "agent-proposals";
 
 /// The collections the contract names; any other plural kebab-case name is an entity collection.
-pub const NAMED_COLLECTIONS: &[&str] =
-    &[ORGANIZATIONS, AGENT_SKILLS, AGENT_PERSONAS, AGENT_INVOCATIONS, FORM_TEMPLATES, CONTENT_TRIGGERS, KNOWLEDGE];
+pub const NAMED_COLLECTIONS: &[&str] = &[
+    ORGANIZATIONS,
+    AGENT_SKILLS,
+    AGENT_PERSONAS,
+    AGENT_INVOCATIONS,
+    FORM_TEMPLATES,
+    CONTENT_TRIGGERS,
+    KNOWLEDGE,
+    AGENT_SESSIONS,
+    AGENT_SESSION_TURNS,
+    AGENT_PROPOSALS,
+];
 
 /// The largest record (and request body) an instance accepts: 1 MiB.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -38,8 +54,10 @@ pub const DEFAULT_PAGE_SIZE: u32 = 50;
 /// The largest page size.
 pub const MAX_PAGE_SIZE: u32 = 500;
 
-/// Fields the instance manages: a body may repeat them but never change them.
-pub const MANAGED_FIELDS: &[&str] = &["id", "organizationId", "createdAt", "updatedAt"];
+/// Fields the instance manages: a body may repeat them but never change them. `revision` is
+/// the integer the instance increments on each write (1 when created): PATCH and DELETE with
+/// `If-Match: <revision>` answer 412 when the record changed since.
+pub const MANAGED_FIELDS: &[&str] = &["id", "organizationId", "createdAt", "updatedAt", "revision"];
 
 /// Returns whether `name` is a valid collection name: lowercase kebab-case (`briefs`,
 /// `form-templates`), starting with a letter, at most 64 characters.
@@ -363,6 +381,9 @@ pub struct AgentInvocation {
     pub started_at: Option<jiff::Timestamp>,
     #[serde(default)]
     pub finished_at: Option<jiff::Timestamp>,
+    /// The run session the invocation belongs to (`agent-sessions` for http instances).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<jiff::Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -454,6 +475,21 @@ pub fn validate(collection: &str, record: &Record) -> Result<(), String> {
             from_record::<AgentInvocation>(record).map(drop)
         }
         KNOWLEDGE => non_empty(record, "path"),
+        AGENT_SESSIONS => non_empty(record, "skill"),
+        AGENT_SESSION_TURNS => {
+            non_empty(record, "sessionId")?;
+            match record.get("seq") {
+                Some(Value::Number(n)) if n.is_u64() => Ok(()),
+                Some(_) => Err("`seq` must be a non-negative integer".to_owned()),
+                None => Err("missing field `seq`".to_owned()),
+            }
+        }
+        AGENT_PROPOSALS => {
+            for field in ["sessionId", "toolUseId", "tool", "status", "inputHash"] {
+                non_empty(record, field)?;
+            }
+            Ok(())
+        }
         _ => Ok(()),
     }
 }
@@ -531,6 +567,17 @@ impl ApiError {
     /// Returns a 409: the record conflicts with an existing one.
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::new(409, "conflict", message)
+    }
+
+    /// Returns a 412: the record's `revision` is not the one `If-Match` names (it changed since).
+    pub fn precondition_failed(collection: &str, id: &str, expected: u64, actual: u64) -> Self {
+        Self::new(
+            412,
+            "precondition_failed",
+            format!(
+                "the `{collection}` record `{id}` is at revision {actual}, not {expected} (`If-Match`): it changed since"
+            ),
+        )
     }
 
     /// Returns a 413: the request body is larger than [`MAX_BODY_BYTES`].

@@ -86,8 +86,19 @@ impl ProposalReport {
 /// Opens the ERP of an instance, by name.
 pub type OpenErp<'a> = &'a (dyn Fn(&str) -> anyhow::Result<Arc<dyn Erp>> + Sync);
 
-/// Confirms a PENDING (or CONFIRMED) proposal and executes it exactly once; runs its
-/// `post_tool_use` hooks in `hook_dir`. A proposal past its window expires instead (an error).
+/// How many times a decision is tried again after another writer changed the proposal first.
+const RETRIES: usize = 3;
+
+/// Returns whether an error is a lost compare-and-set.
+fn is_stale(e: &anyhow::Error) -> bool {
+    matches!(e.downcast_ref::<RunError>(), Some(RunError::StaleProposal { .. }))
+}
+
+/// Confirms a PENDING (or CONFIRMED — by this agentb or by the ERP's UI — or FAILED: a retry)
+/// proposal and executes it exactly once; runs its `post_tool_use` hooks in `hook_dir`. A
+/// proposal past its window expires instead (an error). Two machines approving at once: the
+/// execution claim lets one run it; the other reports it executed already, or
+/// [`RunError::AlreadyExecuting`] while it runs.
 pub async fn approve(
     store: &Store,
     clock: &Clock,
@@ -97,23 +108,46 @@ pub async fn approve(
     open: OpenErp<'_>,
 ) -> anyhow::Result<ProposalReport> {
     let (_lock, mut p) = store.lock_proposal(id)?;
-    match p.state {
-        State::Executed | State::Undone => return Ok(ProposalReport::of(p, false, None)),
-        State::Pending | State::Confirmed => {}
-        state => return Err(RunError::NotApprovable { id: p.id.clone(), state }.into()),
-    }
     let session = store.read(&p.session_id)?;
     let now = clock.now();
-    if p.state == State::Pending {
-        if p.is_past_window(now) {
-            let reason = p.expires_at.map(|at| format!("the T2 window closed at {at}"));
-            transition(store, &mut p, State::Expired, now, "agentb proposals approve", reason)?;
-            return Err(RunError::ProposalExpired { id: p.id.clone(), closed_at: p.expires_at }.into());
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let decided = match p.state {
+            State::Executed | State::Undone => return Ok(ProposalReport::of(p, false, None)),
+            State::Confirmed | State::Executing => Ok(()),
+            State::Pending if p.is_past_window(now) => {
+                let reason = p.expires_at.map(|at| format!("the T2 window closed at {at}"));
+                match transition(store, &mut p, State::Expired, now, "agentb proposals approve", reason) {
+                    Ok(()) => {
+                        return Err(RunError::ProposalExpired { id: p.id.clone(), closed_at: p.expires_at }.into());
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            State::Pending => transition(store, &mut p, State::Confirmed, now, "agentb proposals approve", None),
+            State::Failed => {
+                p.error = None;
+                transition(store, &mut p, State::Confirmed, now, "agentb proposals approve (retry)", None)
+            }
+            state => return Err(RunError::NotApprovable { id: p.id.clone(), state }.into()),
+        };
+        match decided {
+            Ok(()) => break,
+            Err(e) if is_stale(&e) && attempt < RETRIES => p = store.find_proposal(id)?,
+            Err(e) => return Err(e),
         }
-        transition(store, &mut p, State::Confirmed, now, "agentb proposals approve", None)?;
     }
     let erp = open(&p.instance)?;
-    execute_proposal(store, erp.as_ref(), &session.artifact.tools, now, &mut p).await?;
+    if let Err(e) = execute_proposal(store, erp.as_ref(), &session.artifact.tools, now, &mut p).await {
+        // Another machine finished it between our read and our claim: nothing ran here.
+        if matches!(e.downcast_ref::<RunError>(), Some(RunError::NotConfirmed { .. }))
+            && matches!(p.state, State::Executed | State::Undone)
+        {
+            return Ok(ProposalReport::of(p, false, None));
+        }
+        return Err(e);
+    }
     let mut flag = None;
     if p.state == State::Executed {
         // The write ran here, so its post_tool_use hooks run here, as in `agentb run`.
@@ -125,15 +159,21 @@ pub async fn approve(
     Ok(ProposalReport::of(p, true, flag))
 }
 
-/// Rejects a proposal (one rejected already is reported unchanged).
+/// Rejects a PENDING or FAILED proposal (one rejected already is reported unchanged).
 pub fn reject(store: &Store, clock: &Clock, id: &str) -> anyhow::Result<ProposalReport> {
     let (_lock, mut p) = store.lock_proposal(id)?;
-    if p.state == State::Rejected {
-        return Ok(ProposalReport::of(p, false, None));
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        if p.state == State::Rejected {
+            return Ok(ProposalReport::of(p, false, None));
+        }
+        match transition(store, &mut p, State::Rejected, clock.now(), "agentb proposals reject", None) {
+            Ok(()) => return Ok(ProposalReport::of(p, true, None)),
+            Err(e) if is_stale(&e) && attempt < RETRIES => p = store.find_proposal(id)?,
+            Err(e) => return Err(e.context(format!("cannot reject proposal `{}`", p.id))),
+        }
     }
-    transition(store, &mut p, State::Rejected, clock.now(), "agentb proposals reject", None)
-        .with_context(|| format!("cannot reject proposal `{}`", p.id))?;
-    Ok(ProposalReport::of(p, true, None))
 }
 
 /// What `undo` did: the compensation it ran and its result, or the proposal undone already.

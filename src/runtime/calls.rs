@@ -181,7 +181,7 @@ impl Runtime<'_> {
         if let Some(mut p) = self.store.proposals(&session.id)?.into_iter().find(|p| p.tool_use_id == id) {
             let (content, is_error) = describe_for_model(&p);
             p.reported = true;
-            self.store.save_proposal(&p)?;
+            self.store.save_reported(&p)?;
             return Ok(Answer::Result { content, is_error });
         }
         let now = self.clock.now();
@@ -309,7 +309,7 @@ impl Runtime<'_> {
         let mut p =
             Proposal::new(&session.id, id, name, tier, &session.org, &session.instance, input.clone(), now, window);
         p.id = self.ids.proposal();
-        self.store.save_proposal(&p)?;
+        self.store.save_proposal(&mut p)?;
         audit(
             self.store,
             &session.id,
@@ -349,7 +349,7 @@ impl Runtime<'_> {
             (content, is_error) = self.post_hooks(session, name, &input, id, tier, &response, content, is_error).await;
         }
         p.reported = true;
-        self.store.save_proposal(&p)?;
+        self.store.save_reported(&p)?;
         Ok(Answer::Result { content, is_error })
     }
 

@@ -79,7 +79,7 @@ pub enum RunError {
     Transition(String),
     #[error("proposal `{id}` is {state}, not CONFIRMED")]
     NotConfirmed { id: String, state: State },
-    #[error("proposal `{id}` is {state}; only a PENDING proposal can be approved")]
+    #[error("proposal `{id}` is {state}; only a PENDING, CONFIRMED or FAILED proposal can be approved")]
     NotApprovable { id: String, state: State },
     #[error("proposal `{id}` expired: its window closed at {}", closed_at.map(|t| t.to_string()).unwrap_or_default())]
     ProposalExpired { id: String, closed_at: Option<Timestamp> },
@@ -90,6 +90,22 @@ pub enum RunError {
     NotUndoable { id: String, state: State },
     #[error("proposal `{id}` ({tool}) changed nothing that can be undone")]
     NothingToUndo { id: String, tool: String },
+    /// A proposal write lost its compare-and-set: the stored proposal moved on since this copy
+    /// was read (another machine or process wrote it).
+    #[error("proposal `{id}` changed since it was read (revision {read}{}); nothing was written", now.map(|n| format!(", now {n}")).unwrap_or_default())]
+    StaleProposal { id: String, read: u64, now: Option<u64> },
+    /// Another machine holds the proposal's execution claim: it is never executed twice.
+    #[error("proposal `{id}` is already being executed elsewhere (claimed by {by} at {at})")]
+    AlreadyExecuting { id: String, by: String, at: Timestamp, until: Timestamp },
+    /// The ERP implements an older contract: it has no collection for sessions or proposals.
+    #[error(
+        "ERP instance `{instance}` has no `{collection}` collection (it answered 404 to {method} /api/v1/{collection})"
+    )]
+    MissingCollection { instance: String, collection: String, method: String },
+    /// A session (or proposal) record in the ERP no longer holds what agentb bound when it
+    /// created it: damaged, or forged. Nothing is touched.
+    #[error("session `{id}` in ERP instance `{instance}` was changed after agentb created it: {what}")]
+    SessionForged { id: String, instance: String, what: String },
 }
 
 fn list(problems: &[String]) -> String {
@@ -167,6 +183,21 @@ impl RunError {
             RunError::UnknownProposal { .. } => "`agentb proposals list` shows the proposals".to_owned(),
             RunError::NotApprovable { .. } => "`agentb proposals show ID` shows its history".to_owned(),
             RunError::ProposalExpired { .. } => "run the skill again to propose it anew".to_owned(),
+            RunError::StaleProposal { id, .. } => {
+                format!("`agentb proposals show {id}` shows where it stands now; run the command again")
+            }
+            RunError::AlreadyExecuting { until, .. } => format!(
+                "nothing was run here; `agentb proposals show` shows the outcome once it finishes (a claim whose \
+                 machine died may be taken over after {until})"
+            ),
+            RunError::MissingCollection { instance, .. } => format!(
+                "the instance implements an older ERP contract: upgrade it to the one `agentb erp serve` serves at \
+                 `/openapi.json` (collections `agent-sessions`, `agent-session-turns`, `agent-proposals`), or run \
+                 against a local instance; runs on instance `{instance}` need them to keep sessions and proposals"
+            ),
+            RunError::SessionForged { .. } => "nothing was executed or written; a session cannot be trusted once its \
+                                               org or input changed: start a new run"
+                .to_owned(),
             RunError::ProposalChanged { .. } => "restore the file as agentb wrote it (nothing was executed); a call \
                                                  with another org or input is a new proposal: run the skill again"
                 .to_owned(),
@@ -181,9 +212,16 @@ impl RunError {
         })
     }
 
-    /// Returns whether the error is a failed remote call (the rest are the user's to fix).
+    /// Returns whether the error is a failed remote call, or another machine's doing (exit 3;
+    /// the rest are the user's to fix).
     pub fn is_remote(&self) -> bool {
-        matches!(self, RunError::ProposalFailed { .. })
+        matches!(
+            self,
+            RunError::ProposalFailed { .. }
+                | RunError::MissingCollection { .. }
+                | RunError::AlreadyExecuting { .. }
+                | RunError::StaleProposal { .. }
+        )
     }
 }
 

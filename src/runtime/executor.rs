@@ -144,7 +144,7 @@ pub async fn execute(
             } else {
                 erp.get(org, collection, id).await.map_err(classify)?
             };
-            Ok(Executed { result: Value::Object(record), compensation: None })
+            Ok(Executed { result: for_model(record), compensation: None })
         }
         "read" => {
             let mut query = ListQuery::new()
@@ -159,7 +159,8 @@ pub async fn execute(
                 }
             }
             let page = erp.list(org, collection, &query).await.map_err(classify)?;
-            Ok(Executed { result: json!({"data": page.data, "nextCursor": page.next_cursor}), compensation: None })
+            let data: Vec<Value> = page.data.into_iter().map(for_model).collect();
+            Ok(Executed { result: json!({"data": data, "nextCursor": page.next_cursor}), compensation: None })
         }
         "create" => {
             let mut data = data_field(input)?;
@@ -177,7 +178,7 @@ pub async fn execute(
             };
             let id = record.get("id").and_then(Value::as_str).unwrap_or(&id).to_owned();
             Ok(Executed {
-                result: Value::Object(record),
+                result: for_model(record),
                 compensation: Some(Compensation::Delete { collection: collection.to_owned(), id }),
             })
         }
@@ -200,7 +201,7 @@ pub async fn execute(
             let record = erp.patch(org, collection, &id, patch.clone()).await.map_err(classify)?;
             let back = reverse_patch(&before, &patch);
             Ok(Executed {
-                result: Value::Object(record),
+                result: for_model(record),
                 compensation: Some(Compensation::Patch { collection: collection.to_owned(), id, patch: back }),
             })
         }
@@ -219,6 +220,13 @@ pub async fn execute(
         }
         other => Err(ToolError::Input(format!("the tool `{}` has an unknown action `{other}`", tool.name))),
     }
+}
+
+/// Returns a record as the model sees it: without `revision`, the contract's compare-and-set
+/// counter, which is agentb's business (and would make every recorded cassette stale).
+fn for_model(mut record: Record) -> Value {
+    record.remove("revision");
+    Value::Object(record)
 }
 
 /// Returns the merge patch that takes a record from `merge_patch(before, patch)` back to
@@ -339,9 +347,12 @@ mod tests {
             assert_eq!(up.result["meta"], json!({"a": 2, "b": 3, "deep": {"x": 1, "y": 2}}));
             compensate(&erp, "acme", up.compensation.as_ref().unwrap()).await.unwrap();
             let mut back = erp.get("acme", "briefs", "b1").await.unwrap();
+            // The undo is one more write: only `updatedAt` and `revision` differ.
             back.remove("updatedAt");
+            back.remove("revision");
             let mut original = original;
             original.remove("updatedAt");
+            original.remove("revision");
             assert_eq!(back, original);
         });
     }

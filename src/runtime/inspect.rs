@@ -93,7 +93,7 @@ pub struct SessionView {
 
 /// Returns a session with its proposals and audit log.
 pub fn show(store: &Store, id: &str) -> anyhow::Result<SessionView> {
-    if !is_session_id(id) || !store.dir(id)?.join("session.json").is_file() {
+    if !is_session_id(id) || !store.exists(id)? {
         return Err(RunError::UnknownSession { id: id.to_owned(), purpose: SessionUse::Show }.into());
     }
     let s = store.read(id)?;

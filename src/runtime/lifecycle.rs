@@ -10,6 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -73,6 +74,43 @@ impl RunConfig {
 /// Returns the project's session store (`.agentbuilder/sessions`).
 pub fn store_of(project: &Project) -> Store {
     Store::new(project.state_dir().join("sessions"))
+}
+
+/// Returns the session store of an instance: the sessions folder for a local instance; for an
+/// http instance the ERP's `agent-sessions`, `agent-session-turns` and `agent-proposals`, with
+/// `.agentbuilder/sessions/remote/<instance>/` as the cache.
+pub fn store_for(project: &Project, instance: &Instance) -> Store {
+    let root = project.state_dir().join("sessions");
+    if instance.config.is_local() {
+        return Store::new(root);
+    }
+    let cache = super::shared::cache_dir(&root, &instance.name);
+    let backend = super::shared::ErpSessions::new(
+        &instance.name,
+        Arc::clone(&instance.erp),
+        instance.config.orgs.clone(),
+        cache.clone(),
+    );
+    Store::with_backend(cache, Arc::new(backend))
+}
+
+/// Returns the instance whose sessions hold session `id` in this machine's folder (the local
+/// sessions, then each http instance's cache), if any.
+pub fn instance_of_session(project: &Project, id: &str) -> Option<String> {
+    if !session::is_session_id(id) {
+        return None;
+    }
+    let root = project.state_dir().join("sessions");
+    if let Ok(s) = Store::new(root.clone()).read(id) {
+        return Some(s.instance);
+    }
+    project
+        .config
+        .erp
+        .instances
+        .keys()
+        .find(|name| super::shared::cache_dir(&root, name).join(id).join("session.json").is_file())
+        .cloned()
 }
 
 /// Everything a run takes from the world.
@@ -326,8 +364,7 @@ pub async fn check_org(instance: &Instance, org: &str) -> anyhow::Result<()> {
 /// it, as the invocation records (`cli`, `test`).
 pub async fn start(deps: &RunDeps<'_>, mut session: Session, triggered_by: &str) -> anyhow::Result<RunReport> {
     check_org(deps.instance, &session.org).await?;
-    let mut extra = Record::new();
-    extra.insert("sessionId".to_owned(), Value::String(session.id.clone()));
+    deps.store.backend().check()?;
     let invocation = AgentInvocation {
         id: String::new(),
         organization_id: String::new(),
@@ -345,9 +382,10 @@ pub async fn start(deps: &RunDeps<'_>, mut session: Session, triggered_by: &str)
         cost_usd: None,
         started_at: Some(session.created_at),
         finished_at: None,
+        session_id: Some(session.id.clone()),
         created_at: None,
         updated_at: None,
-        extra,
+        extra: Record::new(),
     };
     let created =
         deps.instance.erp.create_invocation(&session.org, &invocation).await.with_context(|| {
@@ -645,7 +683,7 @@ mod tests {
         let usage: InvocationUsage = serde_json::from_value(inv.usage.clone().unwrap()).unwrap();
         assert_eq!((usage.input_tokens, usage.output_tokens, usage.turns), (200, 40, 2));
         assert!(inv.cost_usd.unwrap() > 0.0);
-        assert_eq!(inv.extra["sessionId"], report.session.as_str());
+        assert_eq!(inv.session_id.as_deref(), Some(report.session.as_str()));
         assert_eq!(inv.extra["audit"]["decisions"]["allow:granted"], 1);
         assert_eq!(serde_json::to_value(&report).unwrap()["status"], "completed");
     }

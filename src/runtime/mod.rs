@@ -7,6 +7,7 @@
 
 pub mod approvals;
 pub mod audit;
+pub mod backend;
 mod calls;
 pub mod clock;
 pub mod deployed;
@@ -23,6 +24,7 @@ pub mod output;
 pub mod persona;
 pub mod proposals;
 pub mod session;
+pub mod shared;
 #[cfg(test)]
 mod testing;
 mod turns;

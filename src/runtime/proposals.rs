@@ -1,8 +1,11 @@
 //! Proposals (SPEC §8): a T2 or T3 tool call (and every write, whatever its tier) waiting for,
 //! or past, its confirmation. The state machine is
-//! `PENDING → CONFIRMED → EXECUTED → UNDONE`, with `PENDING → REJECTED | EXPIRED` and
-//! `CONFIRMED → FAILED`; every transition is recorded with who made it. An approval is bound to
-//! the hash of the exact input; execution is idempotent by `tool_use_id`.
+//! `PENDING → CONFIRMED → EXECUTING → EXECUTED → UNDONE`, with `PENDING → REJECTED | EXPIRED`,
+//! `CONFIRMED | EXECUTING → FAILED` and `FAILED → CONFIRMED | REJECTED` (a retry, or giving up);
+//! every transition is recorded with who made it. EXECUTING is the claim: it is written with
+//! a compare-and-set on the proposal's `revision` before the tool call runs, so two machines
+//! that approve at once execute it exactly once. An approval is bound to the hash of the exact
+//! input; execution is idempotent by `tool_use_id`.
 
 use std::fmt;
 
@@ -20,6 +23,8 @@ use crate::config::Tier;
 pub enum State {
     Pending,
     Confirmed,
+    /// Claimed for execution (the tool call is running, or its machine died: see [`Claim`]).
+    Executing,
     Executed,
     Rejected,
     Expired,
@@ -29,9 +34,10 @@ pub enum State {
 
 impl State {
     /// Every state, in lifecycle order.
-    pub const ALL: [State; 7] = [
+    pub const ALL: [State; 8] = [
         State::Pending,
         State::Confirmed,
+        State::Executing,
         State::Executed,
         State::Rejected,
         State::Expired,
@@ -44,7 +50,11 @@ impl State {
         matches!(
             (self, to),
             (State::Pending, State::Confirmed | State::Rejected | State::Expired)
-                | (State::Confirmed, State::Executed | State::Failed)
+                | (State::Confirmed, State::Executing | State::Executed | State::Failed)
+                // Executing → Executing: a claim whose machine died is taken over.
+                // Executing → Confirmed: the claim is released after the ERP failed (retry later).
+                | (State::Executing, State::Confirmed | State::Executing | State::Executed | State::Failed)
+                | (State::Failed, State::Confirmed | State::Rejected)
                 | (State::Executed, State::Undone)
         )
     }
@@ -54,6 +64,7 @@ impl State {
         match self {
             State::Pending => "PENDING",
             State::Confirmed => "CONFIRMED",
+            State::Executing => "EXECUTING",
             State::Executed => "EXECUTED",
             State::Rejected => "REJECTED",
             State::Expired => "EXPIRED",
@@ -86,6 +97,29 @@ pub struct Transition {
     pub reason: Option<String>,
 }
 
+/// Who claimed a proposal for execution (moved it to EXECUTING), until when the claim holds,
+/// and the record read before the write (the journal entry that lets another machine finish
+/// the call, idempotently, once the claim has lapsed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Claim {
+    /// A random token: the claimant recognizes its own claim after a lost answer.
+    pub token: String,
+    /// The claimant, for messages (`host pid N`).
+    pub by: String,
+    pub at: Timestamp,
+    /// Past this, another machine may take the claim over.
+    pub until: Timestamp,
+    /// Whether the snapshot below was taken (a create needs none).
+    #[serde(default)]
+    pub snapshot_taken: bool,
+    #[serde(default)]
+    pub before: Option<crate::erp::Record>,
+}
+
+/// How long an execution claim holds before another machine may take it over: longer than
+/// any one tool call with its retries.
+pub const CLAIM_TTL: std::time::Duration = std::time::Duration::from_mins(10);
+
 /// A proposal, stored as `sessions/<session>/proposals/<id>.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Proposal {
@@ -116,6 +150,13 @@ pub struct Proposal {
     /// Whether the model has been told the proposal's latest state.
     #[serde(default)]
     pub reported: bool,
+    /// The revision of the stored proposal this copy was read at (0: never stored): every save
+    /// is a compare-and-set against it.
+    #[serde(default)]
+    pub revision: u64,
+    /// The execution claim, while EXECUTING (and kept after, for the record).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim: Option<Claim>,
 }
 
 impl Proposal {
@@ -150,6 +191,8 @@ impl Proposal {
             compensation: None,
             history: Vec::new(),
             reported: false,
+            revision: 0,
+            claim: None,
         }
     }
 
@@ -226,7 +269,7 @@ mod tests {
 
     #[test]
     fn the_state_machine_allows_only_its_edges() {
-        use State::{Confirmed, Executed, Expired, Failed, Pending, Rejected, Undone};
+        use State::{Confirmed, Executed, Executing, Expired, Failed, Pending, Rejected, Undone};
         let allowed: Vec<(State, State)> = State::ALL
             .into_iter()
             .flat_map(|a| State::ALL.into_iter().map(move |b| (a, b)))
@@ -238,9 +281,16 @@ mod tests {
                 (Pending, Confirmed),
                 (Pending, Rejected),
                 (Pending, Expired),
+                (Confirmed, Executing),
                 (Confirmed, Executed),
                 (Confirmed, Failed),
-                (Executed, Undone)
+                (Executing, Confirmed),
+                (Executing, Executing),
+                (Executing, Executed),
+                (Executing, Failed),
+                (Executed, Undone),
+                (Failed, Confirmed),
+                (Failed, Rejected),
             ]
         );
         let mut p = proposal();

@@ -7,10 +7,11 @@
 //! by a crash is dropped when the session is next loaded. A lock file keeps two agentb processes
 //! from driving one session at once.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -20,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::audit::AuditLog;
+use super::backend::{Backend, Fetched, Folder};
 use super::deployed::Origin;
 use super::error::{RunError, SessionUse};
 use super::guard::Counters;
@@ -107,10 +109,14 @@ pub struct CallRecord {
     pub is_error: bool,
 }
 
-/// The sessions folder.
+/// The sessions folder, and the [`Backend`] where its sessions are durable: the folder itself
+/// (local instances), or the ERP with the folder as a cache (http instances).
 #[derive(Debug)]
 pub struct Store {
     root: PathBuf,
+    backend: Arc<dyn Backend>,
+    /// Sessions this process has brought into the folder from its backend (or created).
+    fetched: Mutex<HashSet<String>>,
     /// Per session: how many messages `log.jsonl` holds, and the last of them (a message that
     /// changed since is written again).
     persisted: Mutex<HashMap<String, (usize, Option<Message>)>>,
@@ -135,44 +141,61 @@ enum JournalLine {
 
 /// The part of a session that never changes: `session.json`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct Header {
-    id: String,
-    skill: String,
-    skill_version: String,
-    org: String,
-    instance: String,
-    persona: Option<String>,
-    model: String,
-    max_tokens: u32,
-    created_at: Timestamp,
-    invocation_id: Option<String>,
-    input: Value,
-    system: String,
-    artifact: Artifact,
+pub struct Header {
+    pub(crate) id: String,
+    pub(crate) skill: String,
+    pub(crate) skill_version: String,
+    pub(crate) org: String,
+    pub(crate) instance: String,
+    pub(crate) persona: Option<String>,
+    pub(crate) model: String,
+    pub(crate) max_tokens: u32,
+    pub(crate) created_at: Timestamp,
+    pub(crate) invocation_id: Option<String>,
+    pub(crate) input: Value,
+    pub(crate) system: String,
+    pub(crate) artifact: Artifact,
     #[serde(default)]
-    origin: Option<Origin>,
+    pub(crate) origin: Option<Origin>,
 }
 
 /// The state of a session after a turn.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct SessionState {
-    status: Status,
-    updated_at: Timestamp,
-    usage: Usage,
-    cost_usd: f64,
-    turns: u32,
-    counters: Counters,
-    corrections: u32,
-    output: Option<Value>,
-    error: Option<String>,
+pub struct SessionState {
+    pub(crate) status: Status,
+    pub(crate) updated_at: Timestamp,
+    pub(crate) usage: Usage,
+    pub(crate) cost_usd: f64,
+    pub(crate) turns: u32,
+    pub(crate) counters: Counters,
+    pub(crate) corrections: u32,
+    pub(crate) output: Option<Value>,
+    pub(crate) error: Option<String>,
+}
+
+impl SessionState {
+    /// Returns the state of a session as it stands.
+    pub(crate) fn of(session: &Session) -> Self {
+        Self {
+            status: session.status,
+            updated_at: session.updated_at,
+            usage: session.usage,
+            cost_usd: session.cost_usd,
+            turns: session.turns,
+            counters: session.counters.clone(),
+            corrections: session.corrections,
+            output: session.output.clone(),
+            error: session.error.clone(),
+        }
+    }
 }
 
 /// One line of `log.jsonl`: messages from index `from` on replace what the log held there.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct LogLine {
-    from: usize,
-    messages: Vec<Message>,
-    state: SessionState,
+pub struct LogLine {
+    pub(crate) from: usize,
+    pub(crate) messages: Vec<Message>,
+    pub(crate) state: SessionState,
 }
 
 /// A held session lock; released when dropped.
@@ -182,9 +205,82 @@ pub struct Lock {
 }
 
 impl Store {
-    /// Returns the store at `root` (`.agentbuilder/sessions`).
+    /// Returns the store at `root` (`.agentbuilder/sessions`), the folder its own backend.
     pub fn new(root: PathBuf) -> Self {
-        Self { root, persisted: Mutex::default(), journals: Mutex::default() }
+        Self::with_backend(root, Arc::new(Folder))
+    }
+
+    /// Returns the store at `root` whose sessions are durable in `backend` (the folder is its
+    /// cache).
+    pub fn with_backend(root: PathBuf, backend: Arc<dyn Backend>) -> Self {
+        Self { root, backend, fetched: Mutex::default(), persisted: Mutex::default(), journals: Mutex::default() }
+    }
+
+    /// Returns where the sessions are durable.
+    pub fn backend(&self) -> &dyn Backend {
+        self.backend.as_ref()
+    }
+
+    /// Brings a session into the folder from the backend, once per process (a backend that is
+    /// the folder has nothing to bring). A session the backend holds replaces the folder's copy,
+    /// after the backend verified it; one it does not hold leaves the folder as it is.
+    fn refresh(&self, id: &str) -> anyhow::Result<()> {
+        if !is_session_id(id) || lock(&self.fetched).contains(id) {
+            return Ok(());
+        }
+        if let Some(fetched) = self.backend.fetch_session(id)? {
+            self.materialize(fetched)?;
+        }
+        lock(&self.fetched).insert(id.to_owned());
+        Ok(())
+    }
+
+    /// Writes a session fetched from the backend into the folder: its header, log, audit log,
+    /// journal and proposals, each file replaced whole.
+    fn materialize(&self, fetched: Fetched) -> anyhow::Result<()> {
+        let Fetched { header, lines, audit, calls, proposals } = fetched;
+        let id = header.id.clone();
+        let dir = self.dir(&id)?;
+        std::fs::create_dir_all(dir.join("proposals"))
+            .with_context(|| format!("failed to create `{}`", dir.display()))?;
+        if let Ok(local) = self.header(&id) {
+            let (mut a, mut b) = (serde_json::to_value(&local)?, serde_json::to_value(&header)?);
+            a["instance"] = Value::Null;
+            b["instance"] = Value::Null;
+            if a != b {
+                return Err(RunError::SessionForged {
+                    id: id.clone(),
+                    instance: header.instance.clone(),
+                    what: format!("it differs from the copy this machine holds in `{}`", dir.display()),
+                }
+                .into());
+            }
+        }
+        let encode = |lines: Vec<String>| {
+            let mut text = lines.join("\n");
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text
+        };
+        let mut messages: Vec<Message> = Vec::new();
+        let mut log = Vec::with_capacity(lines.len());
+        for line in &lines {
+            messages.truncate(line.from);
+            messages.extend(line.messages.iter().cloned());
+            log.push(serde_json::to_string(line).context("failed to encode a log line")?);
+        }
+        crate::fs::write_atomic(&dir.join("session.json"), &serde_json::to_vec_pretty(&header)?)?;
+        crate::fs::write_atomic(&dir.join("log.jsonl"), encode(log).as_bytes())?;
+        crate::fs::write_atomic(&dir.join("audit.jsonl"), encode(audit).as_bytes())?;
+        crate::fs::write_atomic(&dir.join("calls.jsonl"), encode(calls).as_bytes())?;
+        for p in &proposals {
+            self.write_proposal_file(p)?;
+        }
+        lock(&self.journals).remove(&id);
+        lock(&self.persisted).insert(id.clone(), (messages.len(), messages.last().cloned()));
+        self.backend.cached(&id, &dir, lines.len() as u64);
+        Ok(())
     }
 
     /// Returns a session's folder; an id that is not one safe path segment (it may come from a
@@ -224,6 +320,9 @@ impl Store {
         };
         let bytes = serde_json::to_vec_pretty(&header).context("failed to encode the session")?;
         crate::fs::write_atomic(&dir.join("session.json"), &bytes)?;
+        self.backend.create_session(&header, session)?;
+        self.backend.cached(&session.id, &dir, 0);
+        lock(&self.fetched).insert(session.id.clone());
         lock(&self.persisted).insert(session.id.clone(), (0, None));
         self.save(session)
     }
@@ -238,30 +337,18 @@ impl Store {
             (Some(i), Some(last)) if session.messages.get(i) != Some(last) => i,
             _ => count,
         };
-        let line = LogLine {
-            from,
-            messages: session.messages[from..].to_vec(),
-            state: SessionState {
-                status: session.status,
-                updated_at: session.updated_at,
-                usage: session.usage,
-                cost_usd: session.cost_usd,
-                turns: session.turns,
-                counters: session.counters.clone(),
-                corrections: session.corrections,
-                output: session.output.clone(),
-                error: session.error.clone(),
-            },
-        };
-        append_line(&self.dir(&session.id)?.join("log.jsonl"), &line)?;
+        let line = LogLine { from, messages: session.messages[from..].to_vec(), state: SessionState::of(session) };
+        let dir = self.dir(&session.id)?;
+        append_line(&dir.join("log.jsonl"), &line)?;
         lock(&self.persisted).insert(session.id.clone(), (session.messages.len(), session.messages.last().cloned()));
-        Ok(())
+        self.backend.append_turn(session, &line, &dir)
     }
 
     /// Loads a session to drive it; an unknown id, or one whose last turn is older than
     /// [`SESSION_TTL`], is an error that says so.
     pub fn load(&self, id: &str, now: Timestamp) -> anyhow::Result<Session> {
         self.check_exists(id)?;
+        self.refresh(id)?;
         // Drop a line torn by a crash, so the next append starts on a line of its own.
         drop_torn_line(&self.dir(id)?.join("log.jsonl"))?;
         let session =
@@ -278,10 +365,21 @@ impl Store {
         if !is_session_id(id) {
             return Err(RunError::NotASessionId { id: id.to_owned() }.into());
         }
+        self.refresh(id)?;
         if !self.dir(id)?.join("session.json").is_file() {
             return Err(RunError::UnknownSession { id: id.to_owned(), purpose: SessionUse::Resume }.into());
         }
         Ok(())
+    }
+
+    /// Returns whether `id` names a session of this store (brought into the folder from the
+    /// backend first, when it is elsewhere).
+    pub fn exists(&self, id: &str) -> anyhow::Result<bool> {
+        if !is_session_id(id) {
+            return Ok(false);
+        }
+        self.refresh(id)?;
+        Ok(self.dir(id)?.join("session.json").is_file())
     }
 
     /// Takes the session's lock, failing fast when another agentb holds it.
@@ -318,6 +416,11 @@ impl Store {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e).with_context(|| format!("failed to list `{}`", self.root.display())),
         }
+        if let Some(remote) = self.backend.session_ids()? {
+            ids.extend(remote.into_iter().filter(|id| is_session_id(id)));
+            ids.sort();
+            ids.dedup();
+        }
         ids.sort();
         Ok(ids)
     }
@@ -325,6 +428,7 @@ impl Store {
     /// Reads a session without the expiry check (for listing and showing): the header, then
     /// the log replayed (complete lines only).
     pub fn read(&self, id: &str) -> anyhow::Result<Session> {
+        self.refresh(id)?;
         let header = self.header(id)?;
         let log_path = self.dir(id)?.join("log.jsonl");
         let text =
@@ -386,8 +490,27 @@ impl Store {
         }
     }
 
-    /// Writes a proposal atomically.
-    pub fn save_proposal(&self, proposal: &Proposal) -> anyhow::Result<()> {
+    /// Writes a proposal with a compare-and-set against the revision it was read at (where it
+    /// is durable: its file, or the ERP), then to the folder; the proposal takes its new
+    /// revision. [`RunError::StaleProposal`] when another writer got there first.
+    pub fn save_proposal(&self, proposal: &mut Proposal) -> anyhow::Result<()> {
+        if !is_proposal_id(&proposal.id) {
+            return Err(RunError::UnknownProposal { id: proposal.id.clone() }.into());
+        }
+        let path = self.dir(&proposal.session_id)?.join("proposals").join(format!("{}.json", proposal.id));
+        let stored: Option<Proposal> = if path.is_file() { Some(read_json(&path)?) } else { None };
+        proposal.revision = self.backend.write_proposal(proposal, stored.as_ref())?;
+        self.write_proposal_file(proposal)
+    }
+
+    /// Records in the folder only that the model was told a proposal's state: the next write
+    /// carries it to the backend (it costs no request of its own).
+    pub fn save_reported(&self, proposal: &Proposal) -> anyhow::Result<()> {
+        self.write_proposal_file(proposal)
+    }
+
+    /// Writes a proposal's file atomically.
+    fn write_proposal_file(&self, proposal: &Proposal) -> anyhow::Result<()> {
         if !is_proposal_id(&proposal.id) {
             return Err(RunError::UnknownProposal { id: proposal.id.clone() }.into());
         }
@@ -428,6 +551,7 @@ impl Store {
 
     /// Returns a session's proposals, oldest first, each verified (see [`Store::read_proposal`]).
     pub fn proposals(&self, session_id: &str) -> anyhow::Result<Vec<Proposal>> {
+        self.refresh(session_id)?;
         let dir = self.dir(session_id)?.join("proposals");
         let mut proposals = Vec::new();
         let entries = match std::fs::read_dir(&dir) {
@@ -458,8 +582,18 @@ impl Store {
         Ok((lock, self.find_proposal(id)?))
     }
 
-    /// Finds a proposal by id in any session.
+    /// Finds a proposal by id in any session: as it stands now in the backend (when that is
+    /// not the folder; the folder's copy is replaced), else in the folder.
     pub fn find_proposal(&self, id: &str) -> anyhow::Result<Proposal> {
+        if is_proposal_id(id)
+            && let Some(fresh) = self.backend.fetch_proposal(id)?
+        {
+            self.refresh(&fresh.session_id)?;
+            let header = self.header(&fresh.session_id)?;
+            let path = self.dir(&fresh.session_id)?.join("proposals").join(format!("{id}.json"));
+            self.write_proposal_file(&fresh)?;
+            return Self::read_proposal(&path, &fresh.session_id, &header);
+        }
         if is_proposal_id(id) {
             for session in self.ids()? {
                 let path = self.dir(&session)?.join("proposals").join(format!("{id}.json"));
@@ -711,9 +845,9 @@ mod tests {
         store.create(&session("s-03")).unwrap();
         let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
         let input = serde_json::json!({"id": "b1"});
-        let p =
+        let mut p =
             Proposal::new("s-03", "t1", "erp_delete_brief", crate::config::Tier::T3, "acme", "local", input, now, None);
-        store.save_proposal(&p).unwrap();
+        store.save_proposal(&mut p).unwrap();
         assert_eq!(store.find_proposal(&p.id).unwrap(), p);
         let path = root.join("s-03/proposals").join(format!("{}.json", p.id));
         let edits: [(&str, Value, &str); 5] = [
@@ -736,10 +870,10 @@ mod tests {
         // A session id from a file's content never becomes a path outside the store.
         let mut outside = p.clone();
         outside.session_id = "../../x".into();
-        assert!(store.save_proposal(&outside).is_err());
+        assert!(store.save_proposal(&mut outside).is_err());
         outside.session_id = "s-03".into();
         outside.id = "../p-1".into();
-        assert!(store.save_proposal(&outside).is_err());
+        assert!(store.save_proposal(&mut outside).is_err());
         assert!(store.lock("..").is_err() && store.audit("../x").read().is_err() && store.call("..", "t").is_err());
         assert!(!dir.path().join("x").exists() && !dir.path().join("lock").exists());
         // A `session.json` naming another session is refused.

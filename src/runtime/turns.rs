@@ -40,8 +40,9 @@ impl Runtime<'_> {
         for mut p in self.store.proposals(&session.id)? {
             let now = self.clock.now();
             let was = p.state;
-            // Confirmed before an ERP failure or a crash: run it now (exactly once).
-            if p.state == State::Confirmed {
+            // Confirmed before an ERP failure or a crash, or in the ERP's UI, or claimed by a
+            // machine that died: run it now (exactly once).
+            if matches!(p.state, State::Confirmed | State::Executing) {
                 execute_proposal(self.store, self.erp, &session.artifact.tools, now, &mut p).await?;
             }
             if p.state == State::Pending {
@@ -73,7 +74,7 @@ impl Runtime<'_> {
                     None => note,
                 });
                 p.reported = true;
-                self.store.save_proposal(&p)?;
+                self.store.save_reported(&p)?;
             }
         }
         let mut text: Vec<String> = notes;

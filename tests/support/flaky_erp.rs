@@ -27,6 +27,8 @@ struct Rules {
     faults: HashMap<String, Fault>,
     /// A delay before forwarding every write (to make a deploy slow).
     write_delay: Option<Duration>,
+    /// Collections answered 404 as a route that does not exist (an ERP of an older contract).
+    hidden: Vec<String>,
 }
 
 /// A running proxy; stops when dropped.
@@ -78,6 +80,12 @@ impl FlakyProxy {
     /// Removes every fault.
     pub fn heal(&self) {
         self.rules.lock().expect("rules").faults.clear();
+    }
+
+    /// Answers every request on these collections 404 `no route`, as an ERP that implements an
+    /// older contract would.
+    pub fn hide_collections(&self, collections: &[&str]) {
+        self.rules.lock().expect("rules").hidden = collections.iter().map(|c| (*c).to_owned()).collect();
     }
 
     /// Delays every forwarded write.
@@ -157,6 +165,21 @@ fn handle(
     let method = head.split_whitespace().next().unwrap_or("GET").to_owned();
     let is_write = method != "GET" && method != "HEAD";
     let org = header(&head, "x-organization-id").unwrap_or_default();
+    let path = head.split_whitespace().nth(1).unwrap_or("/").split('?').next().unwrap_or("/").to_owned();
+    let hidden = rules.lock().expect("rules").hidden.iter().any(|c| {
+        let base = format!("/api/v1/{c}");
+        path == base || path.starts_with(&format!("{base}/"))
+    });
+    if hidden {
+        let body = format!(r#"{{"error":{{"code":"not_found","message":"no route for {method} {path}"}}}}"#);
+        write!(
+            client,
+            "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )?;
+        let _ = client.shutdown(Shutdown::Both);
+        return Ok(());
+    }
     let (fault, delay) = {
         let rules = rules.lock().expect("rules");
         (if is_write { rules.faults.get(&org).copied() } else { None }, rules.write_delay.filter(|_| is_write))

@@ -3,17 +3,24 @@
 
 use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::commands::Ctx;
+use crate::cli::commands::run::session_store;
 use crate::cli::commands::run::test_clock;
 use crate::cli::{Format, ProposalIdArgs, ProposalsCommand, ProposalsListArgs};
 use crate::erp;
 use crate::runtime::approvals::{self, ProposalReport, UndoReport};
-use crate::runtime::lifecycle::store_of;
 use crate::runtime::proposals::State;
 
 pub fn run(ctx: &Ctx, command: &ProposalsCommand) -> anyhow::Result<ExitStatus> {
     let project = ctx.project()?;
     let format = ctx.format(&[Format::Human, Format::Json])?;
-    let store = store_of(project);
+    let instance = match command {
+        ProposalsCommand::List(args) => args.instance.as_deref(),
+        ProposalsCommand::Show(args)
+        | ProposalsCommand::Approve(args)
+        | ProposalsCommand::Reject(args)
+        | ProposalsCommand::Undo(args) => args.instance.as_deref(),
+    };
+    let store = session_store(ctx, instance)?;
     let p = &ctx.printer;
     let env = &ctx.settings.env;
     let open = |name: &str| Ok(erp::open(project, env, Some(name))?.erp);
@@ -22,7 +29,7 @@ pub fn run(ctx: &Ctx, command: &ProposalsCommand) -> anyhow::Result<ExitStatus> 
             list(ctx, format, &approvals::list(&store, state(args)?, args.session.as_deref())?);
         }
         ProposalsCommand::Show(args) => show(ctx, format, &approvals::show(&store, &args.id)?),
-        ProposalsCommand::Approve(ProposalIdArgs { id }) => {
+        ProposalsCommand::Approve(ProposalIdArgs { id, .. }) => {
             let clock = test_clock(ctx)?;
             let config = &project.config.hooks;
             let report =
@@ -46,7 +53,7 @@ pub fn run(ctx: &Ctx, command: &ProposalsCommand) -> anyhow::Result<ExitStatus> 
                 full.session_id
             ));
         }
-        ProposalsCommand::Reject(ProposalIdArgs { id }) => {
+        ProposalsCommand::Reject(ProposalIdArgs { id, .. }) => {
             let report = approvals::reject(&store, &test_clock(ctx)?, id)?;
             if report.changed {
                 p.status("Rejected", format!("{} ({})", report.full.id, report.full.tool));
@@ -55,7 +62,7 @@ pub fn run(ctx: &Ctx, command: &ProposalsCommand) -> anyhow::Result<ExitStatus> 
             }
             print_one(ctx, format, &report);
         }
-        ProposalsCommand::Undo(ProposalIdArgs { id }) => {
+        ProposalsCommand::Undo(ProposalIdArgs { id, .. }) => {
             let clock = test_clock(ctx)?;
             match crate::rt::build()?.block_on(approvals::undo(&store, &clock, id, &open))? {
                 UndoReport::AlreadyUndone(report) => {

@@ -17,14 +17,14 @@ use crate::erp;
 use crate::runtime::clock::{Clock, TEST_CLOCK_ENV};
 use crate::runtime::ids::Ids;
 use crate::runtime::interrupt::Interrupt;
-use crate::runtime::lifecycle::{self, ResumeOptions, store_of};
+use crate::runtime::lifecycle::{self, ResumeOptions, store_for, store_of};
+use crate::runtime::session::Store;
 use crate::runtime::{Outcome, RunConfig, RunDeps, RunReport, StartOptions};
 
 pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<ExitStatus> {
     let project = ctx.project()?;
     let format = ctx.format(&[Format::Human, Format::Json])?;
     let clock = test_clock(ctx)?;
-    let store = store_of(project);
     let ids = Ids::Random;
     let observer = Terminal(ctx.printer.clone());
     let resume = args.resume.as_ref().map(|id| ResumeOptions {
@@ -32,18 +32,25 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<ExitStatus> {
         message: args.message.clone(),
         reject: args.reject,
     });
+    // A resumed session runs on the instance it was started on: the one this machine's folder
+    // names for it, else `--instance`, else `erp.default` (whose ERP may hold it).
+    let instance_name = match &resume {
+        Some(opts) => args.instance.clone().or_else(|| lifecycle::instance_of_session(project, &opts.session)),
+        None => args.instance.clone(),
+    };
+    // A dry run writes nothing: not even the embedded instance's database.
+    let dry = args.dry_run && resume.is_none();
+    let instance = if dry {
+        erp::open_read_only(project, &ctx.settings.env, instance_name.as_deref())?
+    } else {
+        erp::open(project, &ctx.settings.env, instance_name.as_deref())?
+    };
+    let store = store_for(project, &instance);
     let resumable = resume.as_ref().map(|opts| lifecycle::open(&store, &clock, opts)).transpose()?;
     let start = match (&resumable, &args.skill, &args.org) {
         (Some(_), _, _) => None,
         (None, Some(skill), Some(org)) => Some(start_options(ctx, args, skill, org)?),
         _ => return Err(UserError::usage("`agentb run` needs a SKILL and `--org ORG`, or `--resume SESSION`").into()),
-    };
-    let instance_name = resumable.as_ref().map_or(args.instance.clone(), |r| Some(r.session.instance.clone()));
-    // A dry run writes nothing: not even the embedded instance's database.
-    let instance = if args.dry_run && start.is_some() {
-        erp::open_read_only(project, &ctx.settings.env, instance_name.as_deref())?
-    } else {
-        erp::open(project, &ctx.settings.env, instance_name.as_deref())?
     };
     let rt = crate::rt::build()?;
     let session = match &start {
@@ -155,6 +162,18 @@ pub(super) fn approve_tier(approve: Option<ApproveTier>, yes: bool) -> Option<Ti
         Some(ApproveTier::T2) => Some(Tier::T2),
         None => yes.then_some(Tier::T2),
     }
+}
+
+/// Returns the session store of an instance (`None`: `erp.default`): the sessions folder for a
+/// local instance, the ERP for an http one.
+pub fn session_store(ctx: &Ctx, instance: Option<&str>) -> anyhow::Result<Store> {
+    let project = ctx.project()?;
+    let (name, config) = erp::instance_config(project, instance)?;
+    if config.is_local() {
+        return Ok(store_of(project));
+    }
+    let instance = erp::open(project, &ctx.settings.env, Some(name))?;
+    Ok(store_for(project, &instance))
 }
 
 /// Returns the clock: the system clock, or the test clock of `AGENTB_TEST_CLOCK`.

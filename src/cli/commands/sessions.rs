@@ -3,21 +3,20 @@
 
 use crate::cli::command_error::ExitStatus;
 use crate::cli::commands::Ctx;
+use crate::cli::commands::run::session_store;
 use crate::cli::{Format, SessionShowArgs, SessionsCommand};
 use crate::runtime::inspect;
-use crate::runtime::lifecycle::store_of;
 
 pub fn run(ctx: &Ctx, command: &SessionsCommand) -> anyhow::Result<ExitStatus> {
     match command {
-        SessionsCommand::List => list(ctx),
+        SessionsCommand::List(args) => list(ctx, args.instance.as_deref()),
         SessionsCommand::Show(args) => show(ctx, args),
     }
 }
 
-fn list(ctx: &Ctx) -> anyhow::Result<ExitStatus> {
-    let project = ctx.project()?;
+fn list(ctx: &Ctx, instance: Option<&str>) -> anyhow::Result<ExitStatus> {
     let format = ctx.format(&[Format::Human, Format::Json])?;
-    let list = inspect::list(&store_of(project))?;
+    let list = inspect::list(&session_store(ctx, instance)?)?;
     for (id, why) in &list.skipped {
         ctx.printer.warn(format!("skipping session `{id}`, which cannot be read: {why}"));
     }
@@ -49,9 +48,8 @@ fn list(ctx: &Ctx) -> anyhow::Result<ExitStatus> {
 }
 
 fn show(ctx: &Ctx, args: &SessionShowArgs) -> anyhow::Result<ExitStatus> {
-    let project = ctx.project()?;
     let format = ctx.format(&[Format::Human, Format::Json])?;
-    let s = inspect::show(&store_of(project), &args.id)?;
+    let s = inspect::show(&session_store(ctx, args.instance.as_deref())?, &args.id)?;
     if format == Format::Json {
         ctx.printer.json(&s);
         return Ok(ExitStatus::Success);
