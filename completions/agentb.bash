@@ -1031,7 +1031,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 -C)
@@ -2051,7 +2051,7 @@ _agentb() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "human" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 -C)
@@ -2213,7 +2213,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 -C)
@@ -2267,7 +2267,7 @@ _agentb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 -C)

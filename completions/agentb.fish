@@ -114,7 +114,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand explain" -l no-input -d 'N
 complete -c agentb -n "__fish_agentb_using_subcommand explain" -s y -l yes -d 'Answer yes to confirmations (never approves T3 tool calls)'
 complete -c agentb -n "__fish_agentb_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentb -n "__fish_agentb_using_subcommand explain" -s V -l version -d 'Print version'
-complete -c agentb -n "__fish_agentb_using_subcommand init" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'"
+complete -c agentb -n "__fish_agentb_using_subcommand init" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand init" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand init" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand init" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
@@ -148,7 +149,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subco
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -l input -d 'Inputs as `name:type` or `name:type!` for required, repeatable' -r
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -l output -d 'Outputs as `name:type`, repeatable' -r
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -l permission -d 'Permissions as `resource:action`, repeatable' -r
-complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'"
+complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'
@@ -163,7 +165,8 @@ complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subco
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from skill" -s V -l version -d 'Print version'
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from persona" -l name -d 'Display name' -r
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from persona" -l allow-skill -d 'Skills the persona may use, repeatable' -r
-complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from persona" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'"
+complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from persona" -l format -d 'Output format of the command\'s report' -r -f -a "human\t'Text for people, with colors on a terminal'
+json\t'One machine-readable JSON document'"
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from persona" -s C -d 'Run as if agentb was started in DIR' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from persona" -l config -d 'Use this config file instead of searching for `.agentbuilder.toml`' -r -F
 complete -c agentb -n "__fish_agentb_using_subcommand new; and __fish_seen_subcommand_from persona" -l color -d 'When to use colors' -r -f -a "auto\t'Color when writing to a terminal and `NO_COLOR` is not set'

@@ -438,3 +438,41 @@ fn declining_a_deploy_on_a_terminal_says_nothing_was_changed() {
     assert!(shown.contains("Cancelled: nothing was changed"), "{shown}");
     assert!(!test.path().join(".agentbuilder/state.toml").exists());
 }
+
+#[test]
+fn commands_that_create_things_report_them_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Test::new().args(["init", dir.path().to_str().unwrap(), "--format", "json"]).run().code(0);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("init prints JSON");
+    assert_eq!(report["config"], dir.path().join(".agentbuilder.toml").display().to_string());
+    assert_eq!(report["folders"].as_array().map(Vec::len), Some(3));
+
+    let out = Test::example()
+        .args([
+            "new",
+            "skill",
+            "brief-writer",
+            "--category",
+            "briefs",
+            "--description",
+            "Writes briefs.",
+            "--format",
+            "json",
+            "--trigger",
+            "manual_invoke",
+            "--output",
+            "summary:string",
+            "--permission",
+            "brief:create",
+            "--no-input",
+        ])
+        .run()
+        .code(0);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("new skill prints JSON");
+    assert_eq!(report, serde_json::json!({"kind": "skill", "id": "brief-writer", "path": "skills/brief-writer.md"}));
+
+    let out = Test::example().args(["erp", "org", "add", "acme", "newco", "--format", "json"]).run().code(0);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("org add prints JSON");
+    assert_eq!(report["added"], serde_json::json!(["newco"]));
+    assert_eq!(report["existing"], serde_json::json!(["acme"]));
+}

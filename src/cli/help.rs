@@ -130,9 +130,7 @@ pub fn formats(path: &str) -> &'static [Format] {
         "test" => &[Format::Human, Format::Json, Format::Junit],
         "export" => &[Format::AgentSkills, Format::Human, Format::Json],
         // These print no report.
-        "init" | "new skill" | "new persona" | "erp serve" | "erp org add" | "completions" | "generate-docs" => {
-            &[Format::Human]
-        }
+        "erp serve" | "completions" | "generate-docs" => &[Format::Human],
         _ => &[Format::Human, Format::Json],
     }
 }

@@ -124,7 +124,16 @@ fn local_store(ctx: &Ctx, db: Option<&PathBuf>, instance: Option<&str>) -> anyho
     Ok((format!("local instance `{name}`"), erp::open_local(project, name)?))
 }
 
+/// What `agentb erp org add` did (`--format json`).
+#[derive(Debug, serde::Serialize)]
+struct OrgsAdded<'a> {
+    instance: &'a str,
+    added: Vec<&'a str>,
+    existing: Vec<&'a str>,
+}
+
 fn org_add(ctx: &Ctx, args: &ErpOrgAddArgs) -> anyhow::Result<ExitStatus> {
+    let format = ctx.format(&[Format::Human, Format::Json])?;
     if args.name.is_some() && args.orgs.len() > 1 {
         return Err(UserError::usage("`--name` names one org, but several were given")
             .with_hint("add orgs with their own names one at a time")
@@ -137,13 +146,20 @@ fn org_add(ctx: &Ctx, args: &ErpOrgAddArgs) -> anyhow::Result<ExitStatus> {
         .into());
     }
     let (label, local) = local_store(ctx, args.db.as_ref(), args.instance.instance.as_deref())?;
-    let mut added = 0;
+    let mut report = OrgsAdded { instance: &label, added: Vec::new(), existing: Vec::new() };
     for org in &args.orgs {
         if local.add_org(org, args.name.as_deref().unwrap_or(org))? {
-            added += 1;
-        } else if args.orgs.len() == 1 {
-            ctx.printer.note(format!("org `{org}` already exists in {label}"));
+            report.added.push(org);
+        } else {
+            report.existing.push(org);
+            if args.orgs.len() == 1 {
+                ctx.printer.note(format!("org `{org}` already exists in {label}"));
+            }
         }
+    }
+    let added = report.added.len();
+    if format == Format::Json {
+        ctx.printer.json(&report);
     }
     match (args.orgs.len(), added) {
         (1, 1) => ctx.printer.status("Added", format!("org `{}` to {label}", args.orgs[0])),

@@ -1,8 +1,10 @@
 //! `agentb init`: create a project (config, folders, `.agentbuilder/.gitignore`).
 
-use crate::cli::InitArgs;
+use serde::Serialize;
+
 use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::commands::Ctx;
+use crate::cli::{Format, InitArgs};
 use crate::config::CONFIG_FILE;
 
 /// The example config, with every key documented.
@@ -20,8 +22,17 @@ pub fn init_config() -> String {
     format!("{INIT_HEADER}\n{body}")
 }
 
+/// What `agentb init` made (`--format json`).
+#[derive(Debug, Serialize)]
+struct Created {
+    project: String,
+    config: String,
+    folders: Vec<String>,
+}
+
 pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<ExitStatus> {
     use anyhow::Context as _;
+    let format = ctx.format(&[Format::Human, Format::Json])?;
     let dir = args.dir.as_ref().map_or_else(|| ctx.settings.cwd.clone(), |d| ctx.settings.cwd.join(d));
     let config = dir.join(CONFIG_FILE);
     if config.exists() {
@@ -35,6 +46,13 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<ExitStatus> {
     }
     std::fs::write(&config, init_config()).with_context(|| format!("failed to write `{}`", config.display()))?;
     crate::workspace::write_state_gitignore(&dir.join(".agentbuilder"))?;
+    if format == Format::Json {
+        ctx.printer.json(&Created {
+            project: dir.display().to_string(),
+            config: config.display().to_string(),
+            folders: ["skills", "personas", ".agentbuilder"].map(|f| dir.join(f).display().to_string()).to_vec(),
+        });
+    }
     ctx.printer.status("Created", format!("project in `{}`", dir.display()));
     ctx.printer.hint("add a skill with `agentb new skill ID`");
     Ok(ExitStatus::Success)

@@ -3,11 +3,12 @@
 
 use crate::cli::command_error::{ExitStatus, UserError};
 use crate::cli::commands::Ctx;
-use crate::cli::{NewCommand, NewPersonaArgs, NewSkillArgs};
+use crate::cli::{Format, NewCommand, NewPersonaArgs, NewSkillArgs};
 use crate::skill::scaffold::{self, NewSkill, ScaffoldError};
 use crate::workspace::Project;
 
 pub fn run(ctx: &Ctx, command: &NewCommand) -> anyhow::Result<ExitStatus> {
+    ctx.format(&[Format::Human, Format::Json])?;
     match command {
         NewCommand::Skill(args) => skill(ctx, args),
         NewCommand::Persona(args) => persona(ctx, args),
@@ -106,6 +107,7 @@ fn skill(ctx: &Ctx, args: &NewSkillArgs) -> anyhow::Result<ExitStatus> {
     });
     std::fs::create_dir_all(project.skills_dir())?;
     std::fs::write(&path, text)?;
+    created(ctx, "skill", &args.id, &project.display_path(&path));
     ctx.printer.status("Created", project.display_path(&path).display());
     ctx.printer.hint(format!("edit it, then `agentb lint {}`", project.display_path(&path).display()));
     Ok(ExitStatus::Success)
@@ -147,6 +149,22 @@ fn persona(ctx: &Ctx, args: &NewPersonaArgs) -> anyhow::Result<ExitStatus> {
     }
     std::fs::create_dir_all(project.personas_dir())?;
     std::fs::write(&path, scaffold::persona_text(&args.id, &name, &allowed))?;
+    created(ctx, "persona", &args.id, &project.display_path(&path));
     ctx.printer.status("Created", project.display_path(&path).display());
     Ok(ExitStatus::Success)
+}
+
+/// What `agentb new` wrote (`--format json`).
+#[derive(Debug, serde::Serialize)]
+struct Created<'a> {
+    kind: &'a str,
+    id: &'a str,
+    path: String,
+}
+
+/// Prints what was written as JSON under `--format json`.
+fn created(ctx: &Ctx, kind: &str, id: &str, path: &std::path::Path) {
+    if ctx.settings.format == Some(Format::Json) {
+        ctx.printer.json(&Created { kind, id, path: path.display().to_string() });
+    }
 }
