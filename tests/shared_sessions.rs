@@ -97,7 +97,9 @@ fn a_ci_proposal_is_approved_from_a_laptop_executes_once_and_is_undone_from_a_th
         ListQuery::new().filter("sessionId", session.as_str()),
     ))
     .unwrap();
-    assert!(turns.len() >= 3, "one record per turn: {}", turns.len());
+    // The input, two model turns (the call with its result, then the answer) and the end: one
+    // record, one request, each; the reply with the call is not sent apart from its result.
+    assert_eq!(turns.len(), 4, "one record per turn: {turns:#?}");
     let invocation = &block_on(db(&server).invocations("acme", ListQuery::new())).unwrap()[0];
     assert_eq!(invocation.session_id.as_deref(), Some(session.as_str()));
 

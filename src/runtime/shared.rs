@@ -136,6 +136,29 @@ struct Progress {
     audit: u64,
     calls: u64,
     status: Option<Status>,
+    /// The model's reply with tool calls, kept until their results come: the two go in one
+    /// turn record, so a turn costs one request.
+    deferred: Option<LogLine>,
+}
+
+/// Returns `later` appended to `earlier` as one log line: `later`'s messages replace
+/// `earlier`'s from where `later` starts.
+fn followed_by(earlier: LogLine, later: &LogLine) -> LogLine {
+    if later.from < earlier.from {
+        return later.clone();
+    }
+    let mut messages = earlier.messages;
+    messages.truncate(later.from - earlier.from);
+    messages.extend(later.messages.iter().cloned());
+    LogLine { from: earlier.from, messages, state: later.state.clone() }
+}
+
+/// Returns whether a line ends with the model's tool calls, which the next line answers.
+fn awaits_tool_results(line: &LogLine) -> bool {
+    line.messages.last().is_some_and(|m| {
+        m.role == crate::claude::Role::Assistant
+            && m.content.iter().any(|b| matches!(b, crate::claude::ContentBlock::ToolUse { .. }))
+    })
 }
 
 /// The ERP as the place sessions and proposals live (an http instance).
@@ -489,7 +512,14 @@ impl Backend for ErpSessions {
             })?;
         lock(&self.progress).insert(
             session.id.clone(),
-            Progress { org: session.org.clone(), seq: 0, audit: 0, calls: 0, status: Some(session.status) },
+            Progress {
+                org: session.org.clone(),
+                seq: 0,
+                audit: 0,
+                calls: 0,
+                status: Some(session.status),
+                deferred: None,
+            },
         );
         Ok(())
     }
@@ -501,14 +531,25 @@ impl Backend for ErpSessions {
             audit: 0,
             calls: 0,
             status: None,
+            deferred: None,
         });
+        let line = match progress.deferred.take() {
+            Some(earlier) => followed_by(earlier, line),
+            None => line.clone(),
+        };
+        if session.status == Status::Running && awaits_tool_results(&line) {
+            // Sent with the calls' results (the folder holds it already): one request a turn.
+            progress.deferred = Some(line);
+            lock(&self.progress).insert(session.id.clone(), progress);
+            return Ok(());
+        }
         let (audit, audit_end) = Self::new_lines(&dir.join("audit.jsonl"), progress.audit)?;
         let (calls, calls_end) = Self::new_lines(&dir.join("calls.jsonl"), progress.calls)?;
         let turn = TurnRecord {
             id: turn_id(&session.id, progress.seq),
             session_id: session.id.clone(),
             seq: progress.seq,
-            line: line.clone(),
+            line,
             audit,
             calls,
         };
@@ -644,7 +685,14 @@ impl Backend for ErpSessions {
             let calls = to_lines(turns.iter().flat_map(|t| &t.calls).collect());
             lock(&self.progress).insert(
                 id.to_owned(),
-                Progress { org: org.clone(), seq: turns.len() as u64, audit: 0, calls: 0, status: Some(parsed.status) },
+                Progress {
+                    org: org.clone(),
+                    seq: turns.len() as u64,
+                    audit: 0,
+                    calls: 0,
+                    status: Some(parsed.status),
+                    deferred: None,
+                },
             );
             return Ok(Some(Fetched { header, lines, audit, calls, proposals }));
         }
@@ -671,6 +719,7 @@ impl Backend for ErpSessions {
                     audit: 0,
                     calls: 0,
                     status: None,
+                    deferred: None,
                 });
                 return Ok(Some(p));
             }
@@ -761,5 +810,28 @@ mod tests {
         let mut moved = header.clone();
         moved.org = "beta".into();
         assert_ne!(header_hash(&header), header_hash(&moved));
+    }
+
+    #[test]
+    fn a_reply_with_tool_calls_waits_for_their_results_and_goes_in_one_line() {
+        use crate::claude::{ContentBlock, Message};
+        let state = |turns: u32| {
+            let mut session = super::super::testing::World::new().session(10);
+            session.turns = turns;
+            SessionState::of(&session)
+        };
+        let call = Message::assistant(vec![ContentBlock::tool_use("t1", "erp_get_client", serde_json::json!({}))]);
+        let reply = LogLine { from: 1, messages: vec![call.clone()], state: state(1) };
+        assert!(awaits_tool_results(&reply));
+        let result = Message::user(vec![ContentBlock::tool_result("t1", "{}", false)]);
+        let answered = LogLine { from: 2, messages: vec![result.clone()], state: state(1) };
+        assert!(!awaits_tool_results(&answered));
+        let one = followed_by(reply.clone(), &answered);
+        assert_eq!((one.from, one.messages.len()), (1, 2));
+        assert_eq!(serde_json::to_value(&one.messages).unwrap(), serde_json::to_value([&call, &result]).unwrap());
+        // A line that rewrites from an earlier message replaces what it covers.
+        let rewritten = LogLine { from: 1, messages: vec![result.clone()], state: state(2) };
+        let one = followed_by(reply, &rewritten);
+        assert_eq!((one.from, one.messages.len(), one.state.turns), (1, 1, 2));
     }
 }
