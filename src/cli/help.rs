@@ -280,7 +280,8 @@ mod tests {
         let err = cli.clone().try_get_matches_from(["agentb", "status", "--format", "sarif"]).unwrap_err();
         assert!(err.to_string().contains("[possible values: human, json]"), "{err}");
         assert!(cli.clone().try_get_matches_from(["agentb", "test", "--format", "junit"]).is_ok());
-        let err = cli.try_get_matches_from(["agentb", "init", "--format", "json"]).unwrap_err();
+        assert!(cli.clone().try_get_matches_from(["agentb", "init", "--format", "json"]).is_ok());
+        let err = cli.try_get_matches_from(["agentb", "erp", "serve", "--format", "json"]).unwrap_err();
         assert!(err.to_string().contains("[possible values: human]"), "{err}");
     }
 
