@@ -177,8 +177,10 @@ it is used.
       default: urgent          # error: not one of the enum values
 ";
     REQUIRED_WITH_DEFAULT = "AB025" "required-with-default" Warning "a required input also has a default"
-"A `default` is only ever used when the input is omitted, which a required input never is, so
-the default is dead. Either make the input optional or drop the default.
+"agentb fills in an input's `default` before it validates the input, so a required input that
+has a default can never be missing: `required: true` promises callers something the default takes
+back. Either make the input optional (it is still filled in), or drop the default so that callers
+must give it.
 ";
     UNRESOLVED_DEPENDENCY = "AB026" "unresolved-dependency" Error "a dependency names no skill of the project"
 "Every entry of `dependencies` must name a skill in this project, optionally with a semver
