@@ -438,13 +438,7 @@ async fn drive(
             return Err(BuildError::Stopped { message: trip.message }.into());
         };
         let response = response?;
-        meter.turns += 1;
-        session.turns += 1;
-        session.usage.add(&response.usage);
-        let cost = d.pricing.as_ref().map_or(0.0, |p| crate::claude::pricing::cost_usd(p, &response.usage));
-        meter.cost_usd += cost;
-        meter.output_tokens += response.usage.output_tokens;
-        session.cost_usd += cost;
+        let cost = crate::runtime::count_reply(session, &mut meter, &response.usage, d.pricing.as_ref());
         audit(
             d,
             session,
@@ -458,21 +452,8 @@ async fn drive(
             }
             .into());
         }
-        let content: Vec<ContentBlock> = response
-            .content
-            .into_iter()
-            .filter(|b| !matches!(b, ContentBlock::Text { text, extra } if text.trim().is_empty() && extra.is_empty()))
-            .collect();
-        let content = if content.is_empty() { vec![ContentBlock::text("(no content)")] } else { content };
-        let reply = Message::assistant(content);
-        let uses: Vec<(String, String, Value)> = reply
-            .content
-            .iter()
-            .filter_map(|b| match b {
-                ContentBlock::ToolUse { id, name, input, .. } => Some((id.clone(), name.clone(), input.clone())),
-                _ => None,
-            })
-            .collect();
+        let reply = Message::assistant(crate::runtime::sendable(response.content));
+        let uses = crate::runtime::tool_uses(&reply);
         let text = message_text(&reply);
         session.messages.push(reply);
         if !uses.is_empty() {

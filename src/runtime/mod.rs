@@ -176,7 +176,8 @@ pub fn build_request(session: &Session, stream: bool) -> MessagesRequest {
     request
 }
 
-fn tool_uses(message: &Message) -> Vec<(String, String, Value)> {
+/// Returns the `tool_use` blocks of a message as `(id, name, input)`.
+pub fn tool_uses(message: &Message) -> Vec<(String, String, Value)> {
     message
         .content
         .iter()
@@ -185,6 +186,35 @@ fn tool_uses(message: &Message) -> Vec<(String, String, Value)> {
             _ => None,
         })
         .collect()
+}
+
+/// Counts a model reply into a session and the breakers' meter: one turn, its usage and its
+/// cost (from the pricing table, `0` without one). Returns the cost.
+pub fn count_reply(
+    session: &mut Session,
+    meter: &mut guard::Meter,
+    usage: &crate::claude::Usage,
+    pricing: Option<&Pricing>,
+) -> f64 {
+    let cost = pricing.map_or(0.0, |p| crate::claude::pricing::cost_usd(p, usage));
+    meter.turns += 1;
+    meter.cost_usd += cost;
+    meter.output_tokens += usage.output_tokens;
+    session.turns += 1;
+    session.usage.add(usage);
+    session.cost_usd += cost;
+    cost
+}
+
+/// Returns a reply's blocks as they can go back to the API: without empty text blocks (which
+/// it refuses), and a placeholder when nothing is left (an empty assistant message is refused
+/// anywhere but last, and a corrective turn or a resume may follow).
+pub fn sendable(content: Vec<ContentBlock>) -> Vec<ContentBlock> {
+    let content: Vec<ContentBlock> = content
+        .into_iter()
+        .filter(|b| !matches!(b, ContentBlock::Text { text, extra } if text.trim().is_empty() && extra.is_empty()))
+        .collect();
+    if content.is_empty() { vec![ContentBlock::text("(no content)")] } else { content }
 }
 
 /// Returns the text of a message's text blocks.

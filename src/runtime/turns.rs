@@ -173,13 +173,7 @@ impl Runtime<'_> {
                 return Ok(Ending::Breaker(trip));
             };
             let response = response?;
-            meter.turns += 1;
-            session.turns += 1;
-            session.usage.add(&response.usage);
-            let cost = self.pricing.as_ref().map_or(0.0, |p| crate::claude::pricing::cost_usd(p, &response.usage));
-            meter.cost_usd += cost;
-            meter.output_tokens += response.usage.output_tokens;
-            session.cost_usd += cost;
+            let cost = super::count_reply(session, &mut meter, &response.usage, self.pricing.as_ref());
             audit(
                 self.store,
                 &session.id,
@@ -198,18 +192,7 @@ impl Runtime<'_> {
                 let text = message_text(&Message::assistant(response.content));
                 return Ok(Ending::Refused(if text.is_empty() { "no reason given".to_owned() } else { text }));
             }
-            // The API refuses an empty text block, and an empty assistant message anywhere but
-            // last: drop empty text blocks, and keep a placeholder so a corrective turn or a
-            // resume can follow.
-            let content: Vec<ContentBlock> = response
-                .content
-                .iter()
-                .filter(
-                    |b| !matches!(b, ContentBlock::Text { text, extra } if text.trim().is_empty() && extra.is_empty()),
-                )
-                .cloned()
-                .collect();
-            let content = if content.is_empty() { vec![ContentBlock::text("(no content)")] } else { content };
+            let content = super::sendable(response.content);
             session.messages.push(Message::assistant(content));
             let uses = session.messages.last().map(tool_uses).unwrap_or_default();
             if response.stop_reason == Some(StopReason::MaxTokens) && !uses.is_empty() {
